@@ -1,0 +1,47 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/** The pinned `solc` npm package: its soljson.js is the compiler, so nothing is downloaded. */
+const SOLC_VERSION = (require("solc/package.json") as { version: string }).version;
+const SOLJSON_PATH = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLJSON_PATH,
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: SOLJSON_PATH,
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+      },
+    },
+  },
+  paths: {
+    ignition: "deploy",
+    tests: { mocha: "test", solidity: "test" },
+  },
+  test: {
+    mocha: { timeout: 600_000 },
+    solidity: { fuzz: { runs: 256, seed: "0x5249_4e47" } },
+  },
+  typechain: { outDir: "types" },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    /** Any EVM network: RINGS_RPC_URL and RINGS_DEPLOYER_KEY from the environment or the keystore. */
+    remote: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("RINGS_RPC_URL"),
+      accounts: [configVariable("RINGS_DEPLOYER_KEY")],
+    },
+  },
+});
