@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ForkProofs} from "./base/ForkProofs.sol";
+import {MemberManager} from "./base/MemberManager.sol";
+import {RingLogs} from "./base/RingLogs.sol";
+import {VoteVerifier} from "./base/VoteVerifier.sol";
+import {IGate} from "./interfaces/IGate.sol";
+import {IRing} from "./interfaces/IRing.sol";
+import {IScope} from "./interfaces/IScope.sol";
+
+/**
+ * @title Ring - a group of machines that agree, by a 2/3 vote of signatures, on what they computed.
+ * @notice Assembled from one-concern bases: {RingLogs} (heads and the ring log), {MemberManager}
+ *         (the member list and reputation), {VoteVerifier} (signature recovery) and {ForkProofs}.
+ *         Deployed once as an implementation; rings are its minimal clones (see RingFactory), which
+ *         share its immutables: the EIP-712 name/version and the trusted ERC-2771 forwarder.
+ */
+contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, VoteVerifier, ForkProofs {
+    address private _owner;
+
+    /// @inheritdoc IRing
+    IScope public scope;
+
+    /// @inheritdoc IRing
+    uint256 public membershipNonce;
+
+    modifier onlyOwner() {
+        if (_msgSender() != _owner) revert NotOwner(_msgSender());
+        _;
+    }
+
+    /// @param trustedForwarder_ The ERC-2771 forwarder every clone of this implementation trusts.
+    constructor(address trustedForwarder_) ERC2771Context(trustedForwarder_) EIP712("Rings", "1") {
+        _disableInitializers();
+    }
+
+    /// @inheritdoc IRing
+    function initialize(address owner_, address[] calldata initialMembers, IScope scope_) external initializer {
+        if (owner_ == address(0)) revert InvalidOwner(owner_);
+        _owner = owner_;
+        scope = scope_;
+        emit OwnershipTransferred(address(0), owner_);
+        _setupMembers(initialMembers);
+    }
+
+    /// @inheritdoc IRing
+    function owner() external view returns (address) {
+        return _owner;
+    }
+
+    /// @inheritdoc IRing
+    function transferOwnership(address newOwner) external onlyOwner {
+        if (newOwner == address(0)) revert InvalidOwner(newOwner);
+        emit OwnershipTransferred(_owner, newOwner);
+        _owner = newOwner;
+    }
+
+    /// @inheritdoc IRing
+    function requiredVotes() public view returns (uint256) {
+        uint256 required = (_memberCount * RING_MAJORITY_NUMERATOR + RING_MAJORITY_DENOMINATOR - 1)
+            / RING_MAJORITY_DENOMINATOR;
+        return required == 0 ? 1 : required;
+    }
+
+    /// @inheritdoc IRing
+    function flush(
+        uint64 newRound,
+        bytes32 newRingNodeHead,
+        Outputs calldata outputs,
+        Vote[] calldata votes,
+        Dissent[] calldata dissents
+    ) external {
+        uint64 lastRound = round;
+        if (newRound <= lastRound) revert StaleRound(newRound, lastRound);
+        bytes32 outputsHash = _hashOutputs(outputs);
+
+        // 1. Verification: signatures only, no storage.
+        address[] memory signers = _recoverVoteSigners(newRound, newRingNodeHead, outputsHash, votes);
+        _requireMajority(signers.length);
+
+        // 2. State: per signer, the member record (read = membership check, then written warm) and the log head.
+        _countAgreements(signers, votes);
+        if (dissents.length != 0) _countDissents(newRound, newRingNodeHead, outputsHash, dissents, signers);
+        _appendRingNode(newRound, newRingNodeHead);
+        emit Agreed(newRound, signers);
+        emit Flushed(newRound, newRingNodeHead, outputsHash, _msgSender());
+
+        // 3. Outputs: declared as data in the Scope, emitted on the Gate's pins.
+        if (outputs.pins.length != 0) _emitOutputs(outputs);
+    }
+
+    /// @inheritdoc IRing
+    function enter(address member) external onlyOwner {
+        _addMember(member);
+    }
+
+    /// @inheritdoc IRing
+    function exit(address prevMember, address member) external onlyOwner {
+        _removeMember(prevMember, member);
+    }
+
+    /// @inheritdoc IRing
+    function enterByVote(address member, uint256 nonce, uint256 deadline, Signature[] calldata signatures) external {
+        _consumeMembershipVote(true, member, nonce, deadline, signatures);
+        _addMember(member);
+    }
+
+    /// @inheritdoc IRing
+    function exitByVote(
+        address prevMember,
+        address member,
+        uint256 nonce,
+        uint256 deadline,
+        Signature[] calldata signatures
+    ) external {
+        _consumeMembershipVote(false, member, nonce, deadline, signatures);
+        _removeMember(prevMember, member);
+    }
+
+    /// @inheritdoc IRing
+    function setNodeInfo(string calldata multiaddr, bytes calldata peerId) external {
+        address member = _msgSender();
+        _requireMember(member);
+        _setNodeInfo(member, multiaddr, peerId);
+    }
+
+    /// @inheritdoc IRing
+    function updateLogHead(bytes32 head) external {
+        address member = _msgSender();
+        _requireMember(member);
+        _setLogHead(member, head);
+    }
+
+    function _ejectForkedMember(address member) internal override {
+        _removeMemberAnywhere(member);
+    }
+
+    /// @dev Per signer: membership check on the record slot, one agreement counted on it, the log head written.
+    function _countAgreements(address[] memory signers, Vote[] calldata votes) private {
+        uint256 count = signers.length;
+        for (uint256 i = 0; i < count; ) {
+            address signer = signers[i];
+            uint256 record = _memberRecords[signer];
+            // Signers are above the sentinel, so a zero `next` pointer means "not a member".
+            if (uint160(record) == 0) revert NotAMember(signer);
+            unchecked {
+                _memberRecords[signer] = record + _AGREEMENT;
+            }
+            _setLogHead(signer, votes[i].logHead);
+            unchecked {
+                ++i;
+            }
+        }
+    }
+
+    /// @dev Records outvoted votes of the same round: each a member, ascending, not among `signers`.
+    function _countDissents(
+        uint64 atRound,
+        bytes32 majorityHead,
+        bytes32 majorityOutputsHash,
+        Dissent[] calldata dissents,
+        address[] memory signers
+    ) private {
+        address last = SENTINEL_MEMBERS;
+        uint256 s = 0;
+        uint256 signerCount = signers.length;
+        for (uint256 i = 0; i < dissents.length; ++i) {
+            Dissent calldata dissent = dissents[i];
+            bytes32 digest = _voteDigest(atRound, dissent.ringNodeHead, dissent.outputsHash, dissent.logHead);
+            address dissenter = _recoverCompact(digest, dissent.r, dissent.vs, i);
+            _requireAbove(dissenter, last);
+            last = dissenter;
+            while (s < signerCount && signers[s] < dissenter) ++s;
+            bool withMajority = s < signerCount && signers[s] == dissenter;
+            if (withMajority || (dissent.ringNodeHead == majorityHead && dissent.outputsHash == majorityOutputsHash)) {
+                revert InvalidDissent(dissenter);
+            }
+            uint256 record = _memberRecords[dissenter];
+            if (uint160(record) == 0) revert NotAMember(dissenter);
+            unchecked {
+                _memberRecords[dissenter] = record + _DISSENT;
+            }
+            _setLogHead(dissenter, dissent.logHead);
+            emit Dissented(dissenter, atRound, dissent.ringNodeHead, dissent.outputsHash);
+        }
+    }
+
+    function _consumeMembershipVote(
+        bool entering,
+        address member,
+        uint256 nonce,
+        uint256 deadline,
+        Signature[] calldata signatures
+    ) private {
+        // solhint-disable-next-line not-rely-on-time
+        if (block.timestamp > deadline) revert MembershipVoteExpired(deadline);
+        uint256 current = membershipNonce;
+        if (nonce != current) revert StaleMembershipNonce(nonce, current);
+        bytes32 digest = _membershipDigest(entering, member, nonce, deadline);
+        address[] memory signers = _recoverAscendingSigners(digest, signatures);
+        for (uint256 i = 0; i < signers.length; ++i) {
+            _requireMember(signers[i]);
+        }
+        _requireMajority(signers.length);
+        membershipNonce = current + 1;
+        emit MembershipVoted(entering, member, nonce);
+    }
+
+    /// @dev Passes iff signers > 0 and signers * DENOMINATOR >= memberCount * NUMERATOR.
+    function _requireMajority(uint256 signerCount) private view {
+        if (signerCount == 0 || signerCount * RING_MAJORITY_DENOMINATOR < _memberCount * RING_MAJORITY_NUMERATOR) {
+            revert InsufficientVotes(signerCount, requiredVotes());
+        }
+    }
+
+    /// @dev keccak256(abi.encode(gate, pins, cids)), after checking the outputs' shape.
+    function _hashOutputs(Outputs calldata outputs) private pure returns (bytes32) {
+        uint256 pinCount = outputs.pins.length;
+        if (pinCount != outputs.cids.length) revert OutputsLengthMismatch(pinCount, outputs.cids.length);
+        if (pinCount != 0 && outputs.gate == address(0)) revert OutputsWithoutGate();
+        return keccak256(abi.encode(outputs.gate, outputs.pins, outputs.cids));
+    }
+
+    function _emitOutputs(Outputs calldata outputs) private {
+        IScope dataScope = scope;
+        if (address(dataScope) == address(0)) revert NoScope();
+        uint256[] memory tokenIds = dataScope.declareData(outputs.cids);
+        IGate(outputs.gate).output(outputs.pins, tokenIds);
+    }
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {IReplicaRing} from "./interfaces/IReplicaRing.sol";
+import {IRing} from "./interfaces/IRing.sol";
+import {IRingFactory} from "./interfaces/IRingFactory.sol";
+import {IScope} from "./interfaces/IScope.sol";
+
+/**
+ * @title RingFactory - the engine's side: creates rings and replica rings as minimal clones.
+ * @notice A clone costs a fraction of a full deployment and shares the implementation's immutables
+ *         (EIP-712 name and version, trusted forwarder); its EIP-712 domain is its own address.
+ */
+contract RingFactory is IRingFactory {
+    /// @inheritdoc IRingFactory
+    IRing public immutable ringImplementation;
+
+    /// @inheritdoc IRingFactory
+    IReplicaRing public immutable replicaRingImplementation;
+
+    /// @inheritdoc IRingFactory
+    IScope public immutable scope;
+
+    address[] private _rings;
+    address[] private _replicaRings;
+    mapping(address account => bool created) private _isRing;
+    mapping(address ring => address replicaRing) private _replicaRingOf;
+
+    constructor(IRing ringImplementation_, IReplicaRing replicaRingImplementation_, IScope scope_) {
+        ringImplementation = ringImplementation_;
+        replicaRingImplementation = replicaRingImplementation_;
+        scope = scope_;
+    }
+
+    /// @inheritdoc IRingFactory
+    function createRing(address[] calldata members, address owner) public returns (IRing ring) {
+        ring = IRing(Clones.clone(address(ringImplementation)));
+        _rings.push(address(ring));
+        _isRing[address(ring)] = true;
+        emit RingCreated(address(ring), owner, members);
+        ring.initialize(owner, members, scope);
+    }
+
+    /// @inheritdoc IRingFactory
+    function createReplicaRing(address[] calldata members, address owner, uint256 fee)
+        external
+        returns (IRing ring, IReplicaRing replicaRing)
+    {
+        ring = createRing(members, owner);
+        replicaRing = IReplicaRing(Clones.clone(address(replicaRingImplementation)));
+        _replicaRings.push(address(replicaRing));
+        _replicaRingOf[address(ring)] = address(replicaRing);
+        emit ReplicaRingCreated(address(replicaRing), address(ring), fee);
+        replicaRing.initialize(ring, fee);
+    }
+
+    /// @inheritdoc IRingFactory
+    function isRing(address account) external view returns (bool) {
+        return _isRing[account];
+    }
+
+    /// @inheritdoc IRingFactory
+    function rings() external view returns (address[] memory) {
+        return _rings;
+    }
+
+    /// @inheritdoc IRingFactory
+    function ringCount() external view returns (uint256) {
+        return _rings.length;
+    }
+
+    /// @inheritdoc IRingFactory
+    function replicaRings() external view returns (address[] memory) {
+        return _replicaRings;
+    }
+
+    /// @inheritdoc IRingFactory
+    function replicaRingOf(address ring) external view returns (address) {
+        return _replicaRingOf[ring];
+    }
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IRingLogs} from "../interfaces/IRingLogs.sol";
+
+/**
+ * @title RingLogs - heads of the members' single-writer logs and the ring's own log.
+ * @notice The ring log keeps the heads of the last CHECKPOINT_FREQUENCY rounds in a fixed ring of
+ *         slots indexed by `round % CHECKPOINT_FREQUENCY`, and archives the head of every round that
+ *         is a multiple of CHECKPOINT_FREQUENCY forever.
+ * @dev Rounds only have to increase, so some may be skipped. OpenZeppelin's CircularBuffer is
+ *      indexed by insertion order, which cannot answer "the head of round r" when rounds skip; a
+ *      round-indexed ring of slots can, with each slot tagged by the round it holds (four uint64
+ *      tags per word). A flush thus writes one head slot and one tag word, like a CircularBuffer push.
+ */
+abstract contract RingLogs is IRingLogs {
+    /// @inheritdoc IRingLogs
+    uint256 public constant CHECKPOINT_FREQUENCY = 100;
+
+    bytes internal constant _CID_PREFIX = hex"01711220";
+
+    /// @dev member => digest of its latest agreed log node.
+    mapping(address member => bytes32 head) internal _logNodeHeads;
+
+    /// @inheritdoc IRingLogs
+    bytes32 public ringNodeHead;
+
+    /// @inheritdoc IRingLogs
+    uint64 public round;
+
+    /// @dev Recent ring heads by `round % CHECKPOINT_FREQUENCY`.
+    bytes32[CHECKPOINT_FREQUENCY] private _recentHeads;
+
+    /// @dev The round each recent slot holds, four uint64 tags per word.
+    uint256[CHECKPOINT_FREQUENCY / 4] private _recentRounds;
+
+    /// @dev Archived heads of rounds that are multiples of CHECKPOINT_FREQUENCY.
+    mapping(uint256 round => bytes32 head) private _checkpoints;
+
+    /// @inheritdoc IRingLogs
+    function cidPrefix() external pure returns (bytes memory) {
+        return _CID_PREFIX;
+    }
+
+    /// @inheritdoc IRingLogs
+    function logNodeHeads(address member) external view returns (bytes32) {
+        return _logNodeHeads[member];
+    }
+
+    /// @inheritdoc IRingLogs
+    function ringLog(uint256 atRound) external view returns (bytes32) {
+        uint64 last = round;
+        if (atRound != 0 && atRound <= last) {
+            if (atRound % CHECKPOINT_FREQUENCY == 0) return _checkpoints[atRound];
+            if (last - atRound < CHECKPOINT_FREQUENCY && _recentRoundAt(atRound % CHECKPOINT_FREQUENCY) == atRound) {
+                return _recentHeads[atRound % CHECKPOINT_FREQUENCY];
+            }
+        }
+        revert RingLogUnavailable(atRound);
+    }
+
+    /// @dev Records `head` as the ring head of `newRound` (the caller checked that the round increases).
+    function _appendRingNode(uint64 newRound, bytes32 head) internal {
+        ringNodeHead = head;
+        round = newRound;
+        uint256 slot = newRound % CHECKPOINT_FREQUENCY;
+        _recentHeads[slot] = head;
+        uint256 shift = (slot % 4) * 64;
+        uint256 word = _recentRounds[slot / 4];
+        _recentRounds[slot / 4] = (word & ~(uint256(type(uint64).max) << shift)) | (uint256(newRound) << shift);
+        if (slot == 0) {
+            _checkpoints[newRound] = head;
+            emit Checkpointed(newRound, head);
+        }
+    }
+
+    /// @dev Sets `member`'s log head and emits {LogHeadUpdated}.
+    function _setLogHead(address member, bytes32 head) internal {
+        _logNodeHeads[member] = head;
+        emit LogHeadUpdated(member, head);
+    }
+
+    function _recentRoundAt(uint256 slot) private view returns (uint64) {
+        return uint64(_recentRounds[slot / 4] >> ((slot % 4) * 64));
+    }
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IVoteVerifier} from "../interfaces/IVoteVerifier.sol";
+
+/**
+ * @title VoteVerifier - recovers the signers of members' EIP-712 votes.
+ * @notice The flush's hot loop reads no storage: the domain separator is computed once per call,
+ *         and per vote only the log head changes in the pre-encoded Vote struct, which is hashed,
+ *         wrapped as `0x1901 ‖ domainSeparator ‖ structHash`, and handed to the ecrecover
+ *         precompile. Signers must strictly ascend, starting above the member list's sentinel
+ *         address(1), so duplicates, address(0) and the sentinel all fail the same comparison.
+ */
+abstract contract VoteVerifier is EIP712, IVoteVerifier {
+    /// @inheritdoc IVoteVerifier
+    uint256 public constant RING_MAJORITY_NUMERATOR = 2;
+
+    /// @inheritdoc IVoteVerifier
+    uint256 public constant RING_MAJORITY_DENOMINATOR = 3;
+
+    bytes32 internal constant _VOTE_TYPEHASH =
+        keccak256("Vote(uint64 round,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)");
+
+    bytes32 internal constant _MEMBERSHIP_TYPEHASH =
+        keccak256("Membership(bool enter,address member,uint256 nonce,uint256 deadline)");
+
+    /// @dev secp256k1 order / 2: a larger `s` is the malleable twin of a valid signature.
+    uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    uint256 private constant _S_MASK = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF;
+
+    uint256 private constant _FAILED_NONE = 0;
+    uint256 private constant _FAILED_MALLEABLE = 1;
+    uint256 private constant _FAILED_INVALID = 2;
+    uint256 private constant _FAILED_UNSORTED = 3;
+    uint256 private constant _FAILED_DUPLICATE = 4;
+
+    /// @inheritdoc IVoteVerifier
+    function verifyVotes(uint64 atRound, bytes32 ringNodeHead_, bytes32 outputsHash, Vote[] calldata votes)
+        external
+        view
+        returns (address[] memory signers)
+    {
+        return _recoverVoteSigners(atRound, ringNodeHead_, outputsHash, votes);
+    }
+
+    /**
+     * @dev The signers of `votes` over (round, ringNodeHead, outputsHash, vote.logHead), ascending.
+     *      Per vote: two keccaks, one precompile call, no storage, no allocation.
+     */
+    function _recoverVoteSigners(uint64 atRound, bytes32 ringNodeHead_, bytes32 outputsHash, Vote[] calldata votes)
+        internal
+        view
+        returns (address[] memory signers)
+    {
+        bytes32 domainSeparator = _domainSeparatorV4();
+        bytes32 typehash = _VOTE_TYPEHASH;
+        signers = new address[](votes.length);
+        uint256 failure;
+        uint256 failedAt;
+        address failedSigner;
+        assembly ("memory-safe") {
+            // Scratch space past the free memory pointer (not kept):
+            //   structInput  [0x00, 0xa0): typehash | round | ringNodeHead | outputsHash | logHead
+            //   digestInput  [0xa0, 0xe2): 0x1901 | domainSeparator | structHash
+            //   recoverInput [0x100, 0x180): digest | v | r | s
+            let structInput := mload(0x40)
+            mstore(structInput, typehash)
+            mstore(add(structInput, 0x20), and(atRound, 0xffffffffffffffff))
+            mstore(add(structInput, 0x40), ringNodeHead_)
+            mstore(add(structInput, 0x60), outputsHash)
+            let logHeadSlot := add(structInput, 0x80)
+            let digestInput := add(structInput, 0xa0)
+            mstore(digestInput, shl(240, 0x1901))
+            mstore(add(digestInput, 0x02), domainSeparator)
+            let structHashSlot := add(digestInput, 0x22)
+            let recoverInput := add(structInput, 0x100)
+
+            let last := 1 // the sentinel: every signer must be above it
+            let vote := votes.offset
+            let out := add(signers, 0x20)
+            let end := add(out, shl(5, votes.length))
+            for {} lt(out, end) {} {
+                mstore(logHeadSlot, calldataload(vote))
+                mstore(structHashSlot, keccak256(structInput, 0xa0))
+                mstore(recoverInput, keccak256(digestInput, 0x42))
+                let vs := calldataload(add(vote, 0x40))
+                let s := and(vs, _S_MASK)
+                if gt(s, _HALF_ORDER) {
+                    failure := _FAILED_MALLEABLE
+                    break
+                }
+                mstore(add(recoverInput, 0x20), add(shr(255, vs), 27))
+                mstore(add(recoverInput, 0x40), calldataload(add(vote, 0x20)))
+                mstore(add(recoverInput, 0x60), s)
+                pop(staticcall(gas(), 0x01, recoverInput, 0x80, 0x00, 0x20))
+                if iszero(returndatasize()) {
+                    failure := _FAILED_INVALID
+                    break
+                }
+                let signer := mload(0x00)
+                if iszero(gt(signer, last)) {
+                    failure := add(_FAILED_UNSORTED, eq(signer, last)) // equal: _FAILED_DUPLICATE
+                    failedSigner := signer
+                    break
+                }
+                mstore(out, signer)
+                last := signer
+                out := add(out, 0x20)
+                vote := add(vote, 0x60)
+            }
+            failedAt := shr(5, sub(out, add(signers, 0x20)))
+        }
+        if (failure != _FAILED_NONE) _revertVoteFailure(failure, failedAt, failedSigner);
+    }
+
+    /**
+     * @dev Recovers the signers of compact `signatures` over `digest`, ascending (not gas critical:
+     *      membership votes).
+     */
+    function _recoverAscendingSigners(bytes32 digest, Signature[] calldata signatures)
+        internal
+        pure
+        returns (address[] memory signers)
+    {
+        uint256 count = signatures.length;
+        signers = new address[](count);
+        address last = address(1);
+        for (uint256 i = 0; i < count; ++i) {
+            address signer = _recoverCompact(digest, signatures[i].r, signatures[i].vs, i);
+            _requireAbove(signer, last);
+            signers[i] = signer;
+            last = signer;
+        }
+    }
+
+    /// @dev The EIP-712 digest of a Vote in this ring's domain.
+    function _voteDigest(uint64 atRound, bytes32 ringNodeHead_, bytes32 outputsHash, bytes32 logHead)
+        internal
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(_VOTE_TYPEHASH, atRound, ringNodeHead_, outputsHash, logHead)));
+    }
+
+    /// @dev The EIP-712 digest of a Membership vote in this ring's domain.
+    function _membershipDigest(bool enter, address member, uint256 nonce, uint256 deadline)
+        internal
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(_MEMBERSHIP_TYPEHASH, enter, member, nonce, deadline)));
+    }
+
+    /// @dev ecrecover of a compact signature, rejecting malleable `s` and unrecoverable signatures.
+    function _recoverCompact(bytes32 digest, bytes32 r, bytes32 vs, uint256 index) internal pure returns (address) {
+        uint256 s = uint256(vs) & _S_MASK;
+        if (s > _HALF_ORDER) revert MalleableSignature(index);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint8 v = uint8((uint256(vs) >> 255) + 27);
+        address signer = ecrecover(digest, v, r, bytes32(s));
+        if (signer == address(0)) revert InvalidSignature(index);
+        return signer;
+    }
+
+    /// @dev Reverts unless `signer` is strictly above `last`.
+    function _requireAbove(address signer, address last) internal pure {
+        if (signer == last) revert DuplicateSigner(signer);
+        if (signer < last) revert SignersNotAscending(signer);
+    }
+
+    function _revertVoteFailure(uint256 failure, uint256 index, address signer) private pure {
+        if (failure == _FAILED_MALLEABLE) revert MalleableSignature(index);
+        if (failure == _FAILED_INVALID) revert InvalidSignature(index);
+        if (failure == _FAILED_DUPLICATE) revert DuplicateSigner(signer);
+        revert SignersNotAscending(signer); // _FAILED_UNSORTED
+    }
+}

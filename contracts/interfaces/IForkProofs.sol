@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/**
+ * @title IForkProofs - anyone can prove that a member forked its single-writer log.
+ * @notice A member signs each log node as EIP-712 `LogNode(uint64 seq,bytes32 digest)` in the
+ *         ring's domain. Two such signatures for one `seq` with different digests prove a fork.
+ */
+interface IForkProofs {
+    /// @notice `member` signed two different log nodes (`digestA`, `digestB`) with the same `seq`, and was ejected.
+    event ForkProven(address indexed member, uint64 seq, bytes32 digestA, bytes32 digestB);
+
+    /// @notice Both digests are the same node: no fork.
+    error ForkProofDigestsEqual(bytes32 digest);
+
+    /// @notice A fork-proof signature was made by `signer`, not by the accused member.
+    error ForkProofWrongSigner(address signer, address member);
+
+    /**
+     * @notice Proves that `member` forked its log: ejects it and emits {ForkProven}.
+     * @param member The accused member (must still be a member).
+     * @param seq The sequence number both nodes claim.
+     * @param digestA sha2-256 digest of the first node's unsigned body.
+     * @param signatureA The member's 65-byte (r, s, v) LogNode signature over (seq, digestA).
+     * @param digestB The second node's digest, different from `digestA`.
+     * @param signatureB The member's 65-byte LogNode signature over (seq, digestB).
+     */
+    function proveFork(
+        address member,
+        uint64 seq,
+        bytes32 digestA,
+        bytes calldata signatureA,
+        bytes32 digestB,
+        bytes calldata signatureB
+    ) external;
+}

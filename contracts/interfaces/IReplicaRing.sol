@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IRing} from "./IRing.sol";
+
+/**
+ * @title IReplicaRing - a ring whose members replicate client rings' logs, for a fee.
+ * @notice A client pre-funds a credit ({deposit}); a member of a client ring then registers that
+ *         ring ({register}), typically through the ERC-2771 forwarder so a replica node can relay
+ *         the light client's signed request and pay its gas. The fee is charged from the sender's credit.
+ */
+interface IReplicaRing {
+    /// @notice `amount` wei were credited to `account`.
+    event CreditDeposited(address indexed account, uint256 amount);
+
+    /// @notice `account` withdrew `amount` wei of unused credit.
+    event CreditWithdrawn(address indexed account, uint256 amount);
+
+    /// @notice `clientRing` was registered by its member `registrant`, who paid `fee`.
+    event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee);
+
+    /// @notice The replica ring's engine collected `amount` wei of fees to `to`.
+    event FeesWithdrawn(address indexed to, uint256 amount);
+
+    /// @notice `clientRing` is not a ring created by the factory.
+    error UnknownRing(address clientRing);
+
+    /// @notice `account` is not a member of `clientRing`.
+    error NotAClientMember(address account, address clientRing);
+
+    /// @notice `clientRing` is already registered.
+    error AlreadyRegistered(address clientRing);
+
+    /// @notice `account` has `credit` wei, `needed` are required.
+    error InsufficientCredit(address account, uint256 credit, uint256 needed);
+
+    /// @notice Only the replica ring's engine may withdraw fees.
+    error NotRingOwner(address account);
+
+    /// @notice A transfer of ether failed.
+    error TransferFailed(address to, uint256 amount);
+
+    /// @notice Binds a clone to its Ring and fee; called once by the factory.
+    function initialize(IRing ring, uint256 fee) external;
+
+    /// @notice The Ring whose members are the replica nodes.
+    function ring() external view returns (IRing);
+
+    /// @notice The factory whose rings may register.
+    function factory() external view returns (address);
+
+    /// @notice The fee, in wei, charged per registration.
+    function fee() external view returns (uint256);
+
+    /// @notice Adds `msg.value` to `account`'s credit.
+    function deposit(address account) external payable;
+
+    /// @notice The unused credit of `account`.
+    function creditOf(address account) external view returns (uint256);
+
+    /// @notice Withdraws `amount` of the sender's unused credit to the sender.
+    function withdrawCredit(uint256 amount) external;
+
+    /// @notice Registers `clientRing`: the sender (a member of it, possibly via the forwarder) pays {fee} from its credit.
+    function register(address clientRing) external;
+
+    /// @notice Whether `clientRing` is registered.
+    function isRegistered(address clientRing) external view returns (bool);
+
+    /**
+     * @notice The registration of `clientRing`.
+     * @return registrant The member who registered it (zero if not registered).
+     * @return registeredAt The block timestamp of the registration.
+     */
+    function registrationOf(address clientRing) external view returns (address registrant, uint64 registeredAt);
+
+    /// @notice All registered client rings, in registration order.
+    function registrations() external view returns (address[] memory);
+
+    /// @notice Fees collected and not yet withdrawn.
+    function collectedFees() external view returns (uint256);
+
+    /// @notice The replica ring's engine withdraws the collected fees to `to`.
+    function withdrawFees(address payable to) external;
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IForkProofs} from "./IForkProofs.sol";
+import {IMemberManager} from "./IMemberManager.sol";
+import {IRingLogs} from "./IRingLogs.sol";
+import {IScope} from "./IScope.sol";
+import {IVoteVerifier} from "./IVoteVerifier.sol";
+
+/**
+ * @title IRing - a ring: members that agree by a 2/3 vote on what they computed.
+ * @notice The engine (owner) creates the ring and admits members; members vote on each round's
+ *         ring head and outputs, and a relayer flushes the votes on chain. Members may act through
+ *         the trusted ERC-2771 forwarder, so anyone can relay a member's signed request.
+ */
+interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
+    /// @notice What a round emits on a Gate: `cids[i]` on `pins[i]` of `gate`.
+    ///         `outputsHash = keccak256(abi.encode(gate, pins, cids))`. An empty round has gate = 0 and no pins.
+    struct Outputs {
+        address gate;
+        uint96[] pins;
+        bytes32[] cids;
+    }
+
+    /// @notice Round `round` was flushed with ring head `ringNodeHead` and outputs `outputsHash`, sent by `relayer`.
+    event Flushed(uint64 indexed round, bytes32 ringNodeHead, bytes32 outputsHash, address relayer);
+
+    /// @notice `members` signed round `round` with the majority: each one's `agreements` grew by one.
+    event Agreed(uint64 indexed round, address[] members);
+
+    /// @notice `member` was outvoted in round `round`: its `dissents` grew by one.
+    event Dissented(address indexed member, uint64 indexed round, bytes32 ringNodeHead, bytes32 outputsHash);
+
+    /// @notice The members voted (`enter`) to admit or (not `enter`) to remove `member`, consuming `nonce`.
+    event MembershipVoted(bool enter, address indexed member, uint256 nonce);
+
+    /// @notice The engine role moved from `previousOwner` to `newOwner`.
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+    /// @notice The caller is not the engine.
+    error NotOwner(address account);
+
+    /// @notice The new owner is the zero address.
+    error InvalidOwner(address owner);
+
+    /// @notice `round` is not after the last flushed round `lastRound`.
+    error StaleRound(uint64 round, uint64 lastRound);
+
+    /// @notice `signers` valid votes, but the majority of the current members needs `required`.
+    error InsufficientVotes(uint256 signers, uint256 required);
+
+    /// @notice `pins` and `cids` differ in length.
+    error OutputsLengthMismatch(uint256 pins, uint256 cids);
+
+    /// @notice Outputs were given without a gate.
+    error OutputsWithoutGate();
+
+    /// @notice The ring has no Scope to declare output data in.
+    error NoScope();
+
+    /// @notice `member` voted with the majority and dissented in the same flush, or its dissent
+    ///         signs the majority's own ring head and outputs.
+    error InvalidDissent(address member);
+
+    /// @notice The membership vote's `nonce` is not the ring's current `membershipNonce`.
+    error StaleMembershipNonce(uint256 nonce, uint256 current);
+
+    /// @notice The membership vote's deadline has passed.
+    error MembershipVoteExpired(uint256 deadline);
+
+    /**
+     * @notice Sets up a clone: engine, first members (in list order) and the Scope for outputs.
+     *         Called once, by the factory, in the clone's creation transaction.
+     */
+    function initialize(address owner, address[] calldata members, IScope scope) external;
+
+    /// @notice The engine: admits and removes members.
+    function owner() external view returns (address);
+
+    /// @notice Hands the engine role to `newOwner`.
+    function transferOwnership(address newOwner) external;
+
+    /// @notice The Scope in which the ring declares its output data.
+    function scope() external view returns (IScope);
+
+    /// @notice The nonce the next membership vote must sign.
+    function membershipNonce() external view returns (uint256);
+
+    /// @notice The smallest number of signers that passes a vote now: ceil(2/3 * memberCount), at least 1.
+    function requiredVotes() external view returns (uint256);
+
+    /**
+     * @notice Records a round the members agreed on: the new ring head, every signer's log head, the
+     *         signers' and dissenters' reputation, and the outputs (declared in the Scope and emitted on
+     *         the Gate). Anyone may relay it.
+     * @dev Passes iff `round` > round(), every signer is a member, signers ascend, and
+     *      signers * 3 >= memberCount * 2. Dissents must be members, ascend, sign the same round with a
+     *      different ring head or outputs, and not be among the signers.
+     * @param round The round, strictly after the last flushed one.
+     * @param ringNodeHead Digest of the round's ring log node.
+     * @param outputs The round's outputs (see {Outputs}).
+     * @param votes The majority's votes, ordered by signer address.
+     * @param dissents Outvoted votes of the same round, ordered by signer address (may be empty).
+     */
+    function flush(
+        uint64 round,
+        bytes32 ringNodeHead,
+        Outputs calldata outputs,
+        Vote[] calldata votes,
+        Dissent[] calldata dissents
+    ) external;
+
+    /// @notice The engine admits `member`.
+    function enter(address member) external;
+
+    /// @notice The engine removes `member`; `prevMember` points to it in {members} (the sentinel address(1) for the first).
+    function exit(address prevMember, address member) external;
+
+    /**
+     * @notice Admits `member` by a 2/3 vote of the members, each signing
+     *         Membership(true, member, nonce, deadline).
+     * @param signatures Compact signatures, ordered by signer address.
+     */
+    function enterByVote(address member, uint256 nonce, uint256 deadline, Signature[] calldata signatures) external;
+
+    /**
+     * @notice Removes `member` by a 2/3 vote of the members, each signing
+     *         Membership(false, member, nonce, deadline).
+     * @param prevMember The member before `member` in {members} (address(1) for the first).
+     * @param signatures Compact signatures, ordered by signer address.
+     */
+    function exitByVote(
+        address prevMember,
+        address member,
+        uint256 nonce,
+        uint256 deadline,
+        Signature[] calldata signatures
+    ) external;
+
+    /// @notice The calling member publishes its ring node's multiaddress and PeerId.
+    function setNodeInfo(string calldata multiaddr, bytes calldata peerId) external;
+
+    /// @notice The calling member sets its own log head (typically relayed for a light client).
+    function updateLogHead(bytes32 head) external;
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IReplicaRing} from "./IReplicaRing.sol";
+import {IRing} from "./IRing.sol";
+import {IScope} from "./IScope.sol";
+
+/**
+ * @title IRingFactory - the engine side: creates rings as minimal clones and lists them.
+ */
+interface IRingFactory {
+    /// @notice A ring was created with engine `owner` and `members`.
+    event RingCreated(address indexed ring, address indexed owner, address[] members);
+
+    /// @notice A replica ring was created for the members of `ring`, charging `fee` per registration.
+    event ReplicaRingCreated(address indexed replicaRing, address indexed ring, uint256 fee);
+
+    /// @notice The Ring implementation every ring is a clone of.
+    function ringImplementation() external view returns (IRing);
+
+    /// @notice The ReplicaRing implementation every replica ring is a clone of.
+    function replicaRingImplementation() external view returns (IReplicaRing);
+
+    /// @notice The Scope every ring declares its outputs in.
+    function scope() external view returns (IScope);
+
+    /**
+     * @notice Creates a ring.
+     * @param members The first members (list order as given).
+     * @param owner The ring's engine.
+     * @return ring The new ring.
+     */
+    function createRing(address[] calldata members, address owner) external returns (IRing ring);
+
+    /**
+     * @notice Creates a ring whose members are replica nodes, and its ReplicaRing contract.
+     * @param members The replica nodes.
+     * @param owner The engine of the new ring (who also withdraws the collected fees).
+     * @param fee The fee in wei per client ring registration.
+     */
+    function createReplicaRing(address[] calldata members, address owner, uint256 fee)
+        external
+        returns (IRing ring, IReplicaRing replicaRing);
+
+    /// @notice Whether `account` is a ring created by this factory.
+    function isRing(address account) external view returns (bool);
+
+    /// @notice All rings created by this factory (replica rings' Rings included), in creation order.
+    function rings() external view returns (address[] memory);
+
+    /// @notice The number of rings created.
+    function ringCount() external view returns (uint256);
+
+    /// @notice All ReplicaRing contracts created, in creation order.
+    function replicaRings() external view returns (address[] memory);
+
+    /// @notice The ReplicaRing bound to `ring` (zero if none).
+    function replicaRingOf(address ring) external view returns (address);
+}
