@@ -1,0 +1,90 @@
+/**
+ * Builds and signs what a light client sends: FlushToRing (its new log nodes plus the signed
+ * ERC-2771 request `Ring.updateLogHead(newHead)`) and ReplicateRing (the signed request
+ * `ReplicaRing.register(ring)` plus the ring's replica key). The signer is any ethers Signer.
+ */
+import { getAddress, hexlify, type Provider, type Signer, type TypedDataDomain } from "ethers";
+import { cidToBytes32 } from "../core/cid.js";
+import type { EncodedLogNode } from "../core/logNode.js";
+import { forwarderContract, forwardRequestToJson, readForwarderDomain, signForwardRequest, type ForwardRequest, type ForwardRequestJson } from "../relay/forwardRequest.js";
+import { replicaRingInterface, ringInterface } from "../replica/chainReads.js";
+import { encodeRingKey } from "../replica/ringKeys.js";
+
+/** FlushToRing params, as sent. */
+export interface FlushToRingRequest {
+  avatar: string;
+  ring: string;
+  mtx: ForwardRequestJson;
+  mtx_sig: string;
+  /** Serialised log nodes, newest first. */
+  logNodes: string[];
+}
+
+/** ReplicateRing params, as sent: `mtx` carries its own signature. */
+export interface ReplicateRingRequest {
+  ring: string;
+  replica_ring: string;
+  replica_key: string;
+  mtx: ForwardRequestJson & { signature: string };
+}
+
+/** The forwarder a request goes through: its address and EIP-712 domain. */
+export interface ForwarderInfo {
+  address: string;
+  domain: TypedDataDomain;
+}
+
+export async function readForwarderInfo(provider: Provider, address: string): Promise<ForwarderInfo> {
+  return { address: getAddress(address), domain: await readForwarderDomain(forwarderContract(address, provider)) };
+}
+
+/** The nonce the account's next forward request must carry. */
+export async function nextForwarderNonce(provider: Provider, forwarder: string, account: string): Promise<bigint> {
+  return (await forwarderContract(forwarder, provider).getFunction("nonces").staticCall(account)) as bigint;
+}
+
+export interface MetaTxOptions {
+  nonce: bigint;
+  /** Unix seconds; default one hour from now. */
+  deadline?: bigint;
+  gas?: bigint;
+}
+
+function deadlineOf(options: MetaTxOptions): bigint {
+  return options.deadline ?? BigInt(Math.floor(Date.now() / 1000) + 3600);
+}
+
+/** The FlushToRing request moving the avatar's on-chain head to the newest of `logNodes`. */
+export async function buildFlushToRing(options: { signer: Signer; ring: string; forwarder: ForwarderInfo; logNodes: EncodedLogNode[] } & MetaTxOptions): Promise<FlushToRingRequest> {
+  if (options.logNodes.length === 0) throw new RangeError("FlushToRing needs at least one log node");
+  const newestFirst = [...options.logNodes].sort((a, b) => b.node.seq - a.node.seq);
+  const head = newestFirst[0] as EncodedLogNode;
+  const avatar = getAddress(await options.signer.getAddress());
+  const request: ForwardRequest = {
+    from: avatar,
+    to: getAddress(options.ring),
+    value: 0n,
+    gas: options.gas ?? 100_000n,
+    nonce: options.nonce,
+    deadline: deadlineOf(options),
+    data: ringInterface.encodeFunctionData("updateLogHead", [cidToBytes32(head.cid)]),
+  };
+  const signature = await signForwardRequest(options.signer, options.forwarder.domain, request);
+  return { avatar, ring: request.to, mtx: forwardRequestToJson(request), mtx_sig: signature, logNodes: newestFirst.map((node) => hexlify(node.bytes)) };
+}
+
+/** The ReplicateRing request registering `ring` with `replicaRing` and handing over its replica key. */
+export async function buildReplicateRing(options: { signer: Signer; ring: string; replicaRing: string; replicaKey: Uint8Array; forwarder: ForwarderInfo } & MetaTxOptions): Promise<ReplicateRingRequest> {
+  const from = getAddress(await options.signer.getAddress());
+  const request: ForwardRequest = {
+    from,
+    to: getAddress(options.replicaRing),
+    value: 0n,
+    gas: options.gas ?? 300_000n,
+    nonce: options.nonce,
+    deadline: deadlineOf(options),
+    data: replicaRingInterface.encodeFunctionData("register", [getAddress(options.ring)]),
+  };
+  const signature = await signForwardRequest(options.signer, options.forwarder.domain, request);
+  return { ring: getAddress(options.ring), replica_ring: request.to, replica_key: encodeRingKey(options.replicaKey), mtx: { ...forwardRequestToJson(request), signature } };
+}

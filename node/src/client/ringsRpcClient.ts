@@ -1,0 +1,113 @@
+/**
+ * A small typed JSON-RPC client for a ring node: `FlushToRing`, `ReplicateRing`, `GetFlushStatus`,
+ * `GetReplicaLog`. Every call has a timeout and takes an AbortSignal; an error answer becomes a
+ * `RingsRpcError` carrying the node's code (see node/src/rpc/errorCodes.ts) and data.
+ */
+import type { FlushToRingResult } from "../rpc/methods/flushToRing.js";
+import type { GetReplicaLogResult } from "../rpc/methods/getReplicaLog.js";
+import type { ReplicateRingResult } from "../rpc/methods/replicateRing.js";
+import type { FlushToRingRequest, ReplicateRingRequest } from "./requests.js";
+
+export type { FlushToRingResult, GetReplicaLogResult, ReplicateRingResult };
+
+export class RingsRpcError extends Error {
+  override name = "RingsRpcError";
+  readonly code: number;
+  readonly data: unknown;
+
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export class RingsRpcTransportError extends Error {
+  override name = "RingsRpcTransportError";
+}
+
+export interface RingsRpcClientOptions {
+  /** Per call, unless the call passes its own signal. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+interface JsonRpcAnswer {
+  jsonrpc: "2.0";
+  id: number | string | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+export class RingsRpcClient {
+  readonly url: string;
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+  private nextId = 1;
+
+  constructor(url: string, options: RingsRpcClientOptions = {}) {
+    this.url = url;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  async call<T>(method: string, params: unknown, options: CallOptions = {}): Promise<T> {
+    const id = this.nextId++;
+    const signal = options.signal ?? AbortSignal.timeout(this.timeoutMs);
+    let response: Response;
+    try {
+      response = await this.fetch(this.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        signal,
+      });
+    } catch (error) {
+      throw new RingsRpcTransportError(`${method}: ${(error as Error).message}`);
+    }
+    let answer: JsonRpcAnswer;
+    try {
+      answer = (await response.json()) as JsonRpcAnswer;
+    } catch {
+      throw new RingsRpcTransportError(`${method}: HTTP ${response.status} without a JSON-RPC answer`);
+    }
+    if (answer.error !== undefined) throw new RingsRpcError(answer.error.code, answer.error.message, answer.error.data);
+    return answer.result as T;
+  }
+
+  flushToRing(request: FlushToRingRequest, options?: CallOptions): Promise<FlushToRingResult> {
+    return this.call("FlushToRing", request, options);
+  }
+
+  replicateRing(request: ReplicateRingRequest, options?: CallOptions): Promise<ReplicateRingResult> {
+    return this.call("ReplicateRing", request, options);
+  }
+
+  getFlushStatus(id: string, options?: CallOptions): Promise<FlushToRingResult> {
+    return this.call("GetFlushStatus", { id }, options);
+  }
+
+  getReplicaLog(params: { ring: string; member: string; sinceSeq?: number; limit?: number }, options?: CallOptions): Promise<GetReplicaLogResult> {
+    return this.call("GetReplicaLog", params, options);
+  }
+
+  /** Asks for the flush's status until it is relayed or failed. */
+  async waitForFlush(id: string, options: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {}): Promise<FlushToRingResult> {
+    const signal = options.signal ?? AbortSignal.timeout(options.timeoutMs ?? 60_000);
+    for (;;) {
+      const status = await this.getFlushStatus(id, { signal });
+      if (status.state !== "received") return status;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, options.intervalMs ?? 200);
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(new RingsRpcTransportError(`flush ${id} still pending when the wait ended`));
+        }, { once: true });
+      });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The status of every FlushToRing this node accepted, by id (the mtx's EIP-712 digest), so a
+ * client can ask again later (`GetFlushStatus`) and a restarted node finishes what it accepted:
+ * records are appended to a JSON-lines file in the data directory before the client is answered.
+ */
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { ForwardRequestJson } from "../relay/forwardRequest.js";
+
+export type StepName = "replicaKey" | "signature" | "replay" | "membership" | "logNodes" | "mtx" | "received" | "relayed";
+export type StepStatus = "ok" | "failed" | "pending";
+
+export interface FlushStep {
+  step: StepName;
+  status: StepStatus;
+  detail?: string;
+}
+
+export type FlushState = "received" | "relayed" | "failed";
+
+export interface FlushRecord {
+  id: string;
+  avatar: string;
+  ring: string;
+  state: FlushState;
+  steps: FlushStep[];
+  mtx: ForwardRequestJson;
+  mtxSig: string;
+  /** The new head the mtx sets on chain (bytes32). */
+  head: string;
+  /** CIDs of this node's own log messages. */
+  receivedCid?: string;
+  outcomeCid?: string;
+  tx?: string;
+  /** This request's share of the relay transaction's fee, in wei. */
+  feeWei?: string;
+  batchSize?: number;
+  reason?: string;
+  acceptedAt: number;
+  updatedAt: number;
+}
+
+export class FlushStatusStore {
+  private readonly records = new Map<string, FlushRecord>();
+  /** Ids between the replay check and the `received` append: a concurrent duplicate is refused. */
+  private readonly claimed = new Set<string>();
+  /** Nonces of each avatar's flushes received and not yet relayed. */
+  private readonly pendingByAvatar = new Map<string, Set<string>>();
+  private readonly path: string | undefined;
+  private writes: Promise<void> = Promise.resolve();
+
+  /** Without `path` the statuses live in memory only. */
+  constructor(path?: string) {
+    this.path = path;
+  }
+
+  async load(): Promise<FlushRecord[]> {
+    if (this.path === undefined) return [];
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        const record = JSON.parse(line) as FlushRecord;
+        this.records.set(record.id, record);
+        this.trackPending(record);
+      } catch {
+        // A torn last line (crash mid-write) is skipped; every earlier line is whole.
+      }
+    }
+    return [...this.records.values()];
+  }
+
+  /** Reserves `id`; false when it is known or reserved already (a replay). */
+  claim(id: string): boolean {
+    if (this.records.has(id) || this.claimed.has(id)) return false;
+    this.claimed.add(id);
+    return true;
+  }
+
+  release(id: string): void {
+    this.claimed.delete(id);
+  }
+
+  get(id: string): FlushRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** Records (and persists) a new state of a flush. */
+  async save(record: FlushRecord): Promise<void> {
+    record.updatedAt = Date.now();
+    this.records.set(record.id, record);
+    this.claimed.delete(record.id);
+    this.trackPending(record);
+    if (this.path === undefined) return;
+    const path = this.path;
+    const line = `${JSON.stringify(record)}\n`;
+    const write = this.writes.then(async () => {
+      await mkdir(dirname(path), { recursive: true });
+      await appendFile(path, line);
+    });
+    this.writes = write.catch(() => undefined);
+    await write;
+  }
+
+  /** Flushes accepted but not yet relayed (e.g. the node stopped in between). */
+  unfinished(): FlushRecord[] {
+    return [...this.records.values()].filter((record) => record.state === "received");
+  }
+
+  /** How many of `avatar`'s flushes wait for their relay: the next mtx must use the nonce after them. */
+  pendingCount(avatar: string): number {
+    return this.pendingByAvatar.get(avatar)?.size ?? 0;
+  }
+
+  private trackPending(record: FlushRecord): void {
+    let nonces = this.pendingByAvatar.get(record.avatar);
+    if (record.state === "received") {
+      if (nonces === undefined) this.pendingByAvatar.set(record.avatar, (nonces = new Set()));
+      nonces.add(record.mtx.nonce);
+    } else if (nonces !== undefined) {
+      nonces.delete(record.mtx.nonce);
+      if (nonces.size === 0) this.pendingByAvatar.delete(record.avatar);
+    }
+  }
+}

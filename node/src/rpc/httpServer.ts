@@ -1,0 +1,170 @@
+/**
+ * JSON-RPC 2.0 over HTTP on Node's http server: `POST /` (or `/rpc`) with a JSON body, a body
+ * size limit (HTTP 413 and a JSON-RPC error, without reading the rest), parse errors answered
+ * with -32700, notifications-only requests with 204, and `GET /health` for liveness.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { RPC_ERROR_MESSAGES, RpcErrorCode, StandardErrorCode } from "./errorCodes.js";
+import type { RpcDispatcher } from "./dispatcher.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface JsonRpcHttpServerOptions {
+  dispatcher: RpcDispatcher;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  maxBodyBytes?: number;
+  /** Extra fields for `GET /health`. */
+  health?: () => Record<string, unknown>;
+  /** How long a client may take to send its body. */
+  bodyTimeoutMs?: number;
+}
+
+export class BodyTooLargeError extends Error {
+  override name = "BodyTooLargeError";
+}
+
+export class JsonRpcHttpServer {
+  private readonly server: Server;
+  private readonly options: JsonRpcHttpServerOptions;
+  private readonly maxBodyBytes: number;
+  private readonly closing = new AbortController();
+  /** Requests answered, for health and metrics. */
+  readonly counters = { httpRequests: 0, rpcErrors: 0 };
+
+  constructor(options: JsonRpcHttpServerOptions) {
+    this.options = options;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch(() => {
+        if (!response.headersSent) this.send(response, 500, jsonError(null, StandardErrorCode.InternalError, "Internal error"));
+        else response.destroy();
+      });
+    });
+    this.server.requestTimeout = options.bodyTimeoutMs ?? 30_000;
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  async listen(): Promise<string> {
+    const host = this.options.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.options.port ?? 0, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server.address() as AddressInfo | null;
+    if (address === null) throw new Error("server is not listening");
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}/`;
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort(new Error("server closing"));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.counters.httpRequests += 1;
+    const path = (request.url ?? "/").split("?")[0];
+    if (request.method === "GET" && path === "/health") {
+      this.send(response, 200, { ok: true, ...this.options.health?.() });
+      return;
+    }
+    if (path !== "/" && path !== "/rpc") {
+      this.send(response, 404, jsonError(null, StandardErrorCode.InvalidRequest, "Invalid Request: POST JSON-RPC to /"));
+      return;
+    }
+    if (request.method !== "POST") {
+      response.setHeader("Allow", "POST");
+      this.send(response, 405, jsonError(null, StandardErrorCode.InvalidRequest, "Invalid Request: use POST"));
+      return;
+    }
+
+    let text: string;
+    try {
+      text = await readBody(request, this.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        this.counters.rpcErrors += 1;
+        this.send(response, 413, jsonError(null, RpcErrorCode.RequestTooLarge, `${RPC_ERROR_MESSAGES[RpcErrorCode.RequestTooLarge]}: body exceeds ${this.maxBodyBytes} bytes`));
+        return;
+      }
+      response.destroy();
+      return;
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      this.counters.rpcErrors += 1;
+      this.send(response, 200, jsonError(null, StandardErrorCode.ParseError, "Parse error"));
+      return;
+    }
+
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) abort.abort(new Error("client went away"));
+    };
+    response.on("close", onClose);
+    const signal = AbortSignal.any([abort.signal, this.closing.signal]);
+    const answer = await this.options.dispatcher.receive(body, { signal });
+    response.off("close", onClose);
+    if (answer === null) {
+      response.writeHead(204).end();
+      return;
+    }
+    for (const item of Array.isArray(answer) ? answer : [answer]) if (item.error !== undefined) this.counters.rpcErrors += 1;
+    this.send(response, 200, answer);
+  }
+
+  private send(response: ServerResponse, status: number, body: unknown): void {
+    if (response.destroyed) return;
+    const text = JSON.stringify(body, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+    response.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+    response.end(text);
+  }
+}
+
+function jsonError(id: null, code: number, message: string) {
+  return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+/** Bytes of an oversized body drained (and discarded) so the client can read its 413; beyond this the socket is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the body as UTF-8. Past `limit` bytes it keeps nothing: it drains the rest (up to
+ * MAX_DRAIN_BYTES) so the client, still sending, gets its 413 instead of a reset connection.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let tooLarge = Number(request.headers["content-length"] ?? "0") > limit;
+    request.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (received > MAX_DRAIN_BYTES) request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once("end", () => (tooLarge ? reject(new BodyTooLargeError(`more than ${limit} bytes`)) : resolve(Buffer.concat(chunks).toString("utf8"))));
+    request.once("error", reject);
+    request.once("close", () => reject(new Error("client went away")));
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * ReplicateRing `{ ring, replica_ring, replica_key, mtx }`: a member of client ring `ring` asks this
+ * node's replica ring to replicate it. `mtx` is its signed ERC-2771 request
+ * `ReplicaRing.register(ring)` (the fee comes from the member's pre-funded credit); this node
+ * relays it, keeps the replica key, writes the registration to its own log and starts following
+ * the ring's on-chain heads (as every member of the replica ring does once the ring is registered).
+ *
+ * Refusals: -32009 not this node's replica ring or bad key, -32002 bad signature, -32005 replayed,
+ * -32006 not a `register(ring)` call, -32010 relayed but failed on chain, -32008 chain unavailable.
+ * When the ring is already registered on chain, the signed request still proves a client member
+ * hands over the key: it is kept without a second registration (how further replica nodes get it).
+ */
+import { getBytes, isError } from "ethers";
+import type { Forwarder } from "../../relay/forwarder.js";
+import { forwardRequestDigest, forwardRequestFromJson, tryRecoverForwardRequestSigner } from "../../relay/forwardRequest.js";
+import type { MetaTxRelayer } from "../../relay/metaTxRelayer.js";
+import { ChainTimeoutError, replicaRingInterface, type ChainReads } from "../../replica/chainReads.js";
+import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
+import { ringKeyId } from "../../replica/ringKeys.js";
+import { RpcApplicationError, RpcErrorCode } from "../errorCodes.js";
+import type { RpcCallContext } from "../dispatcher.js";
+import { APPLICATION_DOMSEP, type NodeLogWriter, type ReplicateRegisteredMessage } from "../nodeLog.js";
+import { parseParams, replicateRingParamsSchema } from "../schemas.js";
+
+export const MAX_REGISTER_MTX_GAS = 1_000_000n;
+
+export interface ReplicateRingDependencies {
+  chain: ChainReads;
+  forwarder: Forwarder;
+  replicaKeys: ReplicaKeyStore;
+  log: NodeLogWriter;
+  relayer: MetaTxRelayer;
+  /** This node's avatar: it must be a member of the replica ring's Ring. */
+  self: string;
+  /** Called once the node holds the key: start replicating `ring`. */
+  onRegistered?: (ring: string) => void;
+}
+
+export interface ReplicateRingResult {
+  ring: string;
+  replicaRing: string;
+  registrant: string;
+  /** The registration transaction; null when the ring was registered before and only the key was handed over. */
+  tx: string | null;
+  feeWei: string | null;
+  replicaKeyId: string;
+  logCid?: string;
+}
+
+export class ReplicateRingMethod {
+  private readonly deps: ReplicateRingDependencies;
+  private readonly inProgress = new Set<string>();
+
+  constructor(deps: ReplicateRingDependencies) {
+    this.deps = deps;
+  }
+
+  async handle(rawParams: unknown, context: RpcCallContext): Promise<ReplicateRingResult> {
+    const params = parseParams(replicateRingParamsSchema, rawParams);
+    const { signal } = context;
+    const ring = params.ring;
+    const replicaRing = params.replica_ring;
+    const replicaKey = getBytes(params.replica_key);
+    const { signature, ...requestJson } = params.mtx;
+    const mtx = forwardRequestFromJson(requestJson);
+
+    const [ownRing, domain] = await chainRead(() =>
+      Promise.all([
+        this.deps.chain.replicaRingOf(replicaRing, { signal }).catch((error: unknown) => {
+          if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) {
+            throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `${replicaRing} is not a ReplicaRing`);
+          }
+          throw error;
+        }),
+        this.deps.forwarder.domain(signal),
+      ]),
+    );
+    if (!(await chainRead(() => this.deps.chain.isMember(ownRing, this.deps.self, { signal })))) {
+      throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `this node is not a member of replica ring ${replicaRing}`);
+    }
+    if (tryRecoverForwardRequestSigner(domain, mtx, signature) !== mtx.from) throw new RpcApplicationError(RpcErrorCode.MtxSignatureMismatch, "mtx.signature does not recover to mtx.from");
+    const expectedData = replicaRingInterface.encodeFunctionData("register", [ring]);
+    if (mtx.to !== replicaRing || mtx.data.toLowerCase() !== expectedData.toLowerCase()) {
+      throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `mtx must call register(${ring}) on ${replicaRing}`);
+    }
+    if (mtx.value !== 0n) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, "mtx.value must be 0 (the fee comes from the deposited credit)");
+    if (mtx.gas > MAX_REGISTER_MTX_GAS) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `mtx.gas exceeds ${MAX_REGISTER_MTX_GAS}`);
+    if (mtx.deadline * 1000n <= BigInt(Date.now())) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, "mtx deadline has passed");
+
+    const id = forwardRequestDigest(domain, mtx);
+    if (this.inProgress.has(id)) throw new RpcApplicationError(RpcErrorCode.MtxReplayed, "this mtx is being relayed");
+    this.inProgress.add(id);
+    try {
+      const [chainNonce, registered, registrantIsMember] = await chainRead(() =>
+        Promise.all([this.deps.forwarder.nonce(mtx.from, signal), this.deps.chain.isRegistered(replicaRing, ring, { signal }), this.deps.chain.isMember(ring, mtx.from, { signal })]),
+      );
+      if (registered) {
+        if (!registrantIsMember) throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `${mtx.from} is not a member of ${ring}`);
+        return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: null, feeWei: null });
+      }
+      if (mtx.nonce < chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxReplayed, `nonce ${mtx.nonce} was already used on the forwarder`);
+      if (mtx.nonce !== chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `nonce ${mtx.nonce} is not the next one (${chainNonce})`);
+
+      let outcome;
+      try {
+        outcome = await this.deps.relayer.relay(mtx, signature);
+      } catch (error) {
+        throw new RpcApplicationError(RpcErrorCode.RelayFailed, (error as Error).message);
+      }
+      if (!outcome.success) throw new RpcApplicationError(RpcErrorCode.RelayFailed, outcome.reason ?? "failed", { tx: outcome.txHash });
+      return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: outcome.txHash, feeWei: outcome.feeWei.toString() });
+    } finally {
+      this.inProgress.delete(id);
+    }
+  }
+
+  private async keep(registration: { ring: string; replicaRing: string; replicaKey: Uint8Array; registrant: string; id: string; tx: string | null; feeWei: string | null }): Promise<ReplicateRingResult> {
+    const stored: Parameters<ReplicaKeyStore["put"]>[0] = { ring: registration.ring, replicaRing: registration.replicaRing, replicaKey: registration.replicaKey, registeredAt: Date.now() };
+    if (registration.tx !== null) stored.txHash = registration.tx;
+    await this.deps.replicaKeys.put(stored);
+    const replicaKeyId = ringKeyId(registration.replicaKey);
+    const result: ReplicateRingResult = {
+      ring: registration.ring,
+      replicaRing: registration.replicaRing,
+      registrant: registration.registrant,
+      tx: registration.tx,
+      feeWei: registration.feeWei,
+      replicaKeyId,
+    };
+    if (registration.tx !== null) {
+      const message: ReplicateRegisteredMessage = {
+        application_domsep: APPLICATION_DOMSEP,
+        type: "ReplicateRing",
+        status: "relayed",
+        msg_hash: registration.id,
+        payload: { ring: registration.ring, replica_ring: registration.replicaRing, registrant: registration.registrant, tx: registration.tx, txfee: registration.feeWei ?? "0", replica_key_id: replicaKeyId },
+      };
+      result.logCid = (await this.deps.log.append(message)).cid.toString();
+    }
+    this.deps.onRegistered?.(registration.ring);
+    return result;
+  }
+}
+
+
+async function chainRead<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RpcApplicationError) throw error;
+    const detail = error instanceof ChainTimeoutError ? error.message : `chain call failed: ${(error as Error).message.slice(0, 200)}`;
+    throw new RpcApplicationError(RpcErrorCode.ChainUnavailable, detail);
+  }
+}

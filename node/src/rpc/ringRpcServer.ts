@@ -1,0 +1,166 @@
+/**
+ * The ring node's JSON-RPC service, assembled: the methods `FlushToRing`, `ReplicateRing`,
+ * `GetFlushStatus` and `GetReplicaLog` over HTTP, the batching meta-transaction relayer, the
+ * replica key store and replica store, and the follower that keeps every registered client ring
+ * replicated. The node passes in what it already has (chain provider, relayer wallet, its own log,
+ * its Helia stores); everything here is started by `start()` and stopped by `close()`.
+ */
+import { join } from "node:path";
+import type { Provider, Signer } from "ethers";
+import type { Datastore } from "interface-datastore";
+import type { Blockstore } from "interface-blockstore";
+import { Forwarder } from "../relay/forwarder.js";
+import { MetaTxRelayer } from "../relay/metaTxRelayer.js";
+import { ChainReads } from "../replica/chainReads.js";
+import { ReplicaFollower, type BlockFetcher } from "../replica/replicaFollower.js";
+import { ReplicaKeyStore } from "../replica/replicaKeyStore.js";
+import { ReplicaStore } from "../replica/replicaStore.js";
+import { RpcDispatcher, type RpcErrorLogger } from "./dispatcher.js";
+import { FlushStatusStore } from "./flushStatusStore.js";
+import { JsonRpcHttpServer } from "./httpServer.js";
+import { FlushToRingMethod } from "./methods/flushToRing.js";
+import { GetReplicaLogMethod } from "./methods/getReplicaLog.js";
+import { ReplicateRingMethod } from "./methods/replicateRing.js";
+import type { NodeLogWriter } from "./nodeLog.js";
+import { getFlushStatusParamsSchema, parseParams } from "./schemas.js";
+
+/** The method names, exactly as clients call them. */
+export const RPC_METHODS = {
+  FlushToRing: "FlushToRing",
+  ReplicateRing: "ReplicateRing",
+  GetFlushStatus: "GetFlushStatus",
+  GetReplicaLog: "GetReplicaLog",
+} as const;
+
+export interface RingRpcLogger extends RpcErrorLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  debug(details: object, message: string): void;
+}
+
+export interface RingRpcOptions {
+  provider: Provider;
+  /** Pays relayed meta-transactions' gas (the node's avatar wallet, connected to `provider`). */
+  relayerWallet: Signer;
+  /** This node's avatar address. */
+  self: string;
+  /** The ERC2771Forwarder the rings trust. */
+  forwarder: string;
+  /** The replica ring (ReplicaRing contract) this node serves, if any: its registrations are followed. */
+  replicaRing?: string;
+  log: NodeLogWriter;
+  /** Local blocks (the node's Helia blockstore without network fallback). */
+  blockstore: Pick<Blockstore, "get" | "put" | "has">;
+  datastore: Pick<Datastore, "get" | "put" | "has" | "query">;
+  /** Fetches a block from the network (Helia/bitswap), for following client rings. */
+  fetchBlock?: BlockFetcher;
+  /** Where flush statuses are kept across restarts (JSON lines); memory only without it. */
+  dataDir?: string;
+  host?: string;
+  port?: number;
+  maxBodyBytes?: number;
+  relayWaitMs?: number;
+  maxBatchSize?: number;
+  followIntervalMs?: number;
+  chainTimeoutMs?: number;
+  logger?: RingRpcLogger;
+}
+
+export class RingRpcService {
+  readonly http: JsonRpcHttpServer;
+  readonly relayer: MetaTxRelayer;
+  readonly replicaKeys: ReplicaKeyStore;
+  readonly replicaStore: ReplicaStore;
+  readonly statuses: FlushStatusStore;
+  readonly flush: FlushToRingMethod;
+  readonly replicate: ReplicateRingMethod;
+  readonly follower: ReplicaFollower | null;
+  private readonly options: RingRpcOptions;
+
+  constructor(options: RingRpcOptions) {
+    this.options = options;
+    const chain = new ChainReads(options.provider, options.chainTimeoutMs);
+    const forwarder = new Forwarder(options.forwarder, options.provider, options.chainTimeoutMs);
+    const relayerOptions: ConstructorParameters<typeof MetaTxRelayer>[0] = { forwarder: options.forwarder, wallet: options.relayerWallet };
+    if (options.maxBatchSize !== undefined) relayerOptions.maxBatchSize = options.maxBatchSize;
+    this.relayer = new MetaTxRelayer(relayerOptions);
+    this.replicaKeys = new ReplicaKeyStore(options.datastore);
+    this.replicaStore = new ReplicaStore({ blockstore: options.blockstore, datastore: options.datastore });
+    this.statuses = new FlushStatusStore(options.dataDir === undefined ? undefined : join(options.dataDir, "rpc", "flushes.jsonl"));
+
+    this.follower =
+      options.fetchBlock === undefined
+        ? null
+        : new ReplicaFollower({
+            chain,
+            store: this.replicaStore,
+            fetchBlock: options.fetchBlock,
+            intervalMs: options.followIntervalMs ?? 2_000,
+            rings: async () => {
+              const held = (await this.replicaKeys.list()).map((registration) => registration.ring);
+              const registered = options.replicaRing === undefined ? [] : await chain.registrations(options.replicaRing);
+              return [...held, ...registered];
+            },
+            ...(options.logger === undefined ? {} : { logger: options.logger }),
+          });
+
+    const flushDeps: ConstructorParameters<typeof FlushToRingMethod>[0] = {
+      chain,
+      forwarder,
+      replicaKeys: this.replicaKeys,
+      replicaStore: this.replicaStore,
+      statuses: this.statuses,
+      log: options.log,
+      relayer: this.relayer,
+    };
+    if (options.relayWaitMs !== undefined) flushDeps.relayWaitMs = options.relayWaitMs;
+    if (options.logger !== undefined) flushDeps.logger = options.logger;
+    this.flush = new FlushToRingMethod(flushDeps);
+    this.replicate = new ReplicateRingMethod({
+      chain,
+      forwarder,
+      replicaKeys: this.replicaKeys,
+      log: options.log,
+      relayer: this.relayer,
+      self: options.self,
+      onRegistered: (ring) => this.follower?.follow(ring),
+    });
+    const replicaLog = new GetReplicaLogMethod(this.replicaStore);
+
+    const dispatcher = new RpcDispatcher(
+      {
+        [RPC_METHODS.FlushToRing]: (params, context) => this.flush.handle(params, context),
+        [RPC_METHODS.ReplicateRing]: (params, context) => this.replicate.handle(params, context),
+        [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flush.status(parseParams(getFlushStatusParamsSchema, params).id)),
+        [RPC_METHODS.GetReplicaLog]: (params) => replicaLog.handle(params),
+      },
+      options.logger,
+    );
+    const httpOptions: ConstructorParameters<typeof JsonRpcHttpServer>[0] = {
+      dispatcher,
+      health: () => ({ relayQueue: this.relayer.queued, relayTransactions: this.relayer.stats.transactions, relayedRequests: this.relayer.stats.requests }),
+    };
+    if (options.host !== undefined) httpOptions.host = options.host;
+    if (options.port !== undefined) httpOptions.port = options.port;
+    if (options.maxBodyBytes !== undefined) httpOptions.maxBodyBytes = options.maxBodyBytes;
+    this.http = new JsonRpcHttpServer(httpOptions);
+  }
+
+  /** Loads kept statuses, finishes interrupted relays, starts following and listening; returns the URL. */
+  async start(): Promise<string> {
+    await this.statuses.load();
+    const resumed = await this.flush.resumeUnfinished();
+    if (resumed > 0) this.options.logger?.info({ resumed }, "resuming flushes received before the restart");
+    this.follower?.start();
+    const url = await this.http.listen();
+    this.options.logger?.info({ url }, "JSON-RPC listening");
+    return url;
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+    await this.follower?.stop();
+    await this.flush.settled();
+    await this.relayer.close();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The shapes of every method's params, checked with zod before a method runs. Anything that does
+ * not parse is answered with -32602 (Invalid params) and the path of the first bad field.
+ */
+import { getAddress, isAddress } from "ethers";
+import { z } from "zod";
+import { InvalidParamsError } from "./errorCodes.js";
+
+/** Upper bounds that keep one request's work small. */
+export const LIMITS = {
+  /** Log nodes in one FlushToRing. */
+  maxLogNodes: 256,
+  /** Bytes of one serialised log node. */
+  maxLogNodeBytes: 64 * 1024,
+  /** Bytes of a forward request's calldata. */
+  maxMtxDataBytes: 4 * 1024,
+} as const;
+
+const UINT256_MAX = (1n << 256n) - 1n;
+const UINT48_MAX = (1n << 48n) - 1n;
+
+export const addressSchema = z
+  .string()
+  .refine((value) => /^0x[0-9a-fA-F]{40}$/.test(value) && isAddress(value), "expected a 0x-prefixed 20-byte address (checksum, if mixed case, must be right)")
+  .transform((value) => getAddress(value));
+
+function hexBytes(options: { exactBytes?: number; maxBytes?: number }) {
+  return z.string().refine((value) => {
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(value)) return false;
+    const bytes = (value.length - 2) / 2;
+    if (options.exactBytes !== undefined && bytes !== options.exactBytes) return false;
+    if (options.maxBytes !== undefined && bytes > options.maxBytes) return false;
+    return true;
+  }, options.exactBytes !== undefined ? `expected 0x-prefixed hex of ${options.exactBytes} bytes` : `expected 0x-prefixed hex of at most ${options.maxBytes} bytes`);
+}
+
+function unsignedInteger(max: bigint) {
+  return z.union([z.string(), z.number()]).transform((value, context) => {
+    const text = typeof value === "number" ? (Number.isSafeInteger(value) ? value.toString() : "") : value;
+    if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(text)) {
+      context.addIssue({ code: z.ZodIssueCode.custom, message: "expected an unsigned integer (decimal or 0x hex string)" });
+      return z.NEVER;
+    }
+    const parsed = BigInt(text);
+    if (parsed > max) {
+      context.addIssue({ code: z.ZodIssueCode.custom, message: `integer exceeds ${max.toString()}` });
+      return z.NEVER;
+    }
+    return parsed.toString();
+  });
+}
+
+/** An ERC-2771 `ForwardRequest` as JSON: what the avatar signed with EIP-712. */
+export const forwardRequestSchema = z
+  .object({
+    from: addressSchema,
+    to: addressSchema,
+    value: unsignedInteger(UINT256_MAX),
+    gas: unsignedInteger(UINT256_MAX),
+    nonce: unsignedInteger(UINT256_MAX),
+    deadline: unsignedInteger(UINT48_MAX),
+    data: hexBytes({ maxBytes: LIMITS.maxMtxDataBytes }),
+  })
+  .strict();
+
+export const signatureSchema = hexBytes({ exactBytes: 65 });
+
+/** A ForwardRequest that carries its own signature (the forwarder's `ForwardRequestData` plus the nonce). */
+export const signedForwardRequestSchema = forwardRequestSchema.extend({ signature: signatureSchema }).strict();
+
+export const flushToRingParamsSchema = z
+  .object({
+    avatar: addressSchema,
+    ring: addressSchema,
+    mtx: forwardRequestSchema,
+    mtx_sig: signatureSchema,
+    /** Serialised (dag-cbor, 0x hex) log nodes of the avatar, newest first, back to its on-chain head. */
+    logNodes: z.array(hexBytes({ maxBytes: LIMITS.maxLogNodeBytes })).min(1).max(LIMITS.maxLogNodes),
+  })
+  .strict();
+
+export const replicateRingParamsSchema = z
+  .object({
+    ring: addressSchema,
+    replica_ring: addressSchema,
+    replica_key: hexBytes({ exactBytes: 32 }),
+    /** The signed request: the ForwardRequest fields plus its EIP-712 `signature`. */
+    mtx: signedForwardRequestSchema,
+  })
+  .strict();
+
+export const getFlushStatusParamsSchema = z.object({ id: hexBytes({ exactBytes: 32 }) }).strict();
+
+export const getReplicaLogParamsSchema = z
+  .object({
+    ring: addressSchema,
+    member: addressSchema,
+    /** Only nodes with a greater seq. */
+    sinceSeq: z.number().int().min(-1).optional(),
+    limit: z.number().int().min(1).max(1_000).optional(),
+  })
+  .strict();
+
+export type FlushToRingParams = z.infer<typeof flushToRingParamsSchema>;
+export type ReplicateRingParams = z.infer<typeof replicateRingParamsSchema>;
+export type GetFlushStatusParams = z.infer<typeof getFlushStatusParamsSchema>;
+export type GetReplicaLogParams = z.infer<typeof getReplicaLogParamsSchema>;
+
+/**
+ * Parses by-name params (an object) or by-position params holding that one object (`[ { ... } ]`),
+ * throwing -32602 with the first issue's path.
+ */
+export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown): z.infer<T> {
+  const candidate: unknown = Array.isArray(params) && params.length === 1 ? params[0] : params;
+  const result = schema.safeParse(candidate);
+  if (result.success) return result.data as z.infer<T>;
+  const issue = result.error.issues[0];
+  const path = issue === undefined || issue.path.length === 0 ? "params" : issue.path.join(".");
+  throw new InvalidParamsError(`${path}: ${issue?.message ?? "invalid"}`, { issues: result.error.issues.slice(0, 5).map((i) => ({ path: i.path, message: i.message })) });
+}
