@@ -35,7 +35,8 @@ export default defineConfig({
   typechain: { outDir: "types" },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    /** A running `hardhat node`; RINGS_LOCALHOST_URL points at another port (the main job and tests use it). */
+    localhost: { type: "http", chainType: "l1", url: process.env.RINGS_LOCALHOST_URL ?? "http://127.0.0.1:8545" },
     /** Any EVM network: RINGS_RPC_URL and RINGS_DEPLOYER_KEY from the environment or the keystore. */
     remote: {
       type: "http",

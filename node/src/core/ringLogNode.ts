@@ -1,0 +1,66 @@
+/**
+ * The ring log node: what all signers of a round agree on. dag-cbor
+ * `{ v, ring, round, prev, memberHeads, outputs }`; its CID's digest is the round's `ringNodeHead`.
+ * `prev` is the previous ring head (absent before the first round); `memberHeads` maps each member
+ * (checksummed address) to the log head it votes with; `outputs` is what goes on the Gate.
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import { getAddress } from "ethers";
+import type { CID } from "multiformats/cid";
+import { bytes32ToCid, cidOfBytes, cidToBytes32 } from "./cid.js";
+import type { Outputs } from "./eip712.js";
+
+export const RING_LOG_NODE_VERSION = 1;
+
+export interface RingLogNode {
+  v: number;
+  ring: string;
+  round: number;
+  prev: CID | null;
+  memberHeads: Record<string, CID | null>;
+  outputs: { gate: string; pins: number[]; cids: CID[] };
+}
+
+export interface EncodedRingLogNode {
+  node: RingLogNode;
+  bytes: Uint8Array;
+  cid: CID;
+  /** bytes32 digest of the CID: the `ringNodeHead` the members sign. */
+  head: string;
+}
+
+export interface RingLogNodeInput {
+  ring: string;
+  round: bigint | number;
+  /** Previous ring head as bytes32 (zero before the first round). */
+  prevHead: string;
+  /** Member address -> its log head as bytes32 (zero for an empty log). */
+  memberHeads: Record<string, string>;
+  outputs: Outputs;
+}
+
+/** Builds and encodes the ring log node of a round; every member builds the same bytes from the same input. */
+export async function encodeRingLogNode(input: RingLogNodeInput): Promise<EncodedRingLogNode> {
+  const normalised = new Map(Object.entries(input.memberHeads).map(([member, head]) => [getAddress(member), head] as const));
+  const memberHeads: Record<string, CID | null> = {};
+  for (const member of [...normalised.keys()].sort()) memberHeads[member] = bytes32ToCid(normalised.get(member) as string);
+  const node: RingLogNode = {
+    v: RING_LOG_NODE_VERSION,
+    ring: getAddress(input.ring),
+    round: Number(input.round),
+    prev: bytes32ToCid(input.prevHead),
+    memberHeads,
+    outputs: {
+      gate: getAddress(input.outputs.gate),
+      pins: input.outputs.pins.map((pin) => Number(pin)),
+      cids: input.outputs.cids.map((cid) => {
+        const parsed = bytes32ToCid(cid);
+        if (parsed === null) throw new RangeError("an output CID cannot be zero");
+        return parsed;
+      }),
+    },
+  };
+  const bytes = dagCbor.encode(node);
+  const cid = await cidOfBytes(bytes);
+  return { node, bytes, cid, head: cidToBytes32(cid) };
+}
