@@ -4,7 +4,7 @@
  * flush ends with the avatar's head on chain and `received` + `relayed` in the replica's log.
  */
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { hexlify, randomBytes, Wallet } from "ethers";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { AvatarLog } from "../../../node/src/client/avatarLog.js";
 import { buildFlushToRing, nextForwarderNonce } from "../../../node/src/client/requests.js";
@@ -97,7 +97,7 @@ describe("FlushToRing", function () {
     const log = world.avatarLog(2);
     await log.append({ text: "forged" });
     const request = await flushRequest(world, avatar, log);
-    const forger = Wallet.createRandom();
+    const forger = new Wallet(hexlify(randomBytes(32)));
     const forged = await flushRequest(world, forger, log);
 
     const error = await refusal(node.client.flushToRing({ ...request, mtx_sig: forged.mtx_sig }));
@@ -106,7 +106,7 @@ describe("FlushToRing", function () {
   });
 
   it("refuses an avatar that is not a member of the ring with -32003", async function () {
-    const outsider = Wallet.createRandom().connect(world.chain.provider);
+    const outsider = new Wallet(hexlify(randomBytes(32)), world.chain.provider);
     const log = new AvatarLog({ signer: outsider, ring: world.clientRing, chainId: world.chainId, readKey: world.keys.readKey });
     await log.append({ text: "let me in" });
 
@@ -136,7 +136,7 @@ describe("FlushToRing", function () {
 
   it("refuses log nodes signed by another key with -32004", async function () {
     const avatar = world.avatars[3] as Wallet;
-    const impostor = Wallet.createRandom();
+    const impostor = new Wallet(hexlify(randomBytes(32)));
     const log = new AvatarLog({ signer: impostor, ring: world.clientRing, chainId: world.chainId, readKey: world.keys.readKey });
     await log.append({ text: "not mine" });
     const request = await buildFlushToRing({

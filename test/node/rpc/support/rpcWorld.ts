@@ -3,7 +3,7 @@
  * contracts, a client ring of light avatars (wallets that never run a node), a replica ring whose
  * member runs a replica node, and the client ring's keys (replica key and read key).
  */
-import { parseEther, Wallet } from "ethers";
+import { hexlify, parseEther, randomBytes, Wallet } from "ethers";
 import { generateIdentity, type RingIdentity } from "../../../../node/src/identity/identity.js";
 import { AvatarLog } from "../../../../node/src/client/avatarLog.js";
 import { buildReplicateRing, nextForwarderNonce, readForwarderInfo, type ForwarderInfo } from "../../../../node/src/client/requests.js";
@@ -55,7 +55,7 @@ export async function buildRpcWorld(options: RpcWorldOptions = {}): Promise<RpcW
     const chainId = (await chain.provider.getNetwork()).chainId;
     const contracts = await deployRingsContracts(deployer);
     const owner = await deployer.getAddress();
-    const avatars = Array.from({ length: options.avatars ?? 4 }, () => Wallet.createRandom().connect(chain.provider));
+    const avatars = Array.from({ length: options.avatars ?? 4 }, () => new Wallet(hexlify(randomBytes(32)), chain.provider));
     const clientRing = await createRingOf(contracts.factory, avatars.map((avatar) => avatar.address), owner);
     const replicaIdentities = Array.from({ length: options.replicaNodes ?? 1 }, () => generateIdentity());
     const { ring: replicaRingRing, replicaRing } = await createReplicaRingOf(contracts.factory, replicaIdentities.map((identity) => identity.address), owner, REPLICA_FEE);
