@@ -5,11 +5,12 @@
  * (CIDv1 dag-cbor sha2-256 of the full signed node) is what heads, `prev` links and the chain hold.
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { getAddress, getBytes, hexlify, recoverAddress, Signature, type Signer, type TypedDataDomain } from "ethers";
+import { getAddress, getBytes, hexlify, Signature, type Signer, type TypedDataDomain } from "ethers";
 import type { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { cidOfBytes } from "./cid.js";
-import { LOG_NODE_TYPES, logNodeDigest } from "./eip712.js";
+import { LOG_NODE_TYPES, logNodeHasher } from "./eip712.js";
+import { recoverSigner, signDigest } from "./secp256k1.js";
 
 export const LOG_NODE_VERSION = 1;
 
@@ -43,8 +44,9 @@ export class LogNodeFormatError extends Error {
   override name = "LogNodeFormatError";
 }
 
+/** The signed fields, addresses in checksummed form (the only form `decodeLogNode` accepts). */
 function bodyOf(node: LogNodeBody): LogNodeBody {
-  const body: LogNodeBody = { v: node.v, ring: node.ring, author: node.author, seq: node.seq, prev: node.prev, payload: node.payload };
+  const body: LogNodeBody = { v: node.v, ring: getAddress(node.ring), author: getAddress(node.author), seq: node.seq, prev: node.prev, payload: node.payload };
   if (node.ts !== undefined) body.ts = node.ts;
   return body;
 }
@@ -61,6 +63,16 @@ export async function signLogNode(body: LogNodeBody, signer: Signer, domain: Typ
   const signature = await signer.signTypedData(domain, LOG_NODE_TYPES, { seq: BigInt(body.seq), digest });
   const node: LogNode = { ...bodyOf(body), sig: getBytes(Signature.from(signature).serialized) };
   return encodeLogNode(node, digest);
+}
+
+/**
+ * Signs a body with a raw 32-byte private key (libsecp256k1, no ethers Signer round trip): the same
+ * signature `signLogNode` produces (RFC 6979 deterministic k, low s), for high-rate appends.
+ */
+export async function signLogNodeWithKey(body: LogNodeBody, privateKey: Uint8Array, domain: TypedDataDomain): Promise<EncodedLogNode> {
+  const digest = await bodyDigest(body);
+  const sig = signDigest(privateKey, hasherFor(domain)(body.seq, getBytes(digest)));
+  return encodeLogNode({ ...bodyOf(body), sig }, digest);
 }
 
 export async function encodeLogNode(node: LogNode, digest?: string): Promise<EncodedLogNode> {
@@ -83,18 +95,34 @@ export async function decodeLogNode(bytes: Uint8Array): Promise<EncodedLogNode> 
   if (!Number.isSafeInteger(node.seq) || (node.seq as number) < 0) throw new LogNodeFormatError("seq must be a non-negative integer");
   if (!Array.isArray(node.prev)) throw new LogNodeFormatError("prev must be a list of CIDs");
   if (!(node.sig instanceof Uint8Array) || node.sig.length !== 65) throw new LogNodeFormatError("unsigned log node (sig must be 65 bytes)");
+  let canonical: boolean;
   try {
-    node.ring = getAddress(node.ring);
-    node.author = getAddress(node.author);
+    canonical = getAddress(node.ring) === node.ring && getAddress(node.author) === node.author;
   } catch {
     throw new LogNodeFormatError("ring and author must be addresses");
   }
+  // One encoding per node: the digest covers the addresses exactly as written, so only the checksummed form is valid.
+  if (!canonical) throw new LogNodeFormatError("ring and author must be checksummed addresses");
   const full = node as LogNode;
   return { cid: await cidOfBytes(bytes), bytes, node: full, digest: await bodyDigest(full) };
 }
 
-/** The address that signed the node under `domain`. */
+const hashers = new Map<string, ReturnType<typeof logNodeHasher>>();
+
+function hasherFor(domain: TypedDataDomain): ReturnType<typeof logNodeHasher> {
+  const key = [domain.name, domain.version, String(domain.chainId), domain.verifyingContract, domain.salt].join("|");
+  let hasher = hashers.get(key);
+  if (hasher === undefined) {
+    hasher = logNodeHasher(domain);
+    hashers.set(key, hasher);
+  }
+  return hasher;
+}
+
+/**
+ * The address that signed the node under `domain` (checksummed). Throws `InvalidSignatureError`
+ * for a signature `ecrecover` or OpenZeppelin's ECDSA would refuse (bad v, high s, off-curve).
+ */
 export function recoverLogNodeAuthor(encoded: EncodedLogNode, domain: TypedDataDomain): string {
-  const hash = logNodeDigest(domain, { seq: BigInt(encoded.node.seq), digest: encoded.digest });
-  return recoverAddress(hash, hexlify(encoded.node.sig));
+  return recoverSigner(hasherFor(domain)(encoded.node.seq, getBytes(encoded.digest)), encoded.node.sig);
 }

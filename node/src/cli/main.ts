@@ -1,0 +1,30 @@
+/** The `ring-node` command line. */
+import { Command } from "commander";
+import { appendCommand } from "./append.js";
+import { initCommand } from "./init.js";
+import { startCommand } from "./start.js";
+import { statusCommand } from "./status.js";
+
+export function buildProgram(): Command {
+  const program = new Command("ring-node")
+    .description("Rings member node: a signed append-only log on IPFS (Helia), replicated among the ring's members, who agree on chain")
+    .version("0.1.0");
+  initCommand(program);
+  startCommand(program);
+  statusCommand(program);
+  appendCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    const err = error as Error;
+    process.stderr.write(`ring-node: ${err.name}: ${err.message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

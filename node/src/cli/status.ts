@@ -1,0 +1,49 @@
+/** `ring-node status`: own head, every member's head and replication lag, from the running node. */
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { defaultDataDir } from "../config/config.js";
+import { ControlClient } from "../control/client.js";
+import type { NodeStatus } from "../runtime/status.js";
+
+export function statusCommand(program: Command): void {
+  program
+    .command("status")
+    .description("show the running node's own head, each member's head and the replication lag")
+    .option("-d, --data-dir <dir>", "data directory (env RING_NODE_DATA_DIR, default ~/.ring-node)")
+    .option("--json", "print the status as JSON")
+    .action(async (flags: { dataDir?: string; json?: boolean }) => {
+      const client = await ControlClient.forDataDir(resolve(flags.dataDir ?? defaultDataDir()));
+      const status = await client.status<NodeStatus>();
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(formatStatus(status));
+    });
+}
+
+export function formatStatus(status: NodeStatus): string {
+  const lines = [
+    `node     ${status.address}  (${status.peerId})`,
+    `ring     ${status.ring} on chain ${status.chainId}, round ${status.round}`,
+    `own head ${status.own === null ? "empty log" : `seq ${status.own.seq}  ${status.own.cid}`}`,
+    `listen   ${status.multiaddrs.join(" ")}`,
+    `refused  ${status.rejections} batches   forks seen ${status.forks}`,
+    "",
+    ["member", "", "held seq", "claimed seq", "lag", "on-chain head held", "connected"].join("\t"),
+  ];
+  for (const member of status.members) {
+    lines.push(
+      [
+        member.address,
+        member.self ? "(self)" : "",
+        member.held?.seq ?? "-",
+        member.claimed?.seq ?? "-",
+        member.lag,
+        member.onChain.held ? "yes" : "NO",
+        member.connected ? "yes" : "no",
+      ].join("\t"),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,181 @@
+/**
+ * Every member's log as this node holds it: blocks in Helia's blockstore, one seq index per author
+ * (see seqIndex.ts) and fork evidence in Helia's datastore. Writes take verified nodes only; the
+ * store checks that each batch extends the author's head by one seq at a time.
+ */
+import { mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { getAddress } from "ethers";
+import { Key, type Datastore } from "interface-datastore";
+import type { CID } from "multiformats/cid";
+import { decodeLogNode, type EncodedLogNode } from "../core/logNode.js";
+import type { DurableFsBlockstore } from "./durableBlockstore.js";
+import { decodeForkEvidence, encodeForkEvidence, type ForkEvidence } from "./forkEvidence.js";
+import { SeqIndex } from "./seqIndex.js";
+
+export interface LogHead {
+  author: string;
+  seq: number;
+  cid: CID;
+}
+
+export class LogStoreConsistencyError extends Error {
+  override name = "LogStoreConsistencyError";
+}
+
+/** A FIFO lock per key: writes for one author never interleave. */
+class KeyedLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+export class LogStore {
+  private readonly indexes = new Map<string, SeqIndex>();
+  private readonly lock = new KeyedLock();
+
+  private constructor(
+    readonly blockstore: DurableFsBlockstore,
+    readonly datastore: Datastore,
+    private readonly logsDir: string,
+  ) {}
+
+  /** Opens the store under `dataDir/logs`, loading every author's index and cutting off records whose block is missing. */
+  static async open(dataDir: string, blockstore: DurableFsBlockstore, datastore: Datastore): Promise<LogStore> {
+    const logsDir = join(dataDir, "logs");
+    await mkdir(logsDir, { recursive: true });
+    const store = new LogStore(blockstore, datastore, logsDir);
+    for (const file of await readdir(logsDir)) {
+      const match = /^(0x[0-9a-fA-F]{40})\.seq$/.exec(file);
+      if (match?.[1] === undefined) continue;
+      const author = getAddress(match[1]);
+      const index = await SeqIndex.open(join(logsDir, file));
+      store.indexes.set(author, index);
+      await store.dropTailWithoutBlocks(index);
+    }
+    return store;
+  }
+
+  /** Authors whose log this node holds any of. */
+  authors(): string[] {
+    return [...this.indexes.keys()];
+  }
+
+  head(author: string): LogHead | null {
+    const key = getAddress(author);
+    const index = this.indexes.get(key);
+    if (index === undefined || index.length === 0) return null;
+    const cid = index.cidAt(index.length - 1);
+    return cid === undefined ? null : { author: key, seq: index.length - 1, cid };
+  }
+
+  heads(): LogHead[] {
+    return this.authors().map((author) => this.head(author)).filter((head): head is LogHead => head !== null);
+  }
+
+  /** Number of nodes held for the author (its next seq). */
+  length(author: string): number {
+    return this.indexes.get(getAddress(author))?.length ?? 0;
+  }
+
+  cidAt(author: string, seq: number): CID | undefined {
+    return this.indexes.get(getAddress(author))?.cidAt(seq);
+  }
+
+  /** Whether `cid` is the author's node at `seq` in this store. */
+  holds(author: string, seq: number, cid: CID): boolean {
+    const held = this.cidAt(author, seq);
+    return held !== undefined && held.equals(cid);
+  }
+
+  async readBytes(cid: CID): Promise<Uint8Array | null> {
+    return this.blockstore.readBytes(cid);
+  }
+
+  async readNode(cid: CID): Promise<EncodedLogNode | null> {
+    const bytes = await this.readBytes(cid);
+    return bytes === null ? null : decodeLogNode(bytes);
+  }
+
+  async nodeAt(author: string, seq: number): Promise<EncodedLogNode | null> {
+    const cid = this.cidAt(author, seq);
+    return cid === undefined ? null : this.readNode(cid);
+  }
+
+  /**
+   * Appends verified nodes to the author's log. They must continue the head one seq at a time.
+   * With `durable`, every block and the index are on stable storage when this resolves.
+   */
+  async append(author: string, nodes: EncodedLogNode[], durable: boolean): Promise<void> {
+    const key = getAddress(author);
+    await this.lock.run(key, async () => {
+      const index = await this.indexFor(key);
+      let expected = index.length;
+      let parent = expected === 0 ? undefined : index.cidAt(expected - 1);
+      for (const node of nodes) {
+        if (node.node.author !== key) throw new LogStoreConsistencyError(`node ${node.cid.toString()} is by ${node.node.author}, not ${key}`);
+        if (node.node.seq !== expected) throw new LogStoreConsistencyError(`node ${node.cid.toString()} has seq ${node.node.seq}, expected ${expected}`);
+        if (parent !== undefined && !(node.node.prev[0]?.equals(parent) ?? false)) {
+          throw new LogStoreConsistencyError(`node ${node.cid.toString()} does not link to ${parent.toString()}`);
+        }
+        parent = node.cid;
+        expected++;
+      }
+      if (durable) await Promise.all(nodes.map((node) => this.blockstore.putDurably(node.cid, node.bytes)));
+      else await Promise.all(nodes.map((node) => this.blockstore.putBytes(node.cid, node.bytes)));
+      await index.append(nodes.map((node) => node.cid), durable);
+    });
+  }
+
+  async recordFork(evidence: ForkEvidence): Promise<void> {
+    await this.datastore.put(forkKey(evidence.author, evidence.seq), encodeForkEvidence(evidence));
+  }
+
+  async forks(): Promise<ForkEvidence[]> {
+    const found: ForkEvidence[] = [];
+    for await (const entry of this.datastore.query({ prefix: "/rings/forks" })) found.push(decodeForkEvidence(entry.value));
+    return found;
+  }
+
+  async hasFork(author: string, seq: number): Promise<boolean> {
+    return this.datastore.has(forkKey(author, seq));
+  }
+
+  async close(): Promise<void> {
+    for (const index of this.indexes.values()) await index.close();
+    this.indexes.clear();
+  }
+
+  private async indexFor(author: string): Promise<SeqIndex> {
+    let index = this.indexes.get(author);
+    if (index === undefined) {
+      index = await SeqIndex.open(join(this.logsDir, `${author}.seq`));
+      this.indexes.set(author, index);
+    }
+    return index;
+  }
+
+  /** A crash (or power loss) can leave index records whose block never reached the disk: cut them off. */
+  private async dropTailWithoutBlocks(index: SeqIndex): Promise<void> {
+    let length = index.length;
+    while (length > 0) {
+      const cid = index.cidAt(length - 1);
+      if (cid !== undefined && (await this.blockstore.readBytes(cid)) !== null) break;
+      length--;
+    }
+    await index.truncate(length);
+  }
+}
+
+function forkKey(author: string, seq: number): Key {
+  return new Key(`/rings/forks/${getAddress(author)}/${String(seq).padStart(20, "0")}`);
+}

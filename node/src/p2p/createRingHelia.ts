@@ -1,0 +1,76 @@
+/**
+ * Builds the node's Helia: blockstore and datastore on disk under the data directory, routers off
+ * (no DHT, no delegated routing, no HTTP gateways), libp2p over TCP with noise, yamux, identify,
+ * ping and gossipsub, and bitswap as the only block broker. The libp2p key is the avatar key.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { withBitswap } from "@helia/bitswap";
+import { withLibp2pLight, type HeliaWithLibp2p } from "@helia/libp2p";
+import { gossipsub, type GossipSub } from "@libp2p/gossipsub";
+import { identify, type Identify } from "@libp2p/identify";
+import type { PrivateKey } from "@libp2p/interface";
+import { ping, type Ping } from "@libp2p/ping";
+import { tcp } from "@libp2p/tcp";
+import { FsDatastore } from "datastore-fs";
+import { createHeliaLight } from "helia";
+import { DurableFsBlockstore } from "../log/durableBlockstore.js";
+
+export interface RingLibp2pServices {
+  [key: string]: unknown;
+  identify: Identify;
+  ping: Ping;
+  pubsub: GossipSub;
+}
+
+export type RingHelia = HeliaWithLibp2p<RingLibp2pServices>;
+
+export interface RingHeliaOptions {
+  dataDir: string;
+  privateKey: PrivateKey;
+  listen: string[];
+}
+
+export interface RingHeliaParts {
+  helia: RingHelia;
+  /** The same blockstore Helia serves from, with durable (fsync'd) writes for own appends. */
+  blockstore: DurableFsBlockstore;
+  datastore: FsDatastore;
+}
+
+export async function createRingHelia(options: RingHeliaOptions): Promise<RingHeliaParts> {
+  const blocksDir = join(options.dataDir, "blocks");
+  const datastoreDir = join(options.dataDir, "datastore");
+  await mkdir(blocksDir, { recursive: true });
+  await mkdir(datastoreDir, { recursive: true });
+  const blockstore = new DurableFsBlockstore(blocksDir);
+  const datastore = new FsDatastore(datastoreDir);
+  await blockstore.open();
+  await datastore.open();
+  const light = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
+  const withNetwork = withLibp2pLight(light, {
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery: [],
+    connectionManager: { maxConnections: 64 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        globalSignaturePolicy: "StrictSign",
+        // Ring members are few and known: send every message to every subscribed member.
+        floodPublish: true,
+      }),
+    },
+  });
+  const helia = withBitswap(withNetwork);
+  await helia.start();
+  return { helia, blockstore, datastore };
+}

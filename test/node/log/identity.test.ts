@@ -1,0 +1,76 @@
+/**
+ * One key, three faces: the avatar's Ethereum address, its libp2p PeerId and its signatures all
+ * correspond, in both directions, and survive the encrypted keystore.
+ */
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { peerIdFromString } from "@libp2p/peer-id";
+import { getBytes, hashMessage, keccak256, toUtf8Bytes, verifyMessage, Wallet } from "ethers";
+import { addressOfPeerId, generateIdentity, identityFromPrivateKey } from "../../../node/src/identity/identity.js";
+import { createKeystore, KeystoreExistsError, loadKeystore, WrongPasswordError } from "../../../node/src/identity/keystore.js";
+import { recoverSigner } from "../../../node/src/core/secp256k1.js";
+
+describe("avatar identity", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "rings-identity-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("derives the Ethereum address from the PeerId alone", () => {
+    const identity = generateIdentity();
+    expect(identity.peerId.type).to.equal("secp256k1");
+    expect(addressOfPeerId(peerIdFromString(identity.peerId.toString()))).to.equal(identity.address);
+  });
+
+  it("a libp2p signature by the node key is an Ethereum signature by the address", async () => {
+    const identity = generateIdentity();
+    const message = toUtf8Bytes("ring member");
+    const libp2pSignature = await identity.libp2pKey.sign(message);
+    // libp2p secp256k1 signs sha256(message) with a DER signature: it verifies under the PeerId's key...
+    expect(await identity.peerId.publicKey?.verify(message, libp2pSignature)).to.equal(true);
+    // ...and the Ethereum signature of the same key recovers to the address derived from that PeerId.
+    const ethSignature = await identity.wallet.signMessage(message);
+    expect(verifyMessage(message, ethSignature)).to.equal(addressOfPeerId(identity.peerId));
+    expect(recoverSigner(getBytes(hashMessage(message)), getBytes(ethSignature))).to.equal(identity.address);
+  });
+
+  it("the same private key gives the same address and PeerId every time, and different keys differ", () => {
+    const key = "0x" + "07".repeat(32);
+    const a = identityFromPrivateKey(key);
+    const b = identityFromPrivateKey(getBytes(key));
+    expect(a.address).to.equal(new Wallet(key).address);
+    expect(a.peerId.toString()).to.equal(b.peerId.toString());
+    expect(identityFromPrivateKey(keccak256(key)).peerId.toString()).to.not.equal(a.peerId.toString());
+  });
+
+  it("the keystore returns the same identity with the right password, and refuses a wrong one", async () => {
+    const created = await createKeystore(dir, "correct horse", { scryptN: 1024 });
+    const loaded = await loadKeystore(dir, "correct horse");
+    expect(loaded.address).to.equal(created.address);
+    expect(loaded.peerId.toString()).to.equal(created.peerId.toString());
+    expect(((await stat(join(dir, "keystore.json"))).mode & 0o077)).to.equal(0);
+    let error: unknown;
+    try {
+      await loadKeystore(dir, "wrong");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(WrongPasswordError);
+  });
+
+  it("never overwrites an existing keystore", async () => {
+    await createKeystore(dir, "pw", { scryptN: 1024 });
+    let error: unknown;
+    try {
+      await createKeystore(dir, "pw", { scryptN: 1024 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(KeystoreExistsError);
+  });
+});
