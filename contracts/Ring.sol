@@ -86,7 +86,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         _countAgreements(signers, votes);
         if (dissents.length != 0) _countDissents(newRound, newRingNodeHead, outputsHash, dissents, signers);
         _appendRingNode(newRound, newRingNodeHead);
-        emit Agreed(newRound, signers);
+        _emitAgreed(newRound, signers);
         emit Flushed(newRound, newRingNodeHead, outputsHash, _msgSender());
 
         // 3. Outputs: declared as data in the Scope, emitted on the Gate's pins.
@@ -139,21 +139,52 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         _removeMemberAnywhere(member);
     }
 
-    /// @dev Per signer: membership check on the record slot, one agreement counted on it, the log head written.
+    /**
+     * @dev Per signer: reads its member record (the membership check: a zero `next` pointer means
+     *      "not a member", since signers are above the sentinel), writes it back warm with one more
+     *      agreement, writes its log head (cold) and emits {LogHeadUpdated}. Exactly two SSTOREs per
+     *      signer; assembly keeps the loop free of bounds checks the verification already made
+     *      (`signers` and `votes` have the same length).
+     */
     function _countAgreements(address[] memory signers, Vote[] calldata votes) private {
-        uint256 count = signers.length;
-        for (uint256 i = 0; i < count; ) {
-            address signer = signers[i];
-            uint256 record = _memberRecords[signer];
-            // Signers are above the sentinel, so a zero `next` pointer means "not a member".
-            if (uint160(record) == 0) revert NotAMember(signer);
-            unchecked {
-                _memberRecords[signer] = record + _AGREEMENT;
+        bytes32 logHeadUpdated = LogHeadUpdated.selector;
+        bytes4 notAMember = NotAMember.selector;
+        uint256 agreement = _AGREEMENT;
+        assembly ("memory-safe") {
+            let recordsSlot := _memberRecords.slot
+            let headsSlot := _logNodeHeads.slot
+            let signer_ := add(signers, 0x20)
+            let end := add(signer_, shl(5, mload(signers)))
+            let vote := votes.offset
+            for {} lt(signer_, end) {} {
+                let signer := mload(signer_)
+                mstore(0x00, signer)
+                mstore(0x20, recordsSlot)
+                let recordSlot := keccak256(0x00, 0x40)
+                let record := sload(recordSlot)
+                if iszero(shl(96, record)) {
+                    mstore(0x00, notAMember)
+                    mstore(0x04, signer)
+                    revert(0x00, 0x24)
+                }
+                sstore(recordSlot, add(record, agreement))
+                mstore(0x20, headsSlot)
+                let headSlot := keccak256(0x00, 0x40)
+                let head := calldataload(vote)
+                sstore(headSlot, head)
+                mstore(0x00, head)
+                log2(0x00, 0x20, logHeadUpdated, signer)
+                signer_ := add(signer_, 0x20)
+                vote := add(vote, 0x60)
             }
-            _setLogHead(signer, votes[i].logHead);
-            unchecked {
-                ++i;
-            }
+        }
+    }
+
+    /// @dev Emits {Agreed} straight from `signers`, which `_recoverVoteSigners` laid out after its ABI offset word.
+    function _emitAgreed(uint64 atRound, address[] memory signers) private {
+        bytes32 agreed = Agreed.selector;
+        assembly ("memory-safe") {
+            log2(sub(signers, 0x20), add(0x40, shl(5, mload(signers))), agreed, and(atRound, 0xffffffffffffffff))
         }
     }
 

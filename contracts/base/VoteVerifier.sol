@@ -27,6 +27,7 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
 
     /// @dev secp256k1 order / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    uint256 private constant _HALF_ORDER_PLUS_ONE = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A1;
     uint256 private constant _S_MASK = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF;
 
     uint256 private constant _FAILED_NONE = 0;
@@ -39,14 +40,20 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
     function verifyVotes(uint64 atRound, bytes32 ringNodeHead_, bytes32 outputsHash, Vote[] calldata votes)
         external
         view
-        returns (address[] memory signers)
+        returns (address[] memory)
     {
-        return _recoverVoteSigners(atRound, ringNodeHead_, outputsHash, votes);
+        address[] memory signers = _recoverVoteSigners(atRound, ringNodeHead_, outputsHash, votes);
+        assembly ("memory-safe") {
+            // The array is preceded by its ABI offset word (see _recoverVoteSigners): return it as is.
+            return(sub(signers, 0x20), add(0x40, shl(5, mload(signers))))
+        }
     }
 
     /**
      * @dev The signers of `votes` over (round, ringNodeHead, outputsHash, vote.logHead), ascending.
-     *      Per vote: two keccaks, one precompile call, no storage, no allocation.
+     *      Per vote: two keccaks, one precompile call, no storage. The returned array is preceded in
+     *      memory by the word 0x20, so `signers - 0x20` is the ABI encoding of `(address[])`, which
+     *      callers can return or log without copying.
      */
     function _recoverVoteSigners(uint64 atRound, bytes32 ringNodeHead_, bytes32 outputsHash, Vote[] calldata votes)
         internal
@@ -55,16 +62,25 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
     {
         bytes32 domainSeparator = _domainSeparatorV4();
         bytes32 typehash = _VOTE_TYPEHASH;
-        signers = new address[](votes.length);
         uint256 failure;
         uint256 failedAt;
         address failedSigner;
         assembly ("memory-safe") {
-            // Scratch space past the free memory pointer (not kept):
-            //   structInput  [0x00, 0xa0): typehash | round | ringNodeHead | outputsHash | logHead
-            //   digestInput  [0xa0, 0xe2): 0x1901 | domainSeparator | structHash
-            //   recoverInput [0x100, 0x180): digest | v | r | s
-            let structInput := mload(0x40)
+            // Allocate: ABI offset word | length | signers (not zeroed: every word is written or we revert).
+            let abiHead := mload(0x40)
+            mstore(abiHead, 0x20)
+            signers := add(abiHead, 0x20)
+            mstore(signers, votes.length)
+            let out := add(signers, 0x20)
+            let end := add(out, shl(5, votes.length))
+            mstore(0x40, end)
+
+            // Scratch (not kept), from `end` on (offsets relative to it):
+            //   structInput [0x00, 0xa0): typehash | round | ringNodeHead | outputsHash | logHead
+            //   digestInput [0xa0, 0xe2): 0x1901 | domainSeparator | structHash
+            // and the precompile's input digest | v | r | s at the fixed addresses [0x00, 0x80), which
+            // borrows the free memory pointer and zero slot words; both are restored after the loop.
+            let structInput := end
             mstore(structInput, typehash)
             mstore(add(structInput, 0x20), and(atRound, 0xffffffffffffffff))
             mstore(add(structInput, 0x40), ringNodeHead_)
@@ -74,41 +90,49 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
             mstore(digestInput, shl(240, 0x1901))
             mstore(add(digestInput, 0x02), domainSeparator)
             let structHashSlot := add(digestInput, 0x22)
-            let recoverInput := add(structInput, 0x100)
 
+            // One branch per vote: it leaves the loop at the end or at the first bad vote (malleable s,
+            // unrecoverable, or not above the previous signer); the rare failure path then says which.
             let last := 1 // the sentinel: every signer must be above it
             let vote := votes.offset
-            let out := add(signers, 0x20)
-            let end := add(out, shl(5, votes.length))
-            for {} lt(out, end) {} {
-                mstore(logHeadSlot, calldataload(vote))
-                mstore(structHashSlot, keccak256(structInput, 0xa0))
-                mstore(recoverInput, keccak256(digestInput, 0x42))
-                let vs := calldataload(add(vote, 0x40))
-                let s := and(vs, _S_MASK)
-                if gt(s, _HALF_ORDER) {
-                    failure := _FAILED_MALLEABLE
-                    break
+            if lt(out, end) {
+                for {} 1 {} {
+                    mstore(logHeadSlot, calldataload(vote))
+                    mstore(structHashSlot, keccak256(structInput, 0xa0))
+                    mstore(0x00, keccak256(digestInput, 0x42))
+                    let vs := calldataload(add(vote, 0x40))
+                    let s := and(vs, _S_MASK)
+                    mstore(0x20, add(shr(255, vs), 27))
+                    mstore(0x40, calldataload(add(vote, 0x20)))
+                    mstore(0x60, s)
+                    // The signer lands in its array slot. An invalid signature makes the precompile
+                    // return nothing (returndatasize 0, not 0x20) and leave the slot as it was.
+                    pop(staticcall(gas(), 0x01, 0x00, 0x80, out, 0x20))
+                    let signer := mload(out)
+                    let ok := and(and(gt(signer, last), shr(5, returndatasize())), lt(s, _HALF_ORDER_PLUS_ONE))
+                    out := add(out, 0x20)
+                    vote := add(vote, 0x60)
+                    if iszero(and(ok, lt(out, end))) {
+                        if iszero(ok) {
+                            out := sub(out, 0x20)
+                            switch gt(s, _HALF_ORDER)
+                            case 1 { failure := _FAILED_MALLEABLE }
+                            default {
+                                switch returndatasize()
+                                case 0 { failure := _FAILED_INVALID }
+                                default {
+                                    failure := add(_FAILED_UNSORTED, eq(signer, last)) // equal: _FAILED_DUPLICATE
+                                    failedSigner := signer
+                                }
+                            }
+                        }
+                        break
+                    }
+                    last := signer
                 }
-                mstore(add(recoverInput, 0x20), add(shr(255, vs), 27))
-                mstore(add(recoverInput, 0x40), calldataload(add(vote, 0x20)))
-                mstore(add(recoverInput, 0x60), s)
-                pop(staticcall(gas(), 0x01, recoverInput, 0x80, 0x00, 0x20))
-                if iszero(returndatasize()) {
-                    failure := _FAILED_INVALID
-                    break
-                }
-                let signer := mload(0x00)
-                if iszero(gt(signer, last)) {
-                    failure := add(_FAILED_UNSORTED, eq(signer, last)) // equal: _FAILED_DUPLICATE
-                    failedSigner := signer
-                    break
-                }
-                mstore(out, signer)
-                last := signer
-                out := add(out, 0x20)
-                vote := add(vote, 0x60)
             }
+            mstore(0x40, end)
+            mstore(0x60, 0)
             failedAt := shr(5, sub(out, add(signers, 0x20)))
         }
         if (failure != _FAILED_NONE) _revertVoteFailure(failure, failedAt, failedSigner);
