@@ -100,3 +100,42 @@ export async function flushRound(context: RingUnderTest, signers: readonly Signe
   const tx = await context.ring.connect(context.relayer).flush(...flushArgs({ round, ringNodeHead, outputs, votes }));
   return { receipt: await tx.wait(), ringNodeHead, votes };
 }
+
+/** ERC-2771 ForwardRequest typed data of OpenZeppelin's ERC2771Forwarder. */
+export const FORWARD_REQUEST_TYPES = {
+  ForwardRequest: [
+    { name: "from", type: "address" },
+    { name: "to", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "gas", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint48" },
+    { name: "data", type: "bytes" },
+  ],
+};
+
+/** A request signed by `from` for the forwarder to call `to` with `data`, ready for `forwarder.execute`. */
+export async function signForwardRequest(forwarder: RingsForwarder, from: Signer, to: string, data: string, gas = 300_000n) {
+  const [, , version, chainId, verifyingContract] = await forwarder.eip712Domain();
+  const name = "RingsForwarder";
+  const fromAddress = await from.getAddress();
+  const nonce = await forwarder.nonces(fromAddress);
+  const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
+  const message = { from: fromAddress, to, value: 0n, gas, nonce, deadline, data };
+  const signature = await from.signTypedData({ name, version, chainId, verifyingContract }, FORWARD_REQUEST_TYPES, message);
+  return { from: fromAddress, to, value: 0n, gas, deadline, data, signature };
+}
+
+/** A ring whose members are funded Hardhat accounts (they send transactions themselves). */
+export async function ringOfAccounts(memberCount: number): Promise<RingUnderTest & { outsider: Signer }> {
+  const connection = await network.create();
+  const { ethers } = connection;
+  const accounts = await ethers.getSigners();
+  const [owner, relayer, outsider] = accounts;
+  if (owner === undefined || relayer === undefined || outsider === undefined) throw new Error("no accounts");
+  const members = accounts.slice(3, 3 + memberCount);
+  const deployment = await deployRings(connection);
+  const ring = await createRing(ethers, deployment.factory, await Promise.all(members.map((m) => m.getAddress())), await owner.getAddress());
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  return { connection, ethers, deployment, ring, ringAddress: await ring.getAddress(), chainId, owner, relayer, members, outsider };
+}
