@@ -67,7 +67,7 @@ describe("dashboard (headless Chromium against a live local chain)", function ()
 
   it("updates live when the next round is flushed, and saves a screenshot", async () => {
     await flushDemoRound(demo, chainId, gate, hardhatAccount(2).connect(chain.provider));
-    await page.waitForFunction(() => document.querySelector(".round")?.textContent === "2", undefined, { timeout: 15_000 });
+    await page.locator(".round", { hasText: /^2$/ }).waitFor({ timeout: 15_000 });
     expect(await page.locator(".pill.ok").count()).to.equal(6);
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
