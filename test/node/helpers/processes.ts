@@ -1,0 +1,44 @@
+/** Child processes owned by a test: each in its own process group, killed (SIGKILL) on cleanup. */
+import type { ChildProcess } from "node:child_process";
+
+export function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Resolves when the child has exited. */
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (!isRunning(child)) return resolve();
+    child.once("exit", () => resolve());
+  });
+}
+
+/** Sends `signal` to the child's whole process group (spawn it with `detached: true`) and waits for it to exit. */
+export async function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  if (!isRunning(child) || child.pid === undefined) return;
+  const done = exited(child);
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    return;
+  }
+  await done;
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? "" : `: ${(lastError as Error).message}`}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A whole test ring: a hardhat node, the Rings contracts, `count` initialised ring-node data
+ * directories whose avatars are the ring's (funded) members, and helpers to start them.
+ */
+import { startHardhatNode, type HardhatNode } from "./hardhatNode.js";
+import { createRing, deployRingsContracts, fund, type RingsContracts } from "./ringsOnChain.js";
+import { initRingNode, RingNodeProcess, type StartOptions } from "./ringNodeProcess.js";
+import { tempDirs, type TempDirs } from "./tempDir.js";
+
+export interface TestMember {
+  address: string;
+  peerId: string;
+  dataDir: string;
+}
+
+export interface TestRing {
+  chain: HardhatNode;
+  contracts: RingsContracts;
+  ring: string;
+  members: TestMember[];
+  dirs: TempDirs;
+  running: Set<RingNodeProcess>;
+  /** Starts member `index`'s node (tracked for cleanup). */
+  start(index: number, options?: Partial<StartOptions>): Promise<RingNodeProcess>;
+  /** Kills every node still running, stops the chain and removes the data directories. */
+  cleanup(): Promise<void>;
+}
+
+export async function startTestRing(count: number, label = "ring"): Promise<TestRing> {
+  const dirs = tempDirs(`rings-${label}`);
+  const chain = await startHardhatNode();
+  try {
+    const deployer = chain.account(0);
+    const contracts = await deployRingsContracts(deployer);
+    const members = await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const dataDir = await dirs.make(`m${i}`);
+        return { ...(await initRingNode(dataDir)), dataDir };
+      }),
+    );
+    const ring = await createRing(contracts.factory, members.map((m) => m.address), await deployer.getAddress());
+    await fund(deployer, members.map((m) => m.address));
+    const running = new Set<RingNodeProcess>();
+    return {
+      chain,
+      contracts,
+      ring,
+      members,
+      dirs,
+      running,
+      async start(index, options = {}) {
+        const member = members[index];
+        if (member === undefined) throw new Error(`no member ${index}`);
+        const node = await RingNodeProcess.start({ dataDir: member.dataDir, rpcUrl: chain.url, ring, ...options });
+        running.add(node);
+        void node.child.once("exit", () => running.delete(node));
+        return node;
+      },
+      async cleanup() {
+        await Promise.all([...running].map((node) => node.kill()));
+        await chain.stop();
+        await dirs.cleanup();
+      },
+    };
+  } catch (error) {
+    await chain.stop();
+    await dirs.cleanup();
+    throw error;
+  }
+}

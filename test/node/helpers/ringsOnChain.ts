@@ -1,0 +1,44 @@
+/**
+ * The Rings contracts on a JSON-RPC chain, wired as deploy/modules/Rings.ts wires them, and rings
+ * created through the factory, for node tests and benchmarks.
+ */
+import { getAddress, parseEther, type Signer } from "ethers";
+import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory, RingsForwarder__factory, Scope__factory, type Ring, type RingFactory } from "../../../types/index.js";
+
+export interface RingsContracts {
+  forwarder: string;
+  factory: RingFactory;
+  scope: string;
+  gate: string;
+}
+
+export async function deployRingsContracts(deployer: Signer): Promise<RingsContracts> {
+  const owner = await deployer.getAddress();
+  const forwarder = await (await new RingsForwarder__factory(deployer).deploy()).waitForDeployment();
+  const forwarderAddress = await forwarder.getAddress();
+  const ring = await (await new Ring__factory(deployer).deploy(forwarderAddress)).waitForDeployment();
+  const replicaRing = await (await new ReplicaRing__factory(deployer).deploy(forwarderAddress)).waitForDeployment();
+  const scope = await (await new Scope__factory(deployer).deploy()).waitForDeployment();
+  const gate = await (await new Gate__factory(deployer).deploy(owner)).waitForDeployment();
+  const factory = await (await new RingFactory__factory(deployer).deploy(await ring.getAddress(), await replicaRing.getAddress(), await scope.getAddress())).waitForDeployment();
+  return { forwarder: forwarderAddress, factory, scope: await scope.getAddress(), gate: await gate.getAddress() };
+}
+
+/** Creates a ring of `members` owned by `owner`; returns its address. */
+export async function createRing(factory: RingFactory, members: readonly string[], owner: string): Promise<string> {
+  const receipt = await (await factory.createRing([...members], owner)).wait();
+  for (const log of receipt?.logs ?? []) {
+    const parsed = factory.interface.parseLog(log);
+    if (parsed?.name === "RingCreated") return getAddress(parsed.args.ring as string);
+  }
+  throw new Error("RingCreated not emitted");
+}
+
+export function ringAt(address: string, runner: Signer): Ring {
+  return Ring__factory.connect(address, runner);
+}
+
+/** Sends each address `amount` (default 1 ETH) so members can publish node info and relay. */
+export async function fund(from: Signer, addresses: readonly string[], amount = parseEther("1")): Promise<void> {
+  for (const to of addresses) await (await from.sendTransaction({ to, value: amount })).wait();
+}
