@@ -6,6 +6,7 @@ import {IGate} from "./interfaces/IGate.sol";
 
 /**
  * @title Gate - pins on which authorised rings emit their output tokens.
+ * @author Rings
  * @notice The owner authorises rings; a ring's flush emits on pins; anyone (another ring's nodes)
  *         reads a pin's latest token as input.
  */

@@ -10,6 +10,7 @@ import {IRingFactory} from "./interfaces/IRingFactory.sol";
 
 /**
  * @title ReplicaRing - client rings register here, and pay, to have their logs replicated.
+ * @author Rings
  * @notice Bound to one Ring whose members run replica nodes. Clones share the implementation's
  *         trusted forwarder, so a replica node can relay a client member's signed `register`.
  */
@@ -35,6 +36,7 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
     mapping(address clientRing => Registration registration) private _registrations;
     address[] private _registered;
 
+    /// @notice Deploys the implementation (not usable itself: replica rings are its clones).
     /// @param trustedForwarder_ The ERC-2771 forwarder every clone trusts.
     constructor(address trustedForwarder_) ERC2771Context(trustedForwarder_) {
         _disableInitializers();

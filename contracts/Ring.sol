@@ -14,6 +14,7 @@ import {IScope} from "./interfaces/IScope.sol";
 
 /**
  * @title Ring - a group of machines that agree, by a 2/3 vote of signatures, on what they computed.
+ * @author Rings
  * @notice Assembled from one-concern bases: {RingLogs} (heads and the ring log), {MemberManager}
  *         (the member list and reputation), {VoteVerifier} (signature recovery) and {ForkProofs}.
  *         Deployed once as an implementation; rings are its minimal clones (see RingFactory), which
@@ -33,6 +34,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         _;
     }
 
+    /// @notice Deploys the implementation (not usable itself: rings are its clones).
     /// @param trustedForwarder_ The ERC-2771 forwarder every clone of this implementation trusts.
     constructor(address trustedForwarder_) ERC2771Context(trustedForwarder_) EIP712("Rings", "1") {
         _disableInitializers();
@@ -75,7 +77,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         Dissent[] calldata dissents
     ) external {
         uint64 lastRound = round;
-        if (newRound <= lastRound) revert StaleRound(newRound, lastRound);
+        if (newRound <= lastRound) revert StaleRound(newRound, lastRound); // solhint-disable-line gas-strict-inequalities
         bytes32 outputsHash = _hashOutputs(outputs);
 
         // 1. Verification: signatures only, no storage.

@@ -7,8 +7,12 @@ import {IRing} from "./interfaces/IRing.sol";
 import {IRingFactory} from "./interfaces/IRingFactory.sol";
 import {IScope} from "./interfaces/IScope.sol";
 
+// The immutables keep the names of the IRingFactory getters they implement.
+// solhint-disable immutable-vars-naming
+
 /**
  * @title RingFactory - the engine's side: creates rings and replica rings as minimal clones.
+ * @author Rings
  * @notice A clone costs a fraction of a full deployment and shares the implementation's immutables
  *         (EIP-712 name and version, trusted forwarder); its EIP-712 domain is its own address.
  */

@@ -5,6 +5,7 @@ import {IScope} from "./interfaces/IScope.sol";
 
 /**
  * @title Scope - where rings declare the data they output.
+ * @author Rings
  * @notice Content addressed: a CID digest's token id is the digest itself (see {IScope}).
  */
 contract Scope is IScope {

@@ -7,12 +7,14 @@ import {IForkProofs} from "../interfaces/IForkProofs.sol";
 
 /**
  * @title ForkProofs - checks proofs that a member signed two log nodes with one sequence number.
+ * @author Rings
  * @notice The log-node signature is EIP-712 `LogNode(uint64 seq,bytes32 digest)` in the ring's
  *         domain, exactly what ring nodes sign (node/src/core/logNode.ts). What happens to the
  *         forker is the ring's business ({_ejectForkedMember}).
  */
 abstract contract ForkProofs is EIP712, IForkProofs {
-    bytes32 internal constant _LOG_NODE_TYPEHASH = keccak256("LogNode(uint64 seq,bytes32 digest)");
+    // The type string is fixed by EIP-712 and hashed at compile time.
+    bytes32 internal constant _LOG_NODE_TYPEHASH = keccak256("LogNode(uint64 seq,bytes32 digest)"); // solhint-disable-line gas-small-strings
 
     /// @inheritdoc IForkProofs
     function proveFork(

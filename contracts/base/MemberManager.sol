@@ -5,6 +5,7 @@ import {IMemberManager} from "../interfaces/IMemberManager.sol";
 
 /**
  * @title MemberManager - the members of a ring as a sentinel-terminated linked list.
+ * @author Rings
  * @notice Safe's OwnerManager pattern, with one twist for gas: a member's record packs its `next`
  *         pointer with its reputation counters in ONE slot,
  *         `next (bits 0-159) | agreements (bits 160-207) | dissents (bits 208-255)`,

@@ -5,6 +5,7 @@ import {IRingLogs} from "../interfaces/IRingLogs.sol";
 
 /**
  * @title RingLogs - heads of the members' single-writer logs and the ring's own log.
+ * @author Rings
  * @notice The ring log keeps the heads of the last CHECKPOINT_FREQUENCY rounds in a fixed ring of
  *         slots indexed by `round % CHECKPOINT_FREQUENCY`, and archives the head of every round that
  *         is a multiple of CHECKPOINT_FREQUENCY forever.
@@ -50,6 +51,7 @@ abstract contract RingLogs is IRingLogs {
     /// @inheritdoc IRingLogs
     function ringLog(uint256 atRound) external view returns (bytes32) {
         uint64 last = round;
+        // solhint-disable-next-line gas-strict-inequalities
         if (atRound != 0 && atRound <= last) {
             if (atRound % CHECKPOINT_FREQUENCY == 0) return _checkpoints[atRound];
             if (last - atRound < CHECKPOINT_FREQUENCY && _recentRoundAt(atRound % CHECKPOINT_FREQUENCY) == atRound) {

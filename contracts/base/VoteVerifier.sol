@@ -6,6 +6,7 @@ import {IVoteVerifier} from "../interfaces/IVoteVerifier.sol";
 
 /**
  * @title VoteVerifier - recovers the signers of members' EIP-712 votes.
+ * @author Rings
  * @notice The flush's hot loop reads no storage: the domain separator is computed once per call,
  *         and per vote only the log head changes in the pre-encoded Vote struct, which is hashed,
  *         wrapped as `0x1901 ‖ domainSeparator ‖ structHash`, and handed to the ecrecover
@@ -19,11 +20,12 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
     /// @inheritdoc IVoteVerifier
     uint256 public constant RING_MAJORITY_DENOMINATOR = 3;
 
+    // The type strings are fixed by EIP-712 and hashed at compile time.
     bytes32 internal constant _VOTE_TYPEHASH =
-        keccak256("Vote(uint64 round,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)");
+        keccak256("Vote(uint64 round,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)"); // solhint-disable-line gas-small-strings
 
     bytes32 internal constant _MEMBERSHIP_TYPEHASH =
-        keccak256("Membership(bool enter,address member,uint256 nonce,uint256 deadline)");
+        keccak256("Membership(bool enter,address member,uint256 nonce,uint256 deadline)"); // solhint-disable-line gas-small-strings
 
     /// @dev secp256k1 order / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
@@ -55,6 +57,8 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
      *      memory by the word 0x20, so `signers - 0x20` is the ABI encoding of `(address[])`, which
      *      callers can return or log without copying.
      */
+    // One function, so the hot loop's values stay on the stack.
+    // solhint-disable-next-line function-max-lines
     function _recoverVoteSigners(uint64 atRound, bytes32 ringNodeHead_, bytes32 outputsHash, Vote[] calldata votes)
         internal
         view
@@ -180,7 +184,6 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
     function _recoverCompact(bytes32 digest, bytes32 r, bytes32 vs, uint256 index) internal pure returns (address) {
         uint256 s = uint256(vs) & _S_MASK;
         if (s > _HALF_ORDER) revert MalleableSignature(index);
-        // forge-lint: disable-next-line(unsafe-typecast)
         uint8 v = uint8((uint256(vs) >> 255) + 27);
         address signer = ecrecover(digest, v, r, bytes32(s));
         if (signer == address(0)) revert InvalidSignature(index);

@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// Topics are the keys clients filter by (members, rings, rounds); amounts, flags and nonces are data.
+// solhint-disable gas-indexed-events
+
 /**
  * @title IForkProofs - anyone can prove that a member forked its single-writer log.
+ * @author Rings
  * @notice A member signs each log node as EIP-712 `LogNode(uint64 seq,bytes32 digest)` in the
  *         ring's domain. Two such signatures for one `seq` with different digests prove a fork.
  */
 interface IForkProofs {
     /// @notice `member` signed two different log nodes (`digestA`, `digestB`) with the same `seq`, and was ejected.
+    /// @param member The member's address.
+    /// @param seq The sequence number both log nodes claim.
+    /// @param digestA sha2-256 digest of the first node's unsigned body.
+    /// @param digestB sha2-256 digest of the second node's unsigned body.
     event ForkProven(address indexed member, uint64 seq, bytes32 digestA, bytes32 digestB);
 
     /// @notice Both digests are the same node: no fork.

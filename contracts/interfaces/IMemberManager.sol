@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 /**
  * @title IMemberManager - the members of a ring and their reputation.
+ * @author Rings
  * @notice Members form a sentinel-terminated linked list (Safe's OwnerManager pattern): O(1) entry,
  *         exit and membership test, no loop over members on the hot path. Each member's list pointer
  *         shares one storage slot with its reputation counters, so a flush checks membership by
@@ -10,12 +11,17 @@ pragma solidity ^0.8.28;
  */
 interface IMemberManager {
     /// @notice `member` entered the ring.
+    /// @param member The member's address.
     event MemberEntered(address indexed member);
 
     /// @notice `member` left the ring (exit by the engine, by vote, or ejection after a fork proof).
+    /// @param member The member's address.
     event MemberExited(address indexed member);
 
     /// @notice `member` published where its ring node can be reached.
+    /// @param member The member's address.
+    /// @param multiaddr The libp2p multiaddress where the member's ring node listens.
+    /// @param peerId The libp2p PeerId bytes of the member's node.
     event NodeInfoSet(address indexed member, string multiaddr, bytes peerId);
 
     /// @notice The address cannot be a member: zero, the list sentinel or the ring itself.
@@ -38,6 +44,7 @@ interface IMemberManager {
     function memberCount() external view returns (uint256);
 
     /// @notice Whether `account` is a current member.
+    /// @param account Any address.
     function isMember(address account) external view returns (bool);
 
     /**
@@ -45,6 +52,7 @@ interface IMemberManager {
      *         were outvoted. Kept after the member exits.
      * @return agreements Number of flushes the account signed with the majority.
      * @return dissents Number of its dissenting votes recorded by flushes.
+     * @param account Any address.
      */
     function reputation(address account) external view returns (uint64 agreements, uint64 dissents);
 
@@ -52,6 +60,7 @@ interface IMemberManager {
      * @notice Where a member's ring node listens, as the member itself published it.
      * @return multiaddr A libp2p multiaddress, e.g. "/ip4/127.0.0.1/tcp/4001".
      * @return peerId The libp2p PeerId bytes (derived from the member's secp256k1 key).
+     * @param member The member's address.
      */
     function nodeInfo(address member) external view returns (string memory multiaddr, bytes memory peerId);
 }

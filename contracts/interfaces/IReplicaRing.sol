@@ -1,25 +1,38 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// Topics are the keys clients filter by (members, rings, rounds); amounts, flags and nonces are data.
+// solhint-disable gas-indexed-events
+
 import {IRing} from "./IRing.sol";
 
 /**
  * @title IReplicaRing - a ring whose members replicate client rings' logs, for a fee.
+ * @author Rings
  * @notice A client pre-funds a credit ({deposit}); a member of a client ring then registers that
  *         ring ({register}), typically through the ERC-2771 forwarder so a replica node can relay
  *         the light client's signed request and pay its gas. The fee is charged from the sender's credit.
  */
 interface IReplicaRing {
     /// @notice `amount` wei were credited to `account`.
+    /// @param account Any address.
+    /// @param amount Amount in wei.
     event CreditDeposited(address indexed account, uint256 amount);
 
     /// @notice `account` withdrew `amount` wei of unused credit.
+    /// @param account Any address.
+    /// @param amount Amount in wei.
     event CreditWithdrawn(address indexed account, uint256 amount);
 
     /// @notice `clientRing` was registered by its member `registrant`, who paid `fee`.
+    /// @param clientRing The client ring's address.
+    /// @param registrant The client ring member who registered (and paid).
+    /// @param fee Fee in wei per client ring registration.
     event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee);
 
     /// @notice The replica ring's engine collected `amount` wei of fees to `to`.
+    /// @param to Recipient of the ether.
+    /// @param amount Amount in wei.
     event FeesWithdrawn(address indexed to, uint256 amount);
 
     /// @notice `clientRing` is not a ring created by the factory.
@@ -41,6 +54,8 @@ interface IReplicaRing {
     error TransferFailed(address to, uint256 amount);
 
     /// @notice Binds a clone to its Ring and fee; called once by the factory.
+    /// @param ring The ring's address.
+    /// @param fee Fee in wei per client ring registration.
     function initialize(IRing ring, uint256 fee) external;
 
     /// @notice The Ring whose members are the replica nodes.
@@ -53,24 +68,30 @@ interface IReplicaRing {
     function fee() external view returns (uint256);
 
     /// @notice Adds `msg.value` to `account`'s credit.
+    /// @param account Any address.
     function deposit(address account) external payable;
 
     /// @notice The unused credit of `account`.
+    /// @param account Any address.
     function creditOf(address account) external view returns (uint256);
 
     /// @notice Withdraws `amount` of the sender's unused credit to the sender.
+    /// @param amount Amount in wei.
     function withdrawCredit(uint256 amount) external;
 
     /// @notice Registers `clientRing`: the sender (a member of it, possibly via the forwarder) pays {fee} from its credit.
+    /// @param clientRing The client ring's address.
     function register(address clientRing) external;
 
     /// @notice Whether `clientRing` is registered.
+    /// @param clientRing The client ring's address.
     function isRegistered(address clientRing) external view returns (bool);
 
     /**
      * @notice The registration of `clientRing`.
      * @return registrant The member who registered it (zero if not registered).
      * @return registeredAt The block timestamp of the registration.
+     * @param clientRing The client ring's address.
      */
     function registrationOf(address clientRing) external view returns (address registrant, uint64 registeredAt);
 
@@ -81,5 +102,6 @@ interface IReplicaRing {
     function collectedFees() external view returns (uint256);
 
     /// @notice The replica ring's engine withdraws the collected fees to `to`.
+    /// @param to Recipient of the ether.
     function withdrawFees(address payable to) external;
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// Topics are the keys clients filter by (members, rings, rounds); amounts, flags and nonces are data.
+// solhint-disable gas-indexed-events
+
 import {IForkProofs} from "./IForkProofs.sol";
 import {IMemberManager} from "./IMemberManager.sol";
 import {IRingLogs} from "./IRingLogs.sol";
@@ -9,6 +12,7 @@ import {IVoteVerifier} from "./IVoteVerifier.sol";
 
 /**
  * @title IRing - a ring: members that agree by a 2/3 vote on what they computed.
+ * @author Rings
  * @notice The engine (owner) creates the ring and admits members; members vote on each round's
  *         ring head and outputs, and a relayer flushes the votes on chain. Members may act through
  *         the trusted ERC-2771 forwarder, so anyone can relay a member's signed request.
@@ -23,18 +27,33 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     }
 
     /// @notice Round `round` was flushed with ring head `ringNodeHead` and outputs `outputsHash`, sent by `relayer`.
+    /// @param round The ring round.
+    /// @param ringNodeHead Digest of the round's ring log node.
+    /// @param outputsHash keccak256(abi.encode(gate, pins, cids)) of the round's outputs.
+    /// @param relayer The account that sent the flush (the forwarder's signer when relayed).
     event Flushed(uint64 indexed round, bytes32 ringNodeHead, bytes32 outputsHash, address relayer);
 
     /// @notice `members` signed round `round` with the majority: each one's `agreements` grew by one.
+    /// @param round The ring round.
+    /// @param members The signers, ascending.
     event Agreed(uint64 indexed round, address[] members);
 
     /// @notice `member` was outvoted in round `round`: its `dissents` grew by one.
+    /// @param member The outvoted member.
+    /// @param round The ring round.
+    /// @param ringNodeHead The ring head the member signed instead of the majority's.
+    /// @param outputsHash The outputs hash the member signed.
     event Dissented(address indexed member, uint64 indexed round, bytes32 ringNodeHead, bytes32 outputsHash);
 
     /// @notice The members voted (`enter`) to admit or (not `enter`) to remove `member`, consuming `nonce`.
+    /// @param enter True to admit the member, false to remove it.
+    /// @param member The member's address.
+    /// @param nonce The membership nonce the vote signs (see membershipNonce).
     event MembershipVoted(bool enter, address indexed member, uint256 nonce);
 
     /// @notice The engine role moved from `previousOwner` to `newOwner`.
+    /// @param previousOwner The engine before the change.
+    /// @param newOwner The new engine.
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
     /// @notice The caller is not the engine.
@@ -71,6 +90,9 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     /**
      * @notice Sets up a clone: engine, first members (in list order) and the Scope for outputs.
      *         Called once, by the factory, in the clone's creation transaction.
+     * @param owner The ring's engine.
+     * @param members Member addresses, in member-list order.
+     * @param scope The Scope in which the ring declares its outputs.
      */
     function initialize(address owner, address[] calldata members, IScope scope) external;
 
@@ -78,6 +100,7 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     function owner() external view returns (address);
 
     /// @notice Hands the engine role to `newOwner`.
+    /// @param newOwner The new engine.
     function transferOwnership(address newOwner) external;
 
     /// @notice The Scope in which the ring declares its output data.
@@ -111,14 +134,20 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     ) external;
 
     /// @notice The engine admits `member`.
+    /// @param member The member's address.
     function enter(address member) external;
 
     /// @notice The engine removes `member`; `prevMember` points to it in {members} (the sentinel address(1) for the first).
+    /// @param prevMember The member before `member` in members() (address(1) for the first one).
+    /// @param member The member's address.
     function exit(address prevMember, address member) external;
 
     /**
      * @notice Admits `member` by a 2/3 vote of the members, each signing
      *         Membership(true, member, nonce, deadline).
+     * @param member The account to admit.
+     * @param nonce The membership nonce the vote signs (see membershipNonce).
+     * @param deadline Unix time after which the vote is void.
      * @param signatures Compact signatures, ordered by signer address.
      */
     function enterByVote(address member, uint256 nonce, uint256 deadline, Signature[] calldata signatures) external;
@@ -127,6 +156,9 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
      * @notice Removes `member` by a 2/3 vote of the members, each signing
      *         Membership(false, member, nonce, deadline).
      * @param prevMember The member before `member` in {members} (address(1) for the first).
+     * @param member The member to remove.
+     * @param nonce The membership nonce the vote signs (see membershipNonce).
+     * @param deadline Unix time after which the vote is void.
      * @param signatures Compact signatures, ordered by signer address.
      */
     function exitByVote(
@@ -138,8 +170,11 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     ) external;
 
     /// @notice The calling member publishes its ring node's multiaddress and PeerId.
+    /// @param multiaddr The libp2p multiaddress where the member's ring node listens.
+    /// @param peerId The libp2p PeerId bytes of the member's node.
     function setNodeInfo(string calldata multiaddr, bytes calldata peerId) external;
 
     /// @notice The calling member sets its own log head (typically relayed for a light client).
+    /// @param head Digest (sha2-256, CIDv1 dag-cbor) of the member's latest log node.
     function updateLogHead(bytes32 head) external;
 }

@@ -1,18 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// Topics are the keys clients filter by (members, rings, rounds); amounts, flags and nonces are data.
+// solhint-disable gas-indexed-events
+
 import {IReplicaRing} from "./IReplicaRing.sol";
 import {IRing} from "./IRing.sol";
 import {IScope} from "./IScope.sol";
 
 /**
  * @title IRingFactory - the engine side: creates rings as minimal clones and lists them.
+ * @author Rings
+ * @notice Rings and replica rings are EIP-1167 clones of one implementation each; the factory lists
+ *         them, so ReplicaRing can tell a real client ring from any other contract.
  */
 interface IRingFactory {
     /// @notice A ring was created with engine `owner` and `members`.
+    /// @param ring The ring's address.
+    /// @param owner The ring's engine.
+    /// @param members Member addresses, in member-list order.
     event RingCreated(address indexed ring, address indexed owner, address[] members);
 
     /// @notice A replica ring was created for the members of `ring`, charging `fee` per registration.
+    /// @param replicaRing The ReplicaRing contract.
+    /// @param ring The ring's address.
+    /// @param fee Fee in wei per client ring registration.
     event ReplicaRingCreated(address indexed replicaRing, address indexed ring, uint256 fee);
 
     /// @notice The Ring implementation every ring is a clone of.
@@ -37,12 +49,15 @@ interface IRingFactory {
      * @param members The replica nodes.
      * @param owner The engine of the new ring (who also withdraws the collected fees).
      * @param fee The fee in wei per client ring registration.
+     * @return ring The Ring of the replica nodes.
+     * @return replicaRing Its ReplicaRing contract.
      */
     function createReplicaRing(address[] calldata members, address owner, uint256 fee)
         external
         returns (IRing ring, IReplicaRing replicaRing);
 
     /// @notice Whether `account` is a ring created by this factory.
+    /// @param account Any address.
     function isRing(address account) external view returns (bool);
 
     /// @notice All rings created by this factory (replica rings' Rings included), in creation order.
@@ -55,5 +70,6 @@ interface IRingFactory {
     function replicaRings() external view returns (address[] memory);
 
     /// @notice The ReplicaRing bound to `ring` (zero if none).
+    /// @param ring The ring's address.
     function replicaRingOf(address ring) external view returns (address);
 }

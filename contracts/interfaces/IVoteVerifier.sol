@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 /**
  * @title IVoteVerifier - EIP-712 votes of ring members, as 64-byte EIP-2098 compact signatures.
+ * @author Rings
  * @notice Domain: name "Rings", version "1", the chain id and the ring's address, so a signature
  *         is bound to one ring on one chain. Signers are recovered, never passed, and must be
  *         strictly ascending: a duplicate or unsorted signer fails in the same pass.

@@ -154,7 +154,7 @@ describe("Ring members", function () {
 
   it("lets a member update its own log head", async function () {
     const head = digest(context.ethers);
-    await expect(context.ring.connect(context.members[2]!).updateLogHead(head)).to.emit(context.ring, "LogHeadUpdated").withArgs(addresses[2], head);
+    await expect(context.ring.connect(context.members[2]).updateLogHead(head)).to.emit(context.ring, "LogHeadUpdated").withArgs(addresses[2], head);
     expect(await context.ring.logNodeHeads(addresses[2]!)).to.equal(head);
   });
 
