@@ -39,7 +39,7 @@ interface Instance {
   quickjs: QuickJSWASMModule;
   memoryBytes: number;
   /** Whether the heap asked for more linear memory than the cap allows. */
-  growthRefused(): boolean;
+  growthRefused: () => boolean;
 }
 
 async function instantiate(memoryBytes: number): Promise<Instance> {

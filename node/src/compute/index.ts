@@ -1,0 +1,10 @@
+/** The compute layer's public surface: jobs, the deterministic sandbox, planning, running. */
+export * from "./blocks.js";
+export * from "./errors.js";
+export * from "./job.js";
+export * from "./limits.js";
+export * from "./plan.js";
+export * from "./reference.js";
+export * from "./runner.js";
+export { Sandbox, type RunOptions, type SandboxCall, type SandboxOptions, type SandboxOutput } from "./sandbox.js";
+export * from "./exampleJobs.js";
