@@ -2,6 +2,7 @@
  * Services that run inside `ring-node start` next to replication (rounds, JSON-RPC, metrics...).
  * Each receives the started RingNode and returns how to stop it. Add yours to `defaultPlugins`.
  */
+import { roundsPlugin } from "../rounds/roundsPlugin.js";
 import type { RingNode } from "./ringNode.js";
 
 export interface RingNodePlugin {
@@ -9,7 +10,7 @@ export interface RingNodePlugin {
   start(node: RingNode): Promise<{ stop(): Promise<void> } | void>;
 }
 
-export const defaultPlugins: RingNodePlugin[] = [];
+export const defaultPlugins: RingNodePlugin[] = [roundsPlugin];
 
 /** Starts the plugins in order; each one's stop runs when the node stops. */
 export async function startPlugins(node: RingNode, plugins: readonly RingNodePlugin[]): Promise<void> {

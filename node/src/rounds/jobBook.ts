@@ -1,0 +1,138 @@
+/**
+ * The rounds' view of the ring's logs: every job, shard result and proposal any member wrote, in
+ * the order this node holds them. Built by scanning each author's log forward from where the last
+ * scan stopped (logs only grow), so a restarted node rebuilds it from disk.
+ */
+import type { CID } from "multiformats/cid";
+import type { LogStore } from "../log/store.js";
+import { asRoundsEntry, type JobEntry, type ProposalEntry, type ShardEntry } from "./entries.js";
+
+export interface KnownJob {
+  id: string;
+  entry: JobEntry;
+  submitter: string;
+  /** Where the job entry sits: author's log at `seq`. */
+  seq: number;
+  /** When this node first saw the job (ms, local clock; only for timeouts). */
+  seenAt: number;
+}
+
+export interface KnownShardResult {
+  member: string;
+  seq: number;
+  entry: ShardEntry;
+}
+
+export interface KnownProposal {
+  proposer: string;
+  seq: number;
+  entry: ProposalEntry;
+}
+
+export class JobBook {
+  private readonly scanned = new Map<string, number>();
+  private readonly jobList: KnownJob[] = [];
+  private readonly jobs = new Map<string, KnownJob>();
+  /** job id -> shard -> member -> its first result. */
+  private readonly results = new Map<string, Map<number, Map<string, KnownShardResult>>>();
+  /** ring node head -> proposal. */
+  private readonly proposals = new Map<string, KnownProposal>();
+  private scanning: Promise<boolean> | null = null;
+  private rescan = false;
+
+  constructor(private readonly store: LogStore) {}
+
+  /** Reads what was appended since the last scan; resolves true when anything new was found. */
+  async scan(): Promise<boolean> {
+    if (this.scanning !== null) {
+      this.rescan = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      let found = false;
+      do {
+        this.rescan = false;
+        for (const author of this.store.authors()) {
+          const length = this.store.length(author);
+          for (let seq = this.scanned.get(author) ?? 0; seq < length; seq++) {
+            const node = await this.store.nodeAt(author, seq);
+            if (node === null) break;
+            this.scanned.set(author, seq + 1);
+            if (this.index(author, seq, node.node.payload)) found = true;
+          }
+        }
+      } while (this.rescan);
+      return found;
+    })().finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
+  job(id: string): KnownJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Every job, in the order this node first saw them. */
+  allJobs(): readonly KnownJob[] {
+    return this.jobList;
+  }
+
+  /** Results of one shard, by member. */
+  shardResults(job: string, shard: number): Map<string, KnownShardResult> {
+    return this.results.get(job)?.get(shard) ?? new Map();
+  }
+
+  /** Results of one shard written at or before each author's cut seq. */
+  shardResultsWithin(job: string, shard: number, cut: ReadonlyMap<string, number>): KnownShardResult[] {
+    return [...this.shardResults(job, shard).values()].filter((result) => result.seq <= (cut.get(result.member) ?? -1));
+  }
+
+  proposal(ringNodeHead: string): KnownProposal | undefined {
+    return this.proposals.get(ringNodeHead.toLowerCase());
+  }
+
+  allProposals(): IterableIterator<KnownProposal> {
+    return this.proposals.values();
+  }
+
+  /** Records a proposal received directly (before it reaches this node through the proposer's log). */
+  noteProposal(proposer: string, entry: ProposalEntry): void {
+    const key = entry.ringNodeHead.toLowerCase();
+    if (!this.proposals.has(key)) this.proposals.set(key, { proposer, seq: Number.MAX_SAFE_INTEGER, entry });
+  }
+
+  private index(author: string, seq: number, payload: unknown): boolean {
+    const entry = asRoundsEntry(payload);
+    if (entry === null) return false;
+    switch (entry.type) {
+      case "job": {
+        const id = entry.job.toString();
+        if (this.jobs.has(id)) return false;
+        const job = { id, entry, submitter: author, seq, seenAt: Date.now() };
+        this.jobs.set(id, job);
+        this.jobList.push(job);
+        return true;
+      }
+      case "shard": {
+        const id = entry.job.toString();
+        let byShard = this.results.get(id);
+        if (byShard === undefined) this.results.set(id, (byShard = new Map()));
+        let byMember = byShard.get(entry.shard);
+        if (byMember === undefined) byShard.set(entry.shard, (byMember = new Map()));
+        if (byMember.has(author)) return false;
+        byMember.set(author, { member: author, seq, entry });
+        return true;
+      }
+      case "proposal": {
+        const key = entry.ringNodeHead.toLowerCase();
+        const known = this.proposals.get(key);
+        if (known !== undefined && known.seq <= seq) return false;
+        this.proposals.set(key, { proposer: author, seq, entry });
+        return true;
+      }
+    }
+  }
+}
+
+export function cidKey(cid: CID): string {
+  return cid.toString();
+}

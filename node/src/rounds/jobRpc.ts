@@ -1,0 +1,70 @@
+/**
+ * JSON-RPC methods of the rounds: `SubmitJob` (a job enters this member's log; with `waitMs`, the
+ * answer waits until it is finalised) and `GetJob` (status, output CID and value). They plug into
+ * any RpcDispatcher (node/src/rpc); `roundsPlugin` serves them on the node's jobs endpoint.
+ */
+import { z } from "zod";
+import { InvalidParamsError } from "../rpc/errorCodes.js";
+import type { RpcMethod } from "../rpc/dispatcher.js";
+import { JSONRPCErrorException } from "json-rpc-2.0";
+import { JobNotFoundError, JobWaitTimeoutError, type JobService, type SubmitJobRequest } from "./jobService.js";
+
+export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", GetJob: "GetJob" } as const;
+
+/** Application error codes of the job methods (the -320xx range of the rpc engineer's table is theirs). */
+export const JobRpcErrorCode = { JobNotFound: -32041, JobRejected: -32042, JobWaitTimeout: -32043 } as const;
+
+const input = z.union([z.object({ text: z.string() }).strict(), z.object({ json: z.unknown() }).strict(), z.object({ bytes: z.string().regex(/^0x([0-9a-fA-F]{2})*$/) }).strict(), z.object({ cid: z.string() }).strict()]);
+
+const submitSchema = z
+  .object({
+    source: z.string().max(1024 * 1024).optional(),
+    code: z.string().optional(),
+    inputs: z.array(input).max(1024),
+    params: z.unknown().optional(),
+    shards: z.number().int().min(1).max(1024),
+    redundancy: z.number().int().min(1).max(64),
+    pin: z.number().int().min(0).optional(),
+    limits: z.object({ fuel: z.number().int().positive().optional(), memoryBytes: z.number().int().positive().optional() }).strict().optional(),
+    waitMs: z.number().int().min(0).max(600_000).optional(),
+  })
+  .strict()
+  .refine((value) => (value.source === undefined) !== (value.code === undefined), "give exactly one of source and code");
+
+const getSchema = z.object({ job: z.string().min(1) }).strict();
+
+function parse<T>(schema: z.ZodType<T>, params: unknown): T {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new InvalidParamsError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "params"}: ${issue.message}`).join("; "));
+  return parsed.data;
+}
+
+function mapError(error: unknown): never {
+  if (error instanceof JobNotFoundError) throw new JSONRPCErrorException(error.message, JobRpcErrorCode.JobNotFound);
+  if (error instanceof JobWaitTimeoutError) throw new JSONRPCErrorException(error.message, JobRpcErrorCode.JobWaitTimeout);
+  if (error instanceof JSONRPCErrorException) throw error;
+  throw new JSONRPCErrorException(`job rejected: ${(error as Error).message}`, JobRpcErrorCode.JobRejected);
+}
+
+export function jobRpcMethods(jobs: JobService): Record<string, RpcMethod> {
+  return {
+    [JOB_RPC_METHODS.SubmitJob]: async (params) => {
+      const { waitMs, ...request } = parse(submitSchema, params);
+      try {
+        const submitted = await jobs.submit(request as SubmitJobRequest);
+        if (waitMs === undefined || waitMs === 0) return submitted;
+        return { ...submitted, ...(await jobs.waitFinalised(submitted.job, waitMs)) };
+      } catch (error) {
+        mapError(error);
+      }
+    },
+    [JOB_RPC_METHODS.GetJob]: async (params) => {
+      const { job } = parse(getSchema, params);
+      try {
+        return await jobs.status(job);
+      } catch (error) {
+        mapError(error);
+      }
+    },
+  };
+}

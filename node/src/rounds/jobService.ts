@@ -1,0 +1,181 @@
+/**
+ * Submitting jobs at this member and asking about any job: what `SubmitJob` / `GetJob` and
+ * `ring-node submit` use. A submitted job's code, inputs and spec become blocks in this node's
+ * blockstore (the others fetch them over bitswap) and the job enters this member's log.
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import { getBytes, hexlify } from "ethers";
+import { CID } from "multiformats/cid";
+import { cidOfBytes, cidToBytes32 } from "../core/cid.js";
+import type { SandboxLimits } from "../compute/limits.js";
+import type { RingNode } from "../runtime/ringNode.js";
+import { JOB_ENTRY } from "./entries.js";
+import { encodeJobCode, encodeJobSpec, type JobSpec } from "./jobSpec.js";
+import type { RoundEngine } from "./roundEngine.js";
+import { majorityShards } from "./roundContent.js";
+import type { JobCompute } from "./jobCompute.js";
+
+/** An input as a client gives it: a text, a JSON value, bytes (hex) or the CID of a block the ring can fetch. */
+export type JobInput = { text: string } | { json: unknown } | { bytes: string } | { cid: string };
+
+export interface SubmitJobRequest {
+  /** The job's ES module source (exports `map` and `reduce`), or `code`: the CID of its code block. */
+  source?: string;
+  code?: string;
+  inputs: JobInput[];
+  params?: unknown;
+  shards: number;
+  redundancy: number;
+  /** Gate pin for the output (default 0). */
+  pin?: number;
+  limits?: Partial<SandboxLimits>;
+}
+
+export type JobState = "queued" | "computing" | "proposed" | "finalised";
+
+export interface JobStatus {
+  job: string;
+  status: JobState;
+  submitter: string;
+  shards: number;
+  /** Shards whose result has a majority. */
+  shardsDone: number;
+  round?: number;
+  ringNodeHead?: string;
+  tx?: string | null;
+  output?: { cid: string; bytes32: string; value: unknown };
+}
+
+export class JobNotFoundError extends Error {
+  override name = "JobNotFoundError";
+}
+
+export class JobWaitTimeoutError extends Error {
+  override name = "JobWaitTimeoutError";
+}
+
+export class JobService {
+  constructor(
+    private readonly node: RingNode,
+    private readonly engine: RoundEngine,
+    private readonly compute: JobCompute,
+  ) {}
+
+  /** Stores the job's blocks and appends it to this member's log; resolves with its id. */
+  async submit(request: SubmitJobRequest): Promise<{ job: string; entry: string; seq: number; existing: boolean }> {
+    let code: CID;
+    if (request.source !== undefined) {
+      const block = await encodeJobCode(request.source);
+      await this.node.store.blockstore.putDurably(block.cid, block.bytes);
+      code = block.cid;
+    } else if (request.code !== undefined) {
+      code = CID.parse(request.code);
+    } else {
+      throw new TypeError("a job needs its source or the CID of its code");
+    }
+    const inputs: CID[] = [];
+    for (const input of request.inputs) inputs.push(await this.storeInput(input));
+    const spec: JobSpec = { code, inputs, params: request.params ?? null, shards: request.shards, redundancy: request.redundancy };
+    if (request.limits !== undefined) spec.limits = request.limits;
+    const encoded = await encodeJobSpec(spec);
+    this.compute.shape(encoded.bytes);
+    await this.node.store.blockstore.putDurably(encoded.cid, encoded.bytes);
+    await this.engine.book.scan();
+    const id = encoded.cid.toString();
+    const known = this.engine.book.job(id);
+    if (known !== undefined) {
+      const cid = this.node.store.cidAt(known.submitter, known.seq);
+      return { job: id, entry: cid?.toString() ?? "", seq: known.seq, existing: true };
+    }
+    const appended = await this.node.log.append({ type: JOB_ENTRY, job: encoded.cid, spec: encoded.bytes, pin: request.pin ?? 0 });
+    this.engine.kick();
+    return { job: id, entry: appended.cid.toString(), seq: appended.node.seq, existing: false };
+  }
+
+  async status(id: string, signal?: AbortSignal): Promise<JobStatus> {
+    await this.engine.book.scan();
+    const job = this.engine.book.job(id);
+    if (job === undefined) throw new JobNotFoundError(`job ${id} is not in any log this member holds`);
+    const shape = this.compute.shape(job.entry.spec);
+    let shardsDone = 0;
+    for (let shard = 0; shard < shape.shards; shard++) {
+      const votes = [...this.engine.book.shardResults(id, shard).values()].map((r) => ({ member: r.member, result: r.entry.result }));
+      if (this.compute.majority(shape, votes) !== null) shardsDone++;
+    }
+    const base = { job: id, submitter: job.submitter, shards: shape.shards, shardsDone };
+    const finalised = this.engine.finalisedJob(id);
+    if (finalised !== undefined) {
+      const bytes = await this.outputBytes(finalised.output, signal);
+      return {
+        ...base,
+        status: "finalised",
+        round: finalised.round,
+        ringNodeHead: finalised.ringNodeHead,
+        tx: finalised.tx,
+        output: { cid: finalised.output.toString(), bytes32: cidToBytes32(finalised.output), value: bytes === null ? null : toJson(dagCbor.decode(bytes)) },
+      };
+    }
+    const proposed = [...this.engine.book.allProposals()].some((p) => p.entry.jobs.some((j) => j.job.toString() === id));
+    const ready = majorityShards(this.engine.book, this.compute, job) !== null;
+    return { ...base, status: proposed ? "proposed" : ready || shardsDone > 0 ? "computing" : "queued" };
+  }
+
+  /** Resolves with the job's status once it is finalised; `onProgress` hears every change. */
+  async waitFinalised(id: string, timeoutMs: number, onProgress?: (status: JobStatus) => void): Promise<JobStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let status: JobStatus | null = null;
+      try {
+        status = await this.status(id, AbortSignal.timeout(5_000));
+      } catch (error) {
+        if (!(error instanceof JobNotFoundError)) throw error;
+      }
+      if (status !== null) {
+        onProgress?.(status);
+        if (status.status === "finalised") return status;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new JobWaitTimeoutError(`job ${id} not finalised within ${timeoutMs} ms (last status: ${status?.status ?? "unknown"})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 1_000));
+        const unsubscribe = this.engine.onJob((changed) => changed === id && done());
+        function done() {
+          clearTimeout(timer);
+          unsubscribe();
+          resolve();
+        }
+      });
+    }
+  }
+
+  private async storeInput(input: JobInput): Promise<CID> {
+    if ("cid" in input) return CID.parse(input.cid);
+    const value = "text" in input ? input.text : "json" in input ? input.json : getBytes(input.bytes);
+    const bytes = dagCbor.encode(value);
+    const cid = await cidOfBytes(bytes);
+    await this.node.store.blockstore.putDurably(cid, bytes);
+    return cid;
+  }
+
+  private async outputBytes(cid: CID, signal?: AbortSignal): Promise<Uint8Array | null> {
+    const local = await this.node.store.blockstore.readBytes(cid);
+    if (local !== null) return local;
+    try {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of this.node.helia.blockstore.get(cid, { signal: signal ?? AbortSignal.timeout(5_000) })) chunks.push(chunk);
+      return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** A dag-cbor value as JSON: bytes as 0x-hex, CIDs as strings, bigints as strings. */
+export function toJson(value: unknown): unknown {
+  if (value instanceof Uint8Array) return hexlify(value);
+  if (typeof value === "bigint") return value.toString();
+  if (CID.asCID(value) !== null) return String(value);
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
+  return value;
+}

@@ -1,0 +1,85 @@
+/**
+ * A small client of the jobs endpoint (`SubmitJob` / `GetJob` over JSON-RPC 2.0 HTTP): used by
+ * `ring-node submit`, the tests and the benchmark. `forDataDir` finds a running node's endpoint.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { JobStatus, SubmitJobRequest } from "./jobService.js";
+
+export class JobsRpcError extends Error {
+  override name = "JobsRpcError";
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class JobsEndpointNotFoundError extends Error {
+  override name = "JobsEndpointNotFoundError";
+}
+
+export interface SubmittedJob {
+  job: string;
+  entry: string;
+  seq: number;
+  existing: boolean;
+}
+
+export class JobsClient {
+  private nextId = 1;
+
+  constructor(
+    readonly url: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  /** The client of the node running with `dataDir` (its `jobs-rpc.json`). */
+  static async forDataDir(dataDir: string): Promise<JobsClient> {
+    try {
+      const info = JSON.parse(await readFile(join(dataDir, "jobs-rpc.json"), "utf8")) as { url: string };
+      return new JobsClient(info.url);
+    } catch (error) {
+      throw new JobsEndpointNotFoundError(`no running node with rounds in ${dataDir} (jobs-rpc.json: ${(error as Error).message}); start it with ring-node start`);
+    }
+  }
+
+  submit(request: SubmitJobRequest & { waitMs?: number }): Promise<SubmittedJob & Partial<JobStatus>> {
+    const timeout = (request.waitMs ?? 0) + this.timeoutMs;
+    return this.call("SubmitJob", request, timeout);
+  }
+
+  get(job: string): Promise<JobStatus> {
+    return this.call("GetJob", { job });
+  }
+
+  /** Polls GetJob until the job is finalised (or `timeoutMs` passes). */
+  async waitFinalised(job: string, timeoutMs: number, onStatus?: (status: JobStatus) => void, intervalMs = 100): Promise<JobStatus> {
+    const deadline = Date.now() + timeoutMs;
+    let last: JobStatus | undefined;
+    for (;;) {
+      try {
+        last = await this.get(job);
+        onStatus?.(last);
+        if (last.status === "finalised") return last;
+      } catch (error) {
+        if (!(error instanceof JobsRpcError)) throw error;
+      }
+      if (Date.now() > deadline) throw new JobsRpcError(-32043, `job ${job} not finalised within ${timeoutMs} ms (last status: ${last?.status ?? "unknown"})`);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+
+  private async call<T>(method: string, params: unknown, timeoutMs = this.timeoutMs): Promise<T> {
+    const response = await fetch(this.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: this.nextId++, method, params }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await response.json()) as { result?: T; error?: { code: number; message: string } };
+    if (body.error !== undefined) throw new JobsRpcError(body.error.code, body.error.message);
+    return body.result as T;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What a round contains, computed the same way by the relayer (to propose) and by every member (to
+ * check a proposal): each job's majority shard results within a cut of the members' logs, its
+ * reduced output, the round's Outputs and the ring log node whose head the votes sign.
+ */
+import { getAddress } from "ethers";
+import type { CID } from "multiformats/cid";
+import { cidToBytes32 } from "../core/cid.js";
+import type { Outputs } from "../core/eip712.js";
+import { encodeRingLogNode, type EncodedRingLogNode } from "../core/ringLogNode.js";
+import { NO_OUTPUTS } from "../core/ringVotes.js";
+import type { CutHead, ProposedJob } from "./entries.js";
+import type { JobBook, KnownJob } from "./jobBook.js";
+import type { ComputedBlock, JobCompute } from "./jobCompute.js";
+
+export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** Each shard's majority result CID (in shard order), or null while a shard has none. */
+export function majorityShards(book: JobBook, compute: JobCompute, job: KnownJob, cut?: ReadonlyMap<string, number>): CID[] | null {
+  const shape = compute.shape(job.entry.spec);
+  const shards: CID[] = [];
+  for (let shard = 0; shard < shape.shards; shard++) {
+    const results = cut === undefined ? [...book.shardResults(job.id, shard).values()] : book.shardResultsWithin(job.id, shard, cut);
+    const majority = compute.majority(
+      shape,
+      results.map((r) => ({ member: r.member, result: r.entry.result })),
+    );
+    if (majority === null) return null;
+    shards.push(majority.result);
+  }
+  return shards;
+}
+
+/** The result blocks' bytes for the given shard CIDs, taken from the shard entries in the logs. */
+export function partialsOf(book: JobBook, job: KnownJob, shards: readonly CID[]): Uint8Array[] {
+  return shards.map((cid, shard) => {
+    for (const result of book.shardResults(job.id, shard).values()) if (result.entry.result.equals(cid)) return result.entry.bytes;
+    throw new Error(`no shard entry carries result ${cid.toString()} of job ${job.id} shard ${shard}`);
+  });
+}
+
+/** Caches reduce outputs by job and shard results: a member reduces the same inputs once. */
+export class ReduceCache {
+  private readonly cache = new Map<string, Promise<ComputedBlock>>();
+
+  constructor(private readonly compute: JobCompute) {}
+
+  reduce(book: JobBook, job: KnownJob, shards: readonly CID[], signal: AbortSignal): Promise<ComputedBlock> {
+    const key = `${job.id}|${shards.map(String).join(",")}`;
+    let pending = this.cache.get(key);
+    if (pending === undefined) {
+      pending = this.compute.reduce(job.entry.job, job.entry.spec, partialsOf(book, job, shards), signal);
+      pending.catch(() => this.cache.delete(key));
+      this.cache.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+/** The round's Outputs: each job's output CID on its pin of the ring's gate (none without a gate). */
+export function outputsOf(gate: string, jobs: readonly ProposedJob[]): Outputs {
+  if (getAddress(gate) === ZERO_ADDRESS || jobs.length === 0) return NO_OUTPUTS;
+  return { gate: getAddress(gate), pins: jobs.map((job) => BigInt(job.pin)), cids: jobs.map((job) => cidToBytes32(job.output)) };
+}
+
+/** The ring log node of a round (its CID's digest is the ring head the votes sign). */
+export function ringNodeOf(ring: string, round: number, prevHead: string, cut: readonly CutHead[], outputs: Outputs): Promise<EncodedRingLogNode> {
+  const memberHeads: Record<string, string> = {};
+  for (const head of cut) memberHeads[head.author] = cidToBytes32(head.cid);
+  return encodeRingLogNode({ ring, round, prevHead, memberHeads, outputs });
+}
+
+/** A cut as author -> seq. */
+export function cutSeqs(cut: readonly CutHead[]): Map<string, number> {
+  return new Map(cut.map((head) => [getAddress(head.author), head.seq]));
+}
