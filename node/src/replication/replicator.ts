@@ -77,6 +77,10 @@ export class Replicator {
   private readonly pending = new Map<string, PendingClaim[]>();
   private readonly workers = new Map<string, Promise<void>>();
   private readonly refused = new Set<string>();
+  /** Heads learnt from the chain, retried on every exchange tick until held. */
+  private readonly chainWants = new Map<string, CID>();
+  /** (peer, cid) claims being fetched right now: a repeat of one is not queued again. */
+  private readonly inFlight = new Set<string>();
   private readonly best = new Map<string, { seq: number; cid: string; peers: Set<string> }>();
   private readonly rejectionLog: Rejection[] = [];
   private readonly replicatedListeners = new Set<ReplicatedListener>();
@@ -135,6 +139,7 @@ export class Replicator {
    * any connected member unless it is already held.
    */
   want(author: string, cid: CID, source: ClaimSource = "chain"): void {
+    this.chainWants.set(author, cid);
     void this.holdsClaim({ author, seq: UNKNOWN_SEQ, cid }).then((held) => {
       if (!held) this.enqueue({ claim: { author, seq: UNKNOWN_SEQ, cid }, peer: null, source });
     });
@@ -174,6 +179,10 @@ export class Replicator {
 
   /** Exchanges heads with every connected member now. */
   async exchangeWithAll(): Promise<void> {
+    for (const [author, cid] of this.chainWants) {
+      if (await this.holdsClaim({ author, seq: UNKNOWN_SEQ, cid })) this.chainWants.delete(author);
+      else if (this.options.membership.isMember(author)) this.enqueue({ claim: { author, seq: UNKNOWN_SEQ, cid }, peer: null, source: "chain" });
+    }
     const peers = this.libp2p.getPeers().filter((peer) => this.isMemberPeer(peer));
     await Promise.allSettled(peers.map((peer) => this.exchangeWith(peer)));
   }
@@ -230,7 +239,8 @@ export class Replicator {
     if (this.controller.signal.aborted) return;
     if (claim.author === this.options.self) return;
     if (!this.options.membership.isMember(claim.author)) return;
-    if (this.refused.has(refusalKey(peer, claim.cid))) return;
+    const key = refusalKey(peer, claim.cid);
+    if (this.refused.has(key) || this.inFlight.has(key)) return;
     if (peer !== null) this.noteRemoteHead(claim, peer);
     if (claim.seq !== UNKNOWN_SEQ && this.options.store.holds(claim.author, claim.seq, claim.cid)) return;
     const queue = this.pending.get(claim.author) ?? [];
@@ -255,7 +265,10 @@ export class Replicator {
     for (;;) {
       if (this.controller.signal.aborted) return;
       const queue: PendingClaim[] = [];
-      for (const p of this.pending.get(author) ?? []) if (!(await this.holdsClaim(p.claim))) queue.push(p);
+      for (const p of this.pending.get(author) ?? []) {
+        if (this.refused.has(refusalKey(p.peer, p.claim.cid))) continue;
+        if (!(await this.holdsClaim(p.claim))) queue.push(p);
+      }
       if (queue.length === 0) {
         this.pending.delete(author);
         return;
@@ -263,7 +276,13 @@ export class Replicator {
       queue.sort((a, b) => b.claim.seq - a.claim.seq);
       const next = queue.shift() as PendingClaim;
       this.pending.set(author, queue);
-      await this.fetchClaim(author, next);
+      const key = refusalKey(next.peer, next.claim.cid);
+      this.inFlight.add(key);
+      try {
+        await this.fetchClaim(author, next);
+      } finally {
+        this.inFlight.delete(key);
+      }
     }
   }
 
@@ -368,7 +387,10 @@ export class Replicator {
     const message = error instanceof Error ? error.message : String(error);
     const rejection: Rejection = { at: Date.now(), author, peer: peer.toString(), error: name, message };
     if (error instanceof LogVerificationError && error.cid !== undefined) rejection.cid = error.cid;
-    this.refused.add(refusalKey(pending.peer, pending.claim.cid));
+    // A chain head that failed for want of a peer or an ancestor is tried again later; a bad one is not.
+    if (pending.peer !== null || (error instanceof LogVerificationError && !(error instanceof LogReplicationIncompleteError))) {
+      this.refused.add(refusalKey(pending.peer, pending.claim.cid));
+    }
     let evidence: ForkEvidence | undefined;
     if (error instanceof ForkDetectedError) {
       evidence = error.evidence;

@@ -26,7 +26,12 @@ export interface TestRing {
   cleanup(): Promise<void>;
 }
 
-export async function startTestRing(count: number, label = "ring"): Promise<TestRing> {
+export interface TestRingOptions {
+  /** Members without a ring-node data directory (keys held by the test itself). */
+  extraMembers?: string[];
+}
+
+export async function startTestRing(count: number, label = "ring", options: TestRingOptions = {}): Promise<TestRing> {
   const dirs = tempDirs(`rings-${label}`);
   const chain = await startHardhatNode();
   try {
@@ -38,8 +43,9 @@ export async function startTestRing(count: number, label = "ring"): Promise<Test
         return { ...(await initRingNode(dataDir)), dataDir };
       }),
     );
-    const ring = await createRing(contracts.factory, members.map((m) => m.address), await deployer.getAddress());
-    await fund(deployer, members.map((m) => m.address));
+    const addresses = [...members.map((m) => m.address), ...(options.extraMembers ?? [])];
+    const ring = await createRing(contracts.factory, addresses, await deployer.getAddress());
+    await fund(deployer, addresses);
     const running = new Set<RingNodeProcess>();
     return {
       chain,
