@@ -3,8 +3,10 @@
  *
  * - `planJob`: who computes which shard. Members are sorted, then ranked for this job by
  *   sha256(job CID ‖ address) (rendezvous hashing, so different jobs start on different members);
- *   the shard·replica slots `s * redundancy + r` are dealt round-robin over that ranking. Each shard
- *   gets `redundancy` distinct members and member loads differ by at most one.
+ *   slots are dealt shard by shard to the least loaded member not yet on the shard, preferring the
+ *   one that has shared the fewest shards with the shard's members so far (so the same pair does not
+ *   always check each other), then round-robin in ranking order. Each shard gets `redundancy`
+ *   distinct members and member loads differ by at most one.
  * - `reassign`: given who answered, the shards of members that stayed silent go to the least
  *   loaded members that did answer everything asked of them (ties: ranking order from the shard).
  * - `shardAssignees`: the same idea one shard at a time, for an engine that escalates per shard
@@ -85,9 +87,7 @@ export function planJob(input: PlanInput): JobPlan {
   if (!Number.isSafeInteger(input.redundancy) || input.redundancy < 1) throw new PlanError(`redundancy must be a positive integer, got ${input.redundancy}`);
   if (input.redundancy > n) throw new PlanError(`redundancy ${input.redundancy} needs at least as many members, the ring has ${n}`);
   const ranking = rank(input.job, members);
-  const assignments = Array.from({ length: input.shards }, (_, shard) =>
-    Array.from({ length: input.redundancy }, (_, replica) => ranking[(shard * input.redundancy + replica) % n] as string),
-  );
+  const assignments = deal(ranking, input.shards, input.redundancy);
   return { job: input.job, members, ranking, shards: input.shards, redundancy: input.redundancy, assignments, attempt: 0 };
 }
 
@@ -209,6 +209,37 @@ export function tallyJob(plan: JobPlan, votes: Iterable<ShardVote>): JobTally {
   const complete = shards.every((decision) => decision.status === "agreed");
   const results = complete ? shards.flatMap((decision) => (decision.status === "agreed" ? [decision.result] : [])) : undefined;
   return { shards, complete, results, agreements, dissents };
+}
+
+function deal(ranking: string[], shards: number, redundancy: number): string[][] {
+  const n = ranking.length;
+  const loads = ranking.map(() => 0);
+  const together = ranking.map(() => ranking.map(() => 0));
+  let cursor = 0;
+  const assignments: string[][] = [];
+  for (let shard = 0; shard < shards; shard += 1) {
+    const chosen: number[] = [];
+    for (let replica = 0; replica < redundancy; replica += 1) {
+      let best: { index: number; load: number; shared: number } | undefined;
+      for (let step = 0; step < n; step += 1) {
+        const index = (cursor + step) % n;
+        if (chosen.includes(index)) continue;
+        const load = loads[index] as number;
+        const shared = chosen.reduce((sum, other) => sum + (together[index]?.[other] as number), 0);
+        if (best === undefined || load < best.load || (load === best.load && shared < best.shared)) best = { index, load, shared };
+      }
+      const pick = (best as { index: number }).index;
+      for (const other of chosen) {
+        (together[pick] as number[])[other] = (together[pick]?.[other] as number) + 1;
+        (together[other] as number[])[pick] = (together[other]?.[pick] as number) + 1;
+      }
+      chosen.push(pick);
+      loads[pick] = (loads[pick] as number) + 1;
+      cursor = (pick + 1) % n;
+    }
+    assignments.push(chosen.map((index) => ranking[index] as string));
+  }
+  return assignments;
 }
 
 function rank(job: CID, members: string[]): string[] {
