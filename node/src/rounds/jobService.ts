@@ -99,7 +99,7 @@ export class JobService {
     const shape = this.compute.shape(job.entry.spec);
     let shardsDone = 0;
     for (let shard = 0; shard < shape.shards; shard++) {
-      const votes = [...this.engine.book.shardResults(id, shard).values()].map((r) => ({ member: r.member, result: r.entry.result }));
+      const votes = [...this.engine.book.shardResults(id, shard).values()].filter((r) => this.engine.isMember(r.member)).map((r) => ({ member: r.member, result: r.entry.result }));
       if (this.compute.majority(shape, votes) !== null) shardsDone++;
     }
     const base = { job: id, submitter: job.submitter, shards: shape.shards, shardsDone };
@@ -116,7 +116,7 @@ export class JobService {
       };
     }
     const proposed = [...this.engine.book.allProposals()].some((p) => p.entry.jobs.some((j) => j.job.toString() === id));
-    const ready = majorityShards(this.engine.book, this.compute, job) !== null;
+    const ready = majorityShards(this.engine.book, this.compute, job, this.engine.isMember) !== null;
     return { ...base, status: proposed ? "proposed" : ready || shardsDone > 0 ? "computing" : "queued" };
   }
 

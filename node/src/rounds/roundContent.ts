@@ -15,12 +15,14 @@ import type { ComputedBlock, JobCompute } from "./jobCompute.js";
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
-/** Each shard's majority result CID (in shard order), or null while a shard has none. */
-export function majorityShards(book: JobBook, compute: JobCompute, job: KnownJob, cut?: ReadonlyMap<string, number>): CID[] | null {
+/** Each shard's majority result CID (in shard order) among current members, or null while a shard has none. */
+export function majorityShards(book: JobBook, compute: JobCompute, job: KnownJob, isMember: (address: string) => boolean, cut?: ReadonlyMap<string, number>): CID[] | null {
   const shape = compute.shape(job.entry.spec);
   const shards: CID[] = [];
   for (let shard = 0; shard < shape.shards; shard++) {
-    const results = cut === undefined ? [...book.shardResults(job.id, shard).values()] : book.shardResultsWithin(job.id, shard, cut);
+    const all = cut === undefined ? [...book.shardResults(job.id, shard).values()] : book.shardResultsWithin(job.id, shard, cut);
+    // Only current members' results count: an ejected member's answers are void.
+    const results = all.filter((result) => isMember(result.member));
     const majority = compute.majority(
       shape,
       results.map((r) => ({ member: r.member, result: r.entry.result })),

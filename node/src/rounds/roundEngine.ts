@@ -66,7 +66,12 @@ interface RelayState {
   asking: Set<string>;
   askedAt: Map<string, number>;
   flushing: boolean;
+  /** When the votes first reached 2/3. */
+  quorumAt?: number;
 }
+
+/** How long a relayer with a quorum still waits for the other members' answers (dissents). */
+const DISSENT_GRACE_MS = 400;
 
 export type JobListener = (jobId: string) => void;
 
@@ -112,6 +117,9 @@ export class RoundEngine {
     this.maxJobsPerRound = options.maxJobsPerRound ?? 32;
     this.faults = options.faults ?? new Set();
   }
+
+  /** Whether `address` is a member now (as the chain view has it). */
+  readonly isMember = (address: string): boolean => this.node.chain.isMember(address);
 
   get self(): string {
     return this.node.identity.address;
@@ -210,7 +218,7 @@ export class RoundEngine {
         const key = `${job.id}/${shard}`;
         const results = this.book.shardResults(job.id, shard);
         if (this.computing.has(key) || results.has(this.self)) continue;
-        const votes = [...results.values()].map((r) => ({ member: r.member, result: r.entry.result }));
+        const votes = [...results.values()].filter((r) => this.isMember(r.member)).map((r) => ({ member: r.member, result: r.entry.result }));
         if (this.options.compute.majority(shape, votes) !== null) continue;
         const assignees = this.options.compute.assignees(job.entry.job, shape, members, shard, new Set(results.keys()), attempts);
         if (!assignees.includes(this.self)) continue;
@@ -264,7 +272,7 @@ export class RoundEngine {
     for (const key of this.relaying.keys()) if (key < round) this.relaying.delete(key);
     const ready = this.openJobs().filter((job) => {
       try {
-        return majorityShards(this.book, this.options.compute, job) !== null;
+        return majorityShards(this.book, this.options.compute, job, this.isMember) !== null;
       } catch {
         return false;
       }
@@ -302,7 +310,7 @@ export class RoundEngine {
     const proposed: ProposedJob[] = [];
     for (const job of jobs) {
       if (job.seq > (seqs.get(job.submitter) ?? -1)) continue;
-      const shards = majorityShards(this.book, this.options.compute, job, seqs);
+      const shards = majorityShards(this.book, this.options.compute, job, this.isMember, seqs);
       if (shards === null) continue;
       const output = await this.reduces.reduce(this.book, job, shards, this.controller.signal);
       await this.node.store.blockstore.putBytes(output.cid, output.bytes);
@@ -364,6 +372,14 @@ export class RoundEngine {
     const votes = [...state.votes.values()].filter((vote) => this.node.chain.isMember(vote.signer));
     if (state.flushing || votes.length < requiredVotes(members.length)) return;
     if (state.entry.round !== this.nextRound()) return;
+    // With a quorum, wait briefly for the remaining connected members, so their dissents are recorded too.
+    const answered = members.filter((m) => state.votes.has(m) || state.dissents.has(m)).length;
+    const reachable = members.filter((m) => m === this.self || this.memberPeers().has(m)).length;
+    state.quorumAt ??= Date.now();
+    if (answered < reachable && Date.now() - state.quorumAt < DISSENT_GRACE_MS) {
+      setTimeout(() => void this.maybeFlush(state), DISSENT_GRACE_MS);
+      return;
+    }
     state.flushing = true;
     const dissents = [...state.dissents.values()].filter((d) => this.node.chain.isMember(d.signer) && !state.votes.has(d.signer));
     try {
@@ -426,7 +442,7 @@ export class RoundEngine {
       if (job === undefined || job.seq > (seqs.get(job.submitter) ?? -1)) return { kind: "refuse", reason: `job ${id} is not in the cut` };
       if (this.finalised.has(id)) return { kind: "refuse", reason: `job ${id} is already finalised` };
       if (proposed.pin !== job.entry.pin) return { kind: "refuse", reason: `job ${id} goes to pin ${job.entry.pin}` };
-      const shards = majorityShards(this.book, this.options.compute, job, seqs);
+      const shards = majorityShards(this.book, this.options.compute, job, this.isMember, seqs);
       if (shards === null) return { kind: "refuse", reason: `job ${id} has a shard without majority in the cut` };
       const output = await this.reduces.reduce(this.book, job, shards, signal);
       await this.node.store.blockstore.putBytes(output.cid, output.bytes);

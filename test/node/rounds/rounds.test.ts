@@ -8,6 +8,8 @@ import { after, before, describe, it } from "mocha";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { Sandbox } from "../../../node/src/compute/sandbox.js";
 import * as dagCbor from "@ipld/dag-cbor";
+import { ringAt } from "../helpers/ringsOnChain.js";
+import { waitFor } from "../helpers/processes.js";
 import { startRoundsRing, type RoundsRing } from "./support/roundsRing.js";
 
 const WORDCOUNT = `
@@ -67,5 +69,103 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     const [tokenId, ring] = (await gate.getFunction("latest").staticCall(7)) as [bigint, string];
     expect(ring).to.equal(world.ring.ring);
     expect(`0x${tokenId.toString(16).padStart(64, "0")}`).to.equal(expected.bytes32);
+  });
+
+  /** The member (index) that relays the next round first: members[(round + 1) mod n] in the Ring's list order. */
+  async function nextRelayer(): Promise<number> {
+    const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
+    const members = await ring.members();
+    const round = Number(await ring.round()) + 1;
+    const relayer = members[round % members.length] as string;
+    return world.members.findIndex((m) => m.address === relayer);
+  }
+
+  async function flushedRelayer(round: number): Promise<string> {
+    const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
+    const events = await ring.queryFilter(ring.filters.Flushed(round));
+    return (events[0]?.args.relayer as string) ?? "";
+  }
+
+  it("a job submitted to member B while member A is the relayer returns its result at B", async function () {
+    const relayer = await nextRelayer();
+    const submitter = (relayer + 1) % 4;
+    const text = `${TEXT} submitted at b`;
+    const expected = await reference(WORDCOUNT, text, 2);
+    const submitted = await world.jobsOf(submitter).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 2, redundancy: 2, pin: 8 });
+    const status = await world.jobsOf(submitter).waitFinalised(submitted.job, 60_000);
+    expect(status.submitter).to.equal(world.members[submitter]?.address);
+    expect(status.output?.value).to.deep.equal(expected.value);
+    expect(await flushedRelayer(status.round as number)).to.equal(world.members[relayer]?.address);
+  });
+
+  it("1 of 4 members returns wrong results: the round is finalised anyway and its dissent is recorded on chain", async function () {
+    const faulty = 3;
+    await world.kill(faulty);
+    await world.start(faulty, { RING_NODE_FAULT: "wrong-results" });
+    const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
+    const before = await ring.reputation(world.members[faulty]?.address as string);
+    const text = `${TEXT} with one liar`;
+    const expected = await reference(WORDCOUNT, text, 4);
+    const submitted = await world.jobsOf(0).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 4, redundancy: 3, pin: 9 });
+    const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
+    expect(status.output?.cid).to.equal(expected.cid);
+    const after = await ring.reputation(world.members[faulty]?.address as string);
+    expect(after.dissents).to.equal(before.dissents + 1n);
+    expect(after.agreements).to.equal(before.agreements);
+    await world.kill(faulty);
+    await world.start(faulty);
+  });
+
+  it("the relayer is killed mid-round: the next relayer flushes", async function () {
+    const relayer = await nextRelayer();
+    const submitter = (relayer + 1) % 4;
+    const text = `${TEXT} relayer down`;
+    const expected = await reference(WORDCOUNT, text, 4);
+    const submitted = await world.jobsOf(submitter).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 4, redundancy: 2, pin: 10 });
+    await world.kill(relayer);
+    const status = await world.jobsOf(submitter).waitFinalised(submitted.job, 90_000);
+    expect(status.output?.cid).to.equal(expected.cid);
+    const flusher = await flushedRelayer(status.round as number);
+    expect(flusher).to.not.equal(world.members[relayer]?.address);
+    expect(world.members.map((m) => m.address)).to.include(flusher);
+    await world.start(relayer);
+  });
+
+  it("2 of 4 members down: no flush without 2/3; one returns: the round completes and nothing is lost", async function () {
+    const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
+    await world.kill(2);
+    await world.kill(3);
+    const roundBefore = await ring.round();
+    const text = `${TEXT} half the ring down`;
+    const expected = await reference(WORDCOUNT, text, 2);
+    const submitted = await world.jobsOf(0).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 2, redundancy: 2, pin: 11 });
+    await waitFor("shard results at the live members", async () => (await world.jobsOf(1).get(submitted.job)).shardsDone === 2, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await ring.round()).to.equal(roundBefore);
+    expect((await world.jobsOf(0).get(submitted.job)).status).to.not.equal("finalised");
+    await world.start(2);
+    const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
+    expect(status.output?.cid).to.equal(expected.cid);
+    expect((await world.jobsOf(2).waitFinalised(submitted.job, 30_000)).output?.cid).to.equal(expected.cid);
+    await world.start(3);
+  });
+
+  it("a member forks its log: the others prove it on chain, it is ejected, and the ring continues with 3", async function () {
+    const forker = 3;
+    const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
+    await world.kill(forker);
+    await world.start(forker, { RING_NODE_FAULT: "fork-log" });
+    const address = world.members[forker]?.address as string;
+    const submitted = await world.jobsOf(0).submit({ source: WORDCOUNT, inputs: [{ text: `${TEXT} forked` }], shards: 4, redundancy: 3, pin: 12 });
+    await waitFor("the fork proven on chain", async () => !(await ring.isMember(address)), 60_000, 250);
+    const proofs = await ring.queryFilter(ring.filters.ForkProven(address));
+    expect(proofs).to.have.length(1);
+    expect(await ring.memberCount()).to.equal(3n);
+    await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
+    const text = `${TEXT} three members`;
+    const expected = await reference(WORDCOUNT, text, 3);
+    const next = await world.jobsOf(1).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 3, redundancy: 2, pin: 13 });
+    const status = await world.jobsOf(1).waitFinalised(next.job, 90_000);
+    expect(status.output?.cid).to.equal(expected.cid);
   });
 });
