@@ -21,7 +21,9 @@ describe("ReplicaRing", function () {
     connection = await network.create();
     const { ethers } = connection;
     const accounts = await ethers.getSigners();
-    [engine, relayer, clientMember, stranger] = accounts as [Signer, Signer, Signer, Signer];
+    const [first, second, third, fourth] = accounts;
+    if (first === undefined || second === undefined || third === undefined || fourth === undefined) throw new Error("too few accounts");
+    [engine, relayer, clientMember, stranger] = [first, second, third, fourth];
     deployment = await deployRings(connection);
     const replicaNodes = await Promise.all(accounts.slice(4, 7).map((account) => account.getAddress()));
     const created = await (await deployment.factory.createReplicaRing(replicaNodes, await engine.getAddress(), FEE)).wait();
