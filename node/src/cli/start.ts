@@ -1,12 +1,9 @@
 /** `ring-node start`: runs the node until SIGINT/SIGTERM. */
 import type { Command } from "commander";
 import { resolveConfig } from "../config/config.js";
-import { startControlServer } from "../control/server.js";
 import { loadKeystore } from "../identity/keystore.js";
 import { resolvePassword } from "../identity/password.js";
 import { createLogger } from "../logging.js";
-import { defaultPlugins, startPlugins } from "../runtime/plugins.js";
-import { RingNode } from "../runtime/ringNode.js";
 import { addNodeOptions, flagsToConfig } from "./options.js";
 
 export function startCommand(program: Command): void {
@@ -16,6 +13,12 @@ export function startCommand(program: Command): void {
       const config = await resolveConfig(flagsToConfig(flags, command));
       const identity = await loadKeystore(config.dataDir, await resolvePassword());
       const logger = createLogger({ level: config.logLevel, base: { node: identity.address } });
+      // Loaded here, not at the top: the other commands start without Helia, libp2p and the plugins.
+      const [{ RingNode }, { startControlServer }, { defaultPlugins, startPlugins }] = await Promise.all([
+        import("../runtime/ringNode.js"),
+        import("../control/server.js"),
+        import("../runtime/plugins.js"),
+      ]);
       const node = await RingNode.start({ config, identity, logger });
       const control = await startControlServer(node, config.controlPort);
       node.onStop(() => control.stop());
