@@ -213,7 +213,7 @@ export class RingChainView implements Membership {
     const parsed = ringViewInterface.parseLog(log);
     if (parsed === null) return;
     const args = parsed.args;
-    let event: RingEvent | null = null;
+    let event: RingEvent;
     switch (parsed.name) {
       case "MemberEntered":
       case "MemberExited":
@@ -245,7 +245,7 @@ export class RingChainView implements Membership {
       default:
         return;
     }
-    const record = { ...event, blockNumber: log.blockNumber, transactionHash: log.transactionHash } as RingEventRecord;
+    const record = { ...event, blockNumber: log.blockNumber, transactionHash: log.transactionHash };
     for (const listener of this.listeners) {
       try {
         listener(record);

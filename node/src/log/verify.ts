@@ -95,7 +95,7 @@ export async function verifyBlock(context: VerificationContext, block: ReceivedB
 export async function verifyBatch(context: VerificationContext, author: string, blocks: ReceivedBlock[]): Promise<VerifiedBatch> {
   const { store } = context;
   const verified: EncodedLogNode[] = [];
-  let held = store.length(author);
+  const held = store.length(author);
   let parent: CID | undefined = held === 0 ? undefined : store.cidAt(author, held - 1);
   for (const block of blocks) {
     const node = await verifyBlock(context, block);

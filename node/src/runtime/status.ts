@@ -35,7 +35,7 @@ export async function collectStatus(node: RingNode): Promise<NodeStatus> {
   const { store, chain, replicator, identity } = node;
   const remote = replicator.remoteHeads();
   const peers = node.helia.libp2p.getPeers().map((peer) => {
-    let address: string | null = null;
+    let address: string | null;
     try {
       address = addressOfPeerId(peer);
     } catch {

@@ -108,7 +108,7 @@ export class RingNodeProcess {
       return node;
     } catch (error) {
       await killGroup(child);
-      throw new Error(`${(error as Error).message}\n--- ring-node output ---\n${output}`);
+      throw new Error(`${(error as Error).message}\n--- ring-node output ---\n${output}`, { cause: error });
     }
   }
 
