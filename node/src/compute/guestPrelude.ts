@@ -6,14 +6,16 @@
  *   `WeakRef`, `FinalizationRegistry` (observe the garbage collector), `Atomics`,
  *   `SharedArrayBuffer`; there are no timers, no network, no filesystem, no module loader;
  * - installs a `console` whose output is collected (capped) and returned for debugging only;
- * - returns the two wire helpers the host uses, kept in a closure so the job cannot reach them:
- *   `decode(json, buffers)` builds the call's arguments and `encode(value)` serialises the result.
+ * - returns the helpers the host uses, kept in a closure so the job cannot reach them: `seed(...)`
+ *   sets the generator's state, `decode(json, buffers, strings)` builds the call's arguments and
+ *   `encode(value)` serialises the result.
  *
  * Wire format (DAG-JSON-like): a map whose only key is "/" is special. `{"/": "<cid>"}` is a CID
  * link (the job sees and returns links in exactly this form), `{"/": {"bytes": i}}` is the i-th
- * transferred buffer (a `Uint8Array` in the job), `{"/": {"bigint": "<decimal>"}}` is a BigInt.
+ * transferred buffer (a `Uint8Array` in the job), `{"/": {"bigint": "<decimal>"}}` is a BigInt, and
+ * `{"/": {"string": i}}` the i-th long string passed beside the JSON (cheaper than parsing it).
  */
-export const GUEST_PRELUDE = String.raw`(function prelude(seed0, seed1, seed2, seed3) {
+export const GUEST_PRELUDE = String.raw`(function prelude() {
   "use strict";
   const G = globalThis;
   const stringify = JSON.stringify;
@@ -29,7 +31,11 @@ export const GUEST_PRELUDE = String.raw`(function prelude(seed0, seed1, seed2, s
   const BigIntOf = BigInt;
   const StringOf = String;
 
-  let a = seed0 | 0, b = seed1 | 0, c = seed2 | 0, d = seed3 | 0;
+  let a = 0, b = 0, c = 0, d = 0;
+  function seed(seed0, seed1, seed2, seed3) {
+    a = seed0 | 0; b = seed1 | 0; c = seed2 | 0; d = seed3 | 0;
+    for (let i = 0; i < 15; i++) random();
+  }
   function random() {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
@@ -39,7 +45,6 @@ export const GUEST_PRELUDE = String.raw`(function prelude(seed0, seed1, seed2, s
     c = (c + t) | 0;
     return (t >>> 0) / 4294967296;
   }
-  for (let i = 0; i < 15; i++) random();
   defineProperty(Math, "random", { value: random, writable: false, enumerable: false, configurable: false });
 
   for (const name of ["Date", "WeakRef", "FinalizationRegistry", "Atomics", "SharedArrayBuffer", "setTimeout",
@@ -61,13 +66,14 @@ export const GUEST_PRELUDE = String.raw`(function prelude(seed0, seed1, seed2, s
     writable: false, enumerable: false, configurable: false,
   });
 
-  function decode(json, buffers) {
+  function decode(json, buffers, strings) {
     return parse(json, function (_key, value) {
       if (value !== null && typeof value === "object" && !isArray(value)) {
         const keys = keysOf(value);
         if (keys.length === 1 && keys[0] === "/") {
           const special = value["/"];
           if (special !== null && typeof special === "object") {
+            if (typeof special.string === "number") return strings[special.string];
             if (typeof special.bytes === "number") return new U8(buffers[special.bytes]);
             if (typeof special.bigint === "string") return BigIntOf(special.bigint);
           }
@@ -112,5 +118,5 @@ export const GUEST_PRELUDE = String.raw`(function prelude(seed0, seed1, seed2, s
     return [json, buffers];
   }
 
-  return { decode, encode, logs };
+  return { decode, encode, logs, seed };
 })`;

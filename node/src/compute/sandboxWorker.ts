@@ -12,8 +12,8 @@ import * as dagCbor from "@ipld/dag-cbor";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
-import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSWASMModule } from "quickjs-emscripten";
-import { runGuestCall } from "./guestCall.js";
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
+import { prepareGuest, runGuestCall, type PreparedGuest } from "./guestCall.js";
 import { DEFAULT_LIMITS, MAX_OUTPUT_BYTES } from "./limits.js";
 import type { WorkerReply, WorkerRequest } from "./sandboxProtocol.js";
 import { fromWire, toWire } from "./wire.js";
@@ -35,8 +35,9 @@ const INITIAL_PAGES = 256;
 const quickjsRequire = createRequire(createRequire(import.meta.url).resolve("quickjs-emscripten"));
 const wasmModule = await WebAssembly.compile(await readFile(quickjsRequire.resolve("@jitl/quickjs-wasmfile-release-sync/wasm")));
 
+/** A QuickJS instance with its own capped memory, and a guest prepared on it for one call. */
 interface Instance {
-  quickjs: QuickJSWASMModule;
+  guest: PreparedGuest;
   memoryBytes: number;
   /** Whether the heap asked for more linear memory than the cap allows. */
   growthRefused: () => boolean;
@@ -57,16 +58,18 @@ async function instantiate(memoryBytes: number): Promise<Instance> {
     }
   };
   const quickjs = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule, wasmMemory }));
-  return { quickjs, memoryBytes, growthRefused: () => refused };
+  return { guest: prepareGuest(quickjs), memoryBytes, growthRefused: () => refused };
 }
 
-/** An instance made while idle for the memory cap of the last call (calls of one job share it). */
+/** An instance prepared while idle for the memory cap of the last call (calls of one job share it). */
 let spare: Promise<Instance> | undefined;
 
-function takeInstance(memoryBytes: number): Promise<Instance> {
+async function takeInstance(memoryBytes: number): Promise<Instance> {
   const ready = spare;
   spare = undefined;
-  return ready?.then((instance) => (instance.memoryBytes === memoryBytes ? instance : instantiate(memoryBytes))) ?? instantiate(memoryBytes);
+  const instance = await ready?.catch(() => undefined);
+  if (instance?.memoryBytes === memoryBytes) return instance;
+  return instantiate(memoryBytes);
 }
 
 function prepareSpare(memoryBytes: number): void {
@@ -79,7 +82,7 @@ type CallReply = Extract<WorkerReply, { ok: boolean }>;
 async function serve(request: WorkerRequest): Promise<CallReply> {
   const args = dagCbor.decode(request.args);
   const instance = await takeInstance(request.limits.memoryBytes);
-  const outcome = runGuestCall(instance.quickjs, {
+  const outcome = runGuestCall(instance.guest, {
     source: request.source,
     entry: request.entry,
     args: toWire(args),

@@ -7,7 +7,12 @@ import { CID } from "multiformats/cid";
 export interface WireMessage {
   json: string;
   buffers: Uint8Array[];
+  /** Long strings passed beside the JSON (arguments only). */
+  strings?: string[];
 }
+
+/** Strings at least this long travel beside the JSON instead of inside it. */
+const SIDE_STRING_CHARS = 1024;
 
 export class WireFormatError extends Error {
   override name = "WireFormatError";
@@ -16,7 +21,12 @@ export class WireFormatError extends Error {
 /** Serialises a data model value for `decode` inside the guest. */
 export function toWire(value: unknown): WireMessage {
   const buffers: Uint8Array[] = [];
+  const strings: string[] = [];
   const json = JSON.stringify(value, function (_key, v: unknown) {
+    if (typeof v === "string" && v.length >= SIDE_STRING_CHARS) {
+      strings.push(v);
+      return { "/": { string: strings.length - 1 } };
+    }
     if (typeof v === "bigint") return { "/": { bigint: v.toString() } };
     if (v instanceof Uint8Array) {
       buffers.push(v);
@@ -25,7 +35,7 @@ export function toWire(value: unknown): WireMessage {
     // CIDs arrive here already as {"/": "<cid>"} through CID.prototype.toJSON.
     return v;
   });
-  return { json, buffers };
+  return { json, buffers, strings };
 }
 
 /** Parses what the guest's `encode` produced back into a data model value. */
