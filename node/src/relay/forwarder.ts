@@ -3,7 +3,7 @@
  * domain (read once, ERC-5267), the next nonce of an account, and where a past request landed.
  */
 import { getAddress, type Contract, type Provider, type TypedDataDomain } from "ethers";
-import { withDeadline } from "../replica/chainReads.js";
+import { callAddressWord, NONCES_SELECTOR, withDeadline } from "../replica/chainReads.js";
 import { forwarderContract, readForwarderDomain } from "./forwardRequest.js";
 
 export class Forwarder {
@@ -28,8 +28,8 @@ export class Forwarder {
   }
 
   /** The nonce the account's next request must carry. */
-  nonce(account: string, signal?: AbortSignal): Promise<bigint> {
-    return withDeadline(this.contract.getFunction("nonces").staticCall(account) as Promise<bigint>, this.timeoutMs, signal);
+  async nonce(account: string, signal?: AbortSignal): Promise<bigint> {
+    return BigInt(await withDeadline(callAddressWord(this.contract.runner as Provider, this.address, NONCES_SELECTOR, account), this.timeoutMs, signal));
   }
 
   /**

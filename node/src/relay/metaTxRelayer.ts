@@ -8,8 +8,8 @@
  * is skipped by the forwarder instead of reverting its neighbours; each request's own outcome is
  * read from the forwarder's `ExecutedForwardRequest(signer, nonce, success)` events.
  */
-import { getAddress, Interface, type Contract, type Signer, type TransactionReceipt } from "ethers";
-import { FORWARDER_ABI, forwarderContract, toForwardRequestData, type ForwardRequest } from "./forwardRequest.js";
+import { getAddress, Interface, isError, type Provider, type Signer } from "ethers";
+import { FORWARDER_ABI, toForwardRequestData, type ForwardRequest } from "./forwardRequest.js";
 
 export interface RelayOutcome {
   /** True when the forwarder executed the request and the forwarded call succeeded. */
@@ -34,7 +34,7 @@ export class RelayerClosedError extends Error {
 
 export interface MetaTxRelayerOptions {
   forwarder: string;
-  /** Pays the gas; connected to a provider. Wrap in ethers' NonceManager if other writers share the key. */
+  /** Pays the gas; connected to a provider. The relayer keeps this key's nonce: no other writer may send with it. */
   wallet: Signer;
   maxBatchSize?: number;
   /** How long to wait for a batch's receipt. */
@@ -52,20 +52,22 @@ const forwarderInterface = new Interface(FORWARDER_ABI);
 
 export class MetaTxRelayer {
   readonly forwarderAddress: string;
-  private readonly forwarder: Contract;
   private readonly wallet: Signer;
   private readonly maxBatchSize: number;
   private readonly receiptTimeoutMs: number;
   private queue: Pending[] = [];
   private inFlight: Promise<void> | null = null;
   private closed = false;
+  private refundReceiver: string | undefined;
+  private chainId: bigint | undefined;
+  private nonce: number | null = null;
+  private fees: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | null = null;
   /** Number of executeBatch transactions sent, and requests carried: for metrics and the benchmark. */
   readonly stats = { transactions: 0, requests: 0 };
 
   constructor(options: MetaTxRelayerOptions) {
     this.forwarderAddress = getAddress(options.forwarder);
     this.wallet = options.wallet;
-    this.forwarder = forwarderContract(this.forwarderAddress, options.wallet);
     this.maxBatchSize = options.maxBatchSize ?? 64;
     this.receiptTimeoutMs = options.receiptTimeoutMs ?? 60_000;
   }
@@ -119,33 +121,147 @@ export class MetaTxRelayer {
 
   private async sendBatch(batch: Pending[]): Promise<RelayOutcome[]> {
     const requests = batch.map((pending) => toForwardRequestData(pending.request, pending.signature));
-    const refundReceiver = await this.wallet.getAddress();
-    const executeBatch = this.forwarder.getFunction("executeBatch");
-    const gasEstimate = await executeBatch.estimateGas(requests, refundReceiver);
-    const tx = await executeBatch.send(requests, refundReceiver, { gasLimit: (gasEstimate * 12n) / 10n + 20_000n });
+    this.refundReceiver ??= await this.wallet.getAddress();
+    const data = forwarderInterface.encodeFunctionData("executeBatch", [requests, this.refundReceiver]);
+    const hash = await this.broadcast(data, batchGasLimit(batch.map((pending) => pending.request)));
     this.stats.transactions += 1;
     this.stats.requests += batch.length;
+    const receipt = await this.receiptOf(hash);
+    // A batch reverts only when a forwarded call starves the forwarder's gas check: split it to isolate the culprit.
+    if (receipt.status !== 1 && batch.length > 1) throw new RelayError(`batch ${hash} reverted`);
+    return outcomesOf(receipt, batch.map((pending) => pending.request), this.forwarderAddress);
+  }
+
+  /**
+   * Signs and sends the transaction with a locally kept nonce and fee data refreshed every few
+   * seconds: one round trip per batch instead of ethers' four (nonce, block, priority fee, send).
+   * Any failure forgets the nonce and fees, so the next batch starts from the chain's view.
+   */
+  private async broadcast(data: string, gasLimit: bigint): Promise<string> {
+    // Another writer with the same key (the node's own transactions) can take a nonce: retry with the chain's.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.broadcastOnce(data, gasLimit);
+      } catch (error) {
+        if (attempt >= 3 || !isNonceConflict(error)) throw error;
+      }
+    }
+  }
+
+  private async broadcastOnce(data: string, gasLimit: bigint): Promise<string> {
     const provider = this.wallet.provider;
     if (provider === null) throw new RelayError("relayer wallet has no provider");
-    const receipt = await provider.waitForTransaction(tx.hash, 1, this.receiptTimeoutMs);
-    if (receipt === null) throw new RelayError(`no receipt for ${tx.hash} within ${this.receiptTimeoutMs} ms`);
-    return outcomesOf(receipt, batch.map((pending) => pending.request), this.forwarderAddress);
+    try {
+      this.chainId ??= (await provider.getNetwork()).chainId;
+      this.nonce ??= await provider.getTransactionCount(await this.wallet.getAddress(), "pending");
+      if (this.fees === null || Date.now() - this.fees.at > 5_000) {
+        const feeData = await provider.getFeeData();
+        const priority = feeData.maxPriorityFeePerGas ?? 1_000_000_000n;
+        // Twice the current max fee: room for the base fee to rise until the next refresh.
+        this.fees = { at: Date.now(), maxFeePerGas: (feeData.maxFeePerGas ?? feeData.gasPrice ?? 2_000_000_000n) * 2n, maxPriorityFeePerGas: priority };
+      }
+      const signed = await this.wallet.signTransaction({
+        type: 2,
+        chainId: this.chainId,
+        nonce: this.nonce,
+        to: this.forwarderAddress,
+        data,
+        gasLimit,
+        maxFeePerGas: this.fees.maxFeePerGas,
+        maxPriorityFeePerGas: this.fees.maxPriorityFeePerGas,
+        value: 0n,
+      });
+      const response = await provider.broadcastTransaction(signed);
+      this.nonce += 1;
+      return response.hash;
+    } catch (error) {
+      this.nonce = null;
+      this.fees = null;
+      throw error;
+    }
+  }
+
+  /** Polls for the receipt quickly at first (automine chains answer at once), then backs off to 1 s. */
+  private async receiptOf(hash: string): Promise<BatchReceipt> {
+    const provider = this.wallet.provider;
+    if (provider === null) throw new RelayError("relayer wallet has no provider");
+    const deadline = Date.now() + this.receiptTimeoutMs;
+    for (let delay = 10; ; delay = Math.min(1_000, delay * 2)) {
+      const receipt = await fetchReceipt(provider, hash);
+      if (receipt !== null) return receipt;
+      if (Date.now() + delay > deadline) throw new RelayError(`no receipt for ${hash} within ${this.receiptTimeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
-function outcomesOf(receipt: TransactionReceipt, requests: ForwardRequest[], forwarder: string): RelayOutcome[] {
+function isNonceConflict(error: unknown): boolean {
+  if (isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED")) return true;
+  return /nonce (too low|has already been used)|already known|replacement transaction/i.test((error as Error).message);
+}
+
+/** Gas of one executeBatch: every request's own gas (plus the 1/64 the forwarder must keep back) and a per-request overhead (signature check, nonce, event, calldata). */
+export function batchGasLimit(requests: ForwardRequest[]): bigint {
+  const perRequestOverhead = 60_000n;
+  const forwarded = requests.reduce((total, request) => total + (request.gas * 64n) / 63n + perRequestOverhead + BigInt(request.data.length) * 8n, 0n);
+  return 50_000n + forwarded;
+}
+
+/** What the relayer reads of a receipt. */
+interface BatchReceipt {
+  hash: string;
+  status: number;
+  blockNumber: number;
+  gasUsed: bigint;
+  gasPrice: bigint;
+  logs: readonly { address: string; topics: readonly string[]; data: string }[];
+}
+
+interface RawReceipt {
+  transactionHash: string;
+  status: string;
+  blockNumber: string;
+  gasUsed: string;
+  effectiveGasPrice?: string;
+  logs: { address: string; topics: string[]; data: string }[];
+}
+
+/** The receipt, read raw (`eth_getTransactionReceipt`) when the provider speaks JSON-RPC: ethers' formatting of every log is costly. */
+async function fetchReceipt(provider: Provider, hash: string): Promise<BatchReceipt | null> {
+  const raw = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof raw.send !== "function") {
+    const receipt = await provider.getTransactionReceipt(hash);
+    return receipt === null ? null : { hash: receipt.hash, status: receipt.status ?? 0, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, gasPrice: receipt.gasPrice, logs: receipt.logs };
+  }
+  const receipt = (await raw.send("eth_getTransactionReceipt", [hash])) as RawReceipt | null;
+  if (receipt === null) return null;
+  return {
+    hash: receipt.transactionHash,
+    status: Number(receipt.status),
+    blockNumber: Number(receipt.blockNumber),
+    gasUsed: BigInt(receipt.gasUsed),
+    gasPrice: BigInt(receipt.effectiveGasPrice ?? "0x0"),
+    logs: receipt.logs,
+  };
+}
+
+const EXECUTED_TOPIC = (forwarderInterface.getEvent("ExecutedForwardRequest")?.topicHash ?? "").toLowerCase();
+
+function outcomesOf(receipt: BatchReceipt, requests: ForwardRequest[], forwarder: string): RelayOutcome[] {
+  // ExecutedForwardRequest(address indexed signer, uint256 nonce, bool success): signer in topic 1, nonce and success in data.
   const executed = new Map<string, boolean>();
+  const forwarderKey = forwarder.toLowerCase();
   for (const log of receipt.logs) {
-    if (getAddress(log.address) !== forwarder) continue;
-    const parsed = forwarderInterface.parseLog(log);
-    if (parsed?.name !== "ExecutedForwardRequest") continue;
-    executed.set(`${getAddress(parsed.args[0] as string)}:${(parsed.args[1] as bigint).toString()}`, parsed.args[2] as boolean);
+    if (log.address.toLowerCase() !== forwarderKey || log.topics[0]?.toLowerCase() !== EXECUTED_TOPIC || log.data.length < 130) continue;
+    const signer = `0x${(log.topics[1] ?? "").slice(26).toLowerCase()}`;
+    const nonce = BigInt(log.data.slice(0, 66));
+    executed.set(`${signer}:${nonce.toString()}`, BigInt(`0x${log.data.slice(66, 130)}`) !== 0n);
   }
   const txSucceeded = receipt.status === 1;
   const fee = receipt.gasUsed * receipt.gasPrice;
   const feeWei = fee / BigInt(requests.length);
   return requests.map((request) => {
-    const success = executed.get(`${getAddress(request.from)}:${request.nonce.toString()}`);
+    const success = executed.get(`${request.from.toLowerCase()}:${request.nonce.toString()}`);
     const outcome: RelayOutcome = {
       success: txSucceeded && success === true,
       txHash: receipt.hash,

@@ -33,6 +33,27 @@ export class ChainTimeoutError extends Error {
   override name = "ChainTimeoutError";
 }
 
+export class ChainCallError extends Error {
+  override name = "ChainCallError";
+}
+
+const IS_MEMBER = ringInterface.getFunction("isMember")?.selector as string;
+const LOG_NODE_HEADS = ringInterface.getFunction("logNodeHeads")?.selector as string;
+/** `nonces(address)` of ERC2771Forwarder (OpenZeppelin's Nonces). */
+export const NONCES_SELECTOR = "0x7ecebe00";
+
+/**
+ * `eth_call` of a view taking one address and returning one 32-byte word, without ethers'
+ * Contract encoding and result formatting (these reads run several times per JSON-RPC request).
+ */
+export async function callAddressWord(provider: Provider, to: string, selector: string, account: string): Promise<string> {
+  const data = `${selector}${account.slice(2).toLowerCase().padStart(64, "0")}`;
+  const raw = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  const result = typeof raw.send === "function" ? await raw.send("eth_call", [{ to, data }, "latest"]) : await provider.call({ to, data });
+  if (typeof result !== "string" || !/^0x[0-9a-fA-F]{64}/.test(result)) throw new ChainCallError(`${to} answered ${String(result).slice(0, 80)} to ${selector}`);
+  return result.slice(0, 66).toLowerCase();
+}
+
 /** Resolves as `work` does, or rejects when `timeoutMs` pass or `signal` aborts. */
 export function withDeadline<T>(work: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -55,18 +76,30 @@ export class ChainReads {
   readonly provider: Provider;
   private readonly timeoutMs: number;
   private chainIdCache: bigint | null = null;
+  private readonly contracts = new Map<string, Contract>();
 
   constructor(provider: Provider, timeoutMs = 10_000) {
     this.provider = provider;
     this.timeoutMs = timeoutMs;
   }
 
-  ring(address: string, runner: ContractRunner = this.provider): Contract {
-    return new Contract(address, RING_ABI, runner);
+  ring(address: string, runner?: ContractRunner): Contract {
+    return runner === undefined ? this.cached("ring", address, ringInterface) : new Contract(address, ringInterface, runner);
   }
 
-  replicaRing(address: string, runner: ContractRunner = this.provider): Contract {
-    return new Contract(address, REPLICA_RING_ABI, runner);
+  replicaRing(address: string, runner?: ContractRunner): Contract {
+    return runner === undefined ? this.cached("replica", address, replicaRingInterface) : new Contract(address, replicaRingInterface, runner);
+  }
+
+  /** One read-only Contract per address: building one parses its ABI, which is not free. */
+  private cached(kind: string, address: string, abi: Interface): Contract {
+    const key = `${kind}:${address.toLowerCase()}`;
+    let contract = this.contracts.get(key);
+    if (contract === undefined) {
+      contract = new Contract(address, abi, this.provider);
+      this.contracts.set(key, contract);
+    }
+    return contract;
   }
 
   private bounded<T>(work: Promise<T>, options?: ChainReadOptions): Promise<T> {
@@ -79,7 +112,7 @@ export class ChainReads {
   }
 
   async isMember(ring: string, account: string, options?: ChainReadOptions): Promise<boolean> {
-    return this.bounded(this.ring(ring).getFunction("isMember").staticCall(account) as Promise<boolean>, options);
+    return BigInt(await this.bounded(callAddressWord(this.provider, ring, IS_MEMBER, account), options)) !== 0n;
   }
 
   async members(ring: string, options?: ChainReadOptions): Promise<string[]> {
@@ -87,8 +120,9 @@ export class ChainReads {
     return [...members];
   }
 
+  /** The member's head on chain, as bytes32 hex (lower case). */
   async logNodeHead(ring: string, member: string, options?: ChainReadOptions): Promise<string> {
-    return this.bounded(this.ring(ring).getFunction("logNodeHeads").staticCall(member) as Promise<string>, options);
+    return this.bounded(callAddressWord(this.provider, ring, LOG_NODE_HEADS, member), options);
   }
 
   async isTrustedForwarder(ring: string, forwarder: string, options?: ChainReadOptions): Promise<boolean> {
@@ -106,9 +140,5 @@ export class ChainReads {
   async registrations(replicaRing: string, options?: ChainReadOptions): Promise<string[]> {
     const rings = await this.bounded(this.replicaRing(replicaRing).getFunction("registrations").staticCall() as Promise<string[]>, options);
     return [...rings];
-  }
-
-  async forwarderNonce(forwarder: Contract, account: string, options?: ChainReadOptions): Promise<bigint> {
-    return this.bounded(forwarder.getFunction("nonces").staticCall(account) as Promise<bigint>, options);
   }
 }

@@ -1,14 +1,14 @@
 /**
  * What a replica node holds of its client rings: their members' verified log nodes, as the
  * signed dag-cbor blocks (payloads still encrypted with the client ring's read key), in the node's
- * blockstore, plus an index of each member's latest verified head in the datastore. It serves the
- * blocks back as they are; it never sees a payload in the clear.
+ * blockstore, plus an index of each member's latest verified head (in memory, journalled to a
+ * JSON-lines file). It serves the blocks back as they are; it never sees a payload in the clear.
  */
-import { Key, type Datastore } from "interface-datastore";
 import type { Blockstore } from "interface-blockstore";
 import { getAddress } from "ethers";
 import { CID } from "multiformats/cid";
 import { decodeLogNode, type EncodedLogNode } from "../core/logNode.js";
+import { JsonLinesJournal } from "./jsonLinesJournal.js";
 
 export interface ReplicaHead {
   cid: CID;
@@ -18,7 +18,8 @@ export interface ReplicaHead {
 export interface ReplicaStoreOptions {
   /** Local blocks only: `get` must not go to the network for a block that is not held. */
   blockstore: Pick<Blockstore, "get" | "put" | "has">;
-  datastore: Pick<Datastore, "get" | "put" | "has" | "query">;
+  /** The heads journal (JSON lines); heads live in memory only without it. */
+  headsPath?: string;
   /** Optional: pins a stored block so garbage collection keeps it. */
   pin?: (cid: CID) => Promise<void>;
 }
@@ -27,10 +28,11 @@ export class ReplicaBlockMissingError extends Error {
   override name = "ReplicaBlockMissingError";
 }
 
-const HEAD_PREFIX = "/rings/replica/heads";
-
-function headKey(ring: string, member: string): Key {
-  return new Key(`${HEAD_PREFIX}/${getAddress(ring)}/${getAddress(member)}`);
+interface HeadRecord {
+  ring: string;
+  member: string;
+  cid: string;
+  seq: number;
 }
 
 /** Concatenates a block's bytes, whichever shape the blockstore returns them in. */
@@ -51,58 +53,71 @@ export async function readBlockBytes(output: unknown): Promise<Uint8Array> {
 
 export class ReplicaStore {
   private readonly options: ReplicaStoreOptions;
-  /** Serialises head updates per member, so concurrent stores cannot move a head backwards. */
-  private readonly headLocks = new Map<string, Promise<void>>();
+  /** ring -> member -> newest verified head. */
+  private readonly headsByRing = new Map<string, Map<string, ReplicaHead>>();
+  private readonly journal: JsonLinesJournal<HeadRecord> | null;
+  private loaded: Promise<void> | null = null;
 
   constructor(options: ReplicaStoreOptions) {
     this.options = options;
+    this.journal = options.headsPath === undefined ? null : new JsonLinesJournal<HeadRecord>(options.headsPath);
+  }
+
+  /** Reads the heads journal (once; every method waits for it). */
+  load(): Promise<void> {
+    this.loaded ??= (async () => {
+      if (this.journal === null) return;
+      const records = await this.journal.load();
+      for (const record of records) this.setHead(record.ring, record.member, { cid: CID.parse(record.cid), seq: record.seq });
+      const held = [...this.headsByRing.values()].reduce((total, members) => total + members.size, 0);
+      if (records.length > held) await this.journal.compact(this.headRecords());
+    })();
+    return this.loaded;
+  }
+
+  async close(): Promise<void> {
+    await this.journal?.close();
   }
 
   /** Keeps verified nodes (oldest first) of `member` in `ring`, and moves its head forward. */
   async storeVerified(ring: string, member: string, nodes: EncodedLogNode[]): Promise<ReplicaHead | null> {
+    await this.load();
     for (const node of nodes) {
       if (!(await this.options.blockstore.has(node.cid))) await this.options.blockstore.put(node.cid, node.bytes);
       await this.options.pin?.(node.cid);
     }
     const newest = nodes[nodes.length - 1];
     if (newest === undefined) return this.head(ring, member);
-    return this.advanceHead(ring, member, { cid: newest.cid, seq: newest.node.seq });
+    const candidate = { cid: newest.cid, seq: newest.node.seq };
+    const current = await this.head(ring, member);
+    if (current !== null && current.seq >= candidate.seq) return current;
+    this.setHead(ring, member, candidate);
+    await this.journal?.append({ ring: getAddress(ring), member: getAddress(member), cid: candidate.cid.toString(), seq: candidate.seq });
+    return candidate;
   }
 
-  private async advanceHead(ring: string, member: string, candidate: ReplicaHead): Promise<ReplicaHead> {
-    const lockKey = headKey(ring, member).toString();
-    const previous = this.headLocks.get(lockKey) ?? Promise.resolve();
-    let result: ReplicaHead = candidate;
-    const next = previous.then(async () => {
-      const current = await this.head(ring, member);
-      if (current !== null && current.seq >= candidate.seq) {
-        result = current;
-        return;
-      }
-      await this.options.datastore.put(headKey(ring, member), new TextEncoder().encode(JSON.stringify({ cid: candidate.cid.toString(), seq: candidate.seq })));
-    });
-    this.headLocks.set(lockKey, next.catch(() => undefined));
-    await next;
-    return result;
+  private setHead(ring: string, member: string, head: ReplicaHead): void {
+    const key = getAddress(ring);
+    let members = this.headsByRing.get(key);
+    if (members === undefined) this.headsByRing.set(key, (members = new Map<string, ReplicaHead>()));
+    const current = members.get(getAddress(member));
+    if (current === undefined || current.seq < head.seq) members.set(getAddress(member), head);
+  }
+
+  private headRecords(): HeadRecord[] {
+    return [...this.headsByRing.entries()].flatMap(([ring, members]) => [...members.entries()].map(([member, head]) => ({ ring, member, cid: head.cid.toString(), seq: head.seq })));
   }
 
   /** The newest verified head held for `member` of `ring`, or null. */
   async head(ring: string, member: string): Promise<ReplicaHead | null> {
-    const key = headKey(ring, member);
-    if (!(await this.options.datastore.has(key))) return null;
-    const record = JSON.parse(new TextDecoder().decode(await this.options.datastore.get(key))) as { cid: string; seq: number };
-    return { cid: CID.parse(record.cid), seq: record.seq };
+    await this.load();
+    return this.headsByRing.get(getAddress(ring))?.get(getAddress(member)) ?? null;
   }
 
   /** Every member of `ring` with a head held here. */
   async heads(ring: string): Promise<Map<string, ReplicaHead>> {
-    const heads = new Map<string, ReplicaHead>();
-    const prefix = `${HEAD_PREFIX}/${getAddress(ring)}`;
-    for await (const { key, value } of this.options.datastore.query({ prefix })) {
-      const record = JSON.parse(new TextDecoder().decode(value)) as { cid: string; seq: number };
-      heads.set(key.baseNamespace(), { cid: CID.parse(record.cid), seq: record.seq });
-    }
-    return heads;
+    await this.load();
+    return new Map(this.headsByRing.get(getAddress(ring)) ?? []);
   }
 
   async has(cid: CID): Promise<boolean> {

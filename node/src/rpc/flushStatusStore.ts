@@ -1,11 +1,11 @@
 /**
  * The status of every FlushToRing this node accepted, by id (the mtx's EIP-712 digest), so a
  * client can ask again later (`GetFlushStatus`) and a restarted node finishes what it accepted:
- * records are appended to a JSON-lines file in the data directory before the client is answered.
+ * each new state is appended to a JSON-lines journal in the data directory (group-committed)
+ * before the client is answered; at start the journal is compacted to one line per flush.
  */
-import { appendFile, mkdir, readFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import type { ForwardRequestJson } from "../relay/forwardRequest.js";
+import { JsonLinesJournal } from "../replica/jsonLinesJournal.js";
 
 export type StepName = "replicaKey" | "signature" | "replay" | "membership" | "logNodes" | "mtx" | "received" | "relayed";
 export type StepStatus = "ok" | "failed" | "pending";
@@ -46,34 +46,26 @@ export class FlushStatusStore {
   private readonly claimed = new Set<string>();
   /** Nonces of each avatar's flushes received and not yet relayed. */
   private readonly pendingByAvatar = new Map<string, Set<string>>();
-  private readonly path: string | undefined;
-  private writes: Promise<void> = Promise.resolve();
+  private readonly journal: JsonLinesJournal<FlushRecord> | null;
 
   /** Without `path` the statuses live in memory only. */
   constructor(path?: string) {
-    this.path = path;
+    this.journal = path === undefined ? null : new JsonLinesJournal<FlushRecord>(path);
   }
 
   async load(): Promise<FlushRecord[]> {
-    if (this.path === undefined) return [];
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw error;
+    if (this.journal === null) return [];
+    const lines = await this.journal.load();
+    for (const record of lines) {
+      this.records.set(record.id, record);
+      this.trackPending(record);
     }
-    for (const line of text.split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        const record = JSON.parse(line) as FlushRecord;
-        this.records.set(record.id, record);
-        this.trackPending(record);
-      } catch {
-        // A torn last line (crash mid-write) is skipped; every earlier line is whole.
-      }
-    }
+    if (lines.length > this.records.size) await this.journal.compact([...this.records.values()]);
     return [...this.records.values()];
+  }
+
+  async close(): Promise<void> {
+    await this.journal?.close();
   }
 
   /** Reserves `id`; false when it is known or reserved already (a replay). */
@@ -97,15 +89,7 @@ export class FlushStatusStore {
     this.records.set(record.id, record);
     this.claimed.delete(record.id);
     this.trackPending(record);
-    if (this.path === undefined) return;
-    const path = this.path;
-    const line = `${JSON.stringify(record)}\n`;
-    const write = this.writes.then(async () => {
-      await mkdir(dirname(path), { recursive: true });
-      await appendFile(path, line);
-    });
-    this.writes = write.catch(() => undefined);
-    await write;
+    await this.journal?.append(record);
   }
 
   /** Flushes accepted but not yet relayed (e.g. the node stopped in between). */

@@ -85,7 +85,7 @@ export class RingRpcService {
     if (options.maxBatchSize !== undefined) relayerOptions.maxBatchSize = options.maxBatchSize;
     this.relayer = new MetaTxRelayer(relayerOptions);
     this.replicaKeys = new ReplicaKeyStore(options.datastore);
-    this.replicaStore = new ReplicaStore({ blockstore: options.blockstore, datastore: options.datastore });
+    this.replicaStore = new ReplicaStore(options.dataDir === undefined ? { blockstore: options.blockstore } : { blockstore: options.blockstore, headsPath: join(options.dataDir, "replica", "heads.jsonl") });
     this.statuses = new FlushStatusStore(options.dataDir === undefined ? undefined : join(options.dataDir, "rpc", "flushes.jsonl"));
 
     this.follower =
@@ -149,6 +149,7 @@ export class RingRpcService {
   /** Loads kept statuses, finishes interrupted relays, starts following and listening; returns the URL. */
   async start(): Promise<string> {
     await this.statuses.load();
+    await this.replicaStore.load();
     const resumed = await this.flush.resumeUnfinished();
     if (resumed > 0) this.options.logger?.info({ resumed }, "resuming flushes received before the restart");
     this.follower?.start();
@@ -162,5 +163,7 @@ export class RingRpcService {
     await this.follower?.stop();
     await this.flush.settled();
     await this.relayer.close();
+    await this.statuses.close();
+    await this.replicaStore.close();
   }
 }

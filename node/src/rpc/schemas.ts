@@ -2,7 +2,7 @@
  * The shapes of every method's params, checked with zod before a method runs. Anything that does
  * not parse is answered with -32602 (Invalid params) and the path of the first bad field.
  */
-import { getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 import { z } from "zod";
 import { InvalidParamsError } from "./errorCodes.js";
 
@@ -19,10 +19,18 @@ export const LIMITS = {
 const UINT256_MAX = (1n << 256n) - 1n;
 const UINT48_MAX = (1n << 48n) - 1n;
 
-export const addressSchema = z
-  .string()
-  .refine((value) => /^0x[0-9a-fA-F]{40}$/.test(value) && isAddress(value), "expected a 0x-prefixed 20-byte address (checksum, if mixed case, must be right)")
-  .transform((value) => getAddress(value));
+/** A 0x address; mixed case must carry a right EIP-55 checksum. Normalised to the checksummed form. */
+export const addressSchema = z.string().transform((value, context) => {
+  if (/^0x[0-9a-fA-F]{40}$/.test(value)) {
+    try {
+      return getAddress(value);
+    } catch {
+      // A mixed-case address whose checksum is wrong.
+    }
+  }
+  context.addIssue({ code: z.ZodIssueCode.custom, message: "expected a 0x-prefixed 20-byte address (checksum, if mixed case, must be right)" });
+  return z.NEVER;
+});
 
 function hexBytes(options: { exactBytes?: number; maxBytes?: number }) {
   return z.string().refine((value) => {

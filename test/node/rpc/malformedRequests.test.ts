@@ -34,7 +34,7 @@ function prng(seed: number): () => number {
 
 interface Case {
   kind: string;
-  body: string | Uint8Array;
+  body: string | Uint8Array<ArrayBuffer>;
   /** Ids that must be answered, in any order; null ids are counted. `undefined`: a single answer with any id. */
   expectedIds?: (string | number | null)[];
   /** Nothing is owed (only notifications): HTTP 204. */
@@ -66,7 +66,7 @@ function fuzzer(random: () => number, template: FlushToRingRequest, knownId: str
       case 1: mtx[pick(["from", "to", "value", "gas", "nonce", "deadline", "data"])] = randomValue(); break;
       case 2: delete params[pick(["avatar", "ring", "mtx", "mtx_sig", "logNodes"])]; break;
       case 3: params.logNodes = [`0x${"00".repeat(int(200))}`]; break;
-      case 4: params.logNodes = (template.logNodes as string[]).map((hex) => hex.slice(0, 2 + 2 * int((hex.length - 2) / 2))); break;
+      case 4: params.logNodes = template.logNodes.map((hex) => hex.slice(0, 2 + 2 * int((hex.length - 2) / 2))); break;
       case 5: params.mtx_sig = `0x${"11".repeat(65)}`; break;
       case 6: params.extra = randomValue(); break;
       case 7: mtx.deadline = "281474976710656"; break;
@@ -111,7 +111,7 @@ function fuzzer(random: () => number, template: FlushToRingRequest, knownId: str
       return { kind: "bad JSON", body: broken, expectedIds: [null] };
     }
     if (roll < 14) {
-      const bytes = new Uint8Array(int(200) + 1).map(() => int(256));
+      const bytes = new Uint8Array(new ArrayBuffer(int(200) + 1)).map(() => int(256));
       return { kind: "random bytes", body: bytes, expectedIds: [null] };
     }
     if (roll < 16) {

@@ -13,10 +13,10 @@
  * append `relayed` (tx hash, fee) or `failed`. The answer lists every step's status; the relay
  * goes on after the answer when it takes longer than `relayWaitMs`, and `GetFlushStatus` tells.
  */
-import { getBytes } from "ethers";
+import { hexlify } from "ethers";
 import { bytes32ToCid, cidToBytes32, ZERO_BYTES32 } from "../../core/cid.js";
 import type { Forwarder } from "../../relay/forwarder.js";
-import { forwardRequestDigest, forwardRequestFromJson, tryRecoverForwardRequestSigner, type ForwardRequest } from "../../relay/forwardRequest.js";
+import { forwardRequestDigestBytes, forwardRequestFromJson, tryRecoverDigestSigner, type ForwardRequest } from "../../relay/forwardRequest.js";
 import type { MetaTxRelayer, RelayOutcome } from "../../relay/metaTxRelayer.js";
 import { ChainTimeoutError, ringInterface, type ChainReads } from "../../replica/chainReads.js";
 import { LogReplicationIncompleteError, verifyLogSegment, type VerifiedLogSegment } from "../../replica/logSegment.js";
@@ -101,13 +101,14 @@ export class FlushToRingMethod {
     // 2. ecrecover(mtx, mtx_sig) = avatar.
     const mtx = forwardRequestFromJson(params.mtx);
     const domain = await this.chainRead(() => this.deps.forwarder.domain(signal), steps, "signature");
-    const signer = tryRecoverForwardRequestSigner(domain, mtx, params.mtx_sig);
+    const digest = forwardRequestDigestBytes(domain, mtx);
+    const signer = tryRecoverDigestSigner(digest, params.mtx_sig);
     if (signer !== avatar) steps.fail("signature", RpcErrorCode.MtxSignatureMismatch, signer === null ? "mtx_sig is not a valid signature" : `mtx is signed by ${signer}`);
     if (mtx.from !== avatar) steps.fail("signature", RpcErrorCode.MtxSignatureMismatch, `mtx.from is ${mtx.from}`);
     steps.ok("signature");
 
     // Replay: the same mtx twice, or a nonce the forwarder already used.
-    const id = forwardRequestDigest(domain, mtx);
+    const id = hexlify(digest);
     if (!this.deps.statuses.claim(id)) steps.fail("replay", RpcErrorCode.MtxReplayed, "this mtx was already accepted", id);
     try {
       return await this.checkAndAccept(params, mtx, id, steps, signal);
@@ -141,6 +142,7 @@ export class FlushToRingMethod {
     steps.ok("membership");
 
     // 4. Log nodes deserialise, are signed by the avatar, connect to its on-chain head and to each other.
+    const logNodeBytes = params.logNodes.map(hexToBytes);
     let segment: VerifiedLogSegment;
     try {
       segment = await verifyLogSegment({
@@ -148,7 +150,7 @@ export class FlushToRingMethod {
         ring,
         author: avatar,
         onChainHead,
-        serialized: params.logNodes.map((hex) => getBytes(hex)),
+        serialized: logNodeBytes,
         lookup: (cid) => this.deps.replicaStore.lookup(cid),
       });
     } catch (error) {
@@ -178,7 +180,7 @@ export class FlushToRingMethod {
       type: "FlushToRing",
       status: "received",
       msg_hash: id,
-      payload: { avatar, ring, mtx: { ...params.mtx }, mtx_sig: params.mtx_sig, logNodes: params.logNodes.map((hex) => getBytes(hex)) },
+      payload: { avatar, ring, mtx: { ...params.mtx }, mtx_sig: params.mtx_sig, logNodes: logNodeBytes },
     };
     let receivedCid: string;
     try {
@@ -313,6 +315,11 @@ function outcomeFields(outcome: RelayOutcome): OutcomeFields {
   return { success: outcome.success, txHash: outcome.txHash, feeWei: outcome.feeWei.toString(), batchSize: outcome.batchSize, reason: outcome.reason };
 }
 
+
+/** 0x hex (checked by the params schema) to bytes, without ethers' per-character parsing. */
+function hexToBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex.slice(2), "hex"));
+}
 
 /** `work`'s value, or null when `ms` pass (or the client leaves) first; `work` goes on either way. */
 async function raceWithTimeout<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T | null> {
