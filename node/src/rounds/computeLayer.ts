@@ -1,33 +1,26 @@
 /**
- * The JobCompute the round engine uses, on the compute layer (node/src/compute): job code runs in
- * the deterministic QuickJS sandbox; code and input blocks come from the node's blockstore, fetched
- * from the ring over bitswap when missing (bounded by a timeout).
+ * The JobCompute the round engine uses, built on the compute layer (node/src/compute): jobs are
+ * loaded and run with its runner (deterministic QuickJS sandbox, per-call seeds), shards are planned
+ * and decided with its plan. Code and input blocks come from the node's blockstore, fetched from
+ * the ring over bitswap when missing (bounded by a timeout).
  */
-import * as dagCbor from "@ipld/dag-cbor";
-import { CID } from "multiformats/cid";
-import { Sandbox } from "../compute/sandbox.js";
+import type { CID } from "multiformats/cid";
+import type { BlockSource } from "../compute/blocks.js";
+import { decodeJobSpec } from "../compute/job.js";
+import { decideShard, planJob, shardAssignees, type JobPlan } from "../compute/plan.js";
+import { computeShard, loadJob, reduceShards, type LoadedJob } from "../compute/runner.js";
+import type { Sandbox } from "../compute/sandbox.js";
 import type { ComputedBlock, JobCompute, JobShape, ShardMajority, ShardVote } from "./jobCompute.js";
-import { decodeJobSpec, type JobSpec } from "./jobSpec.js";
-import { assignees, majority } from "./shardPlan.js";
-
-export type BlockSource = (cid: CID, signal: AbortSignal) => Promise<Uint8Array>;
-
-export class JobCodeError extends Error {
-  override name = "JobCodeError";
-}
-
-interface LoadedJob {
-  spec: JobSpec;
-  source: string;
-  inputs: unknown[];
-}
 
 export class SandboxCompute implements JobCompute {
   private readonly loaded = new Map<string, Promise<LoadedJob>>();
+  private readonly plans = new Map<string, JobPlan>();
 
+  /** `blocks` must hold (or fetch) the code and inputs; `storeSpec` puts the spec block where `blocks` finds it. */
   constructor(
     private readonly sandbox: Sandbox,
     private readonly blocks: BlockSource,
+    private readonly storeSpec: (cid: CID, bytes: Uint8Array) => Promise<void>,
   ) {}
 
   shape(specBytes: Uint8Array): JobShape {
@@ -36,24 +29,31 @@ export class SandboxCompute implements JobCompute {
   }
 
   async map(job: CID, specBytes: Uint8Array, shard: number, signal: AbortSignal): Promise<ComputedBlock> {
-    const { spec, source, inputs } = await this.load(job, specBytes, signal);
-    const output = await this.sandbox.run({ source, entry: "map", args: [inputs, spec.params, shard, spec.shards], limits: spec.limits }, { signal });
+    const output = await computeShard(this.sandbox, await this.load(job, specBytes, signal), shard, { signal });
     return { cid: output.cid, bytes: output.bytes };
   }
 
   async reduce(job: CID, specBytes: Uint8Array, partials: Uint8Array[], signal: AbortSignal): Promise<ComputedBlock> {
-    const { spec, source } = await this.load(job, specBytes, signal);
-    const values = partials.map((bytes) => dagCbor.decode(bytes));
-    const output = await this.sandbox.run({ source, entry: "reduce", args: [values, spec.params], limits: spec.limits }, { signal });
+    const output = await reduceShards(this.sandbox, await this.load(job, specBytes, signal), partials, { signal });
     return { cid: output.cid, bytes: output.bytes };
   }
 
   assignees(job: CID, shape: JobShape, members: readonly string[], shard: number, answered: ReadonlySet<string>, attempts: number): string[] {
-    return assignees(job, shape, members, shard, answered, attempts);
+    // More redundancy than members: every member computes every shard.
+    const redundancy = Math.min(shape.redundancy, members.length);
+    const key = `${job.toString()}|${redundancy}|${members.join(",")}`;
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = planJob({ job, members, shards: shape.shards, redundancy });
+      this.plans.set(key, plan);
+      if (this.plans.size > 256) this.plans.delete(this.plans.keys().next().value as string);
+    }
+    return shardAssignees(plan, shard, answered, attempts);
   }
 
   majority(shape: JobShape, votes: readonly ShardVote[]): ShardMajority | null {
-    return majority(shape, votes);
+    const decision = decideShard(0, shape.redundancy, votes.map((vote) => ({ shard: 0, member: vote.member, result: vote.result })));
+    return decision.status === "agreed" ? { result: decision.result, agreeing: decision.agreeing, dissenting: decision.dissenting } : null;
   }
 
   async close(): Promise<void> {
@@ -65,11 +65,8 @@ export class SandboxCompute implements JobCompute {
     let pending = this.loaded.get(key);
     if (pending === undefined) {
       pending = (async () => {
-        const spec = decodeJobSpec(specBytes);
-        const code = dagCbor.decode<{ source?: unknown }>(await this.blocks(spec.code, signal));
-        if (typeof code?.source !== "string") throw new JobCodeError(`code block ${spec.code.toString()} has no source`);
-        const inputs = await Promise.all(spec.inputs.map(async (cid) => decodeInput(cid, await this.blocks(cid, signal))));
-        return { spec, source: code.source, inputs };
+        await this.storeSpec(job, specBytes);
+        return loadJob(job, this.blocks, { signal });
       })();
       pending.catch(() => this.loaded.delete(key));
       this.loaded.set(key, pending);
@@ -77,9 +74,4 @@ export class SandboxCompute implements JobCompute {
     }
     return pending;
   }
-}
-
-/** dag-cbor inputs are decoded; raw inputs are passed as bytes. */
-function decodeInput(cid: CID, bytes: Uint8Array): unknown {
-  return cid.code === dagCbor.code ? dagCbor.decode(bytes) : bytes;
 }

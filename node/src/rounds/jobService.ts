@@ -6,11 +6,11 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { getBytes, hexlify } from "ethers";
 import { CID } from "multiformats/cid";
-import { cidOfBytes, cidToBytes32 } from "../core/cid.js";
+import { cidToBytes32 } from "../core/cid.js";
 import type { SandboxLimits } from "../compute/limits.js";
 import type { RingNode } from "../runtime/ringNode.js";
 import { JOB_ENTRY } from "./entries.js";
-import { encodeJobCode, encodeJobSpec, type JobSpec } from "./jobSpec.js";
+import { encodeData, encodeJobCode, encodeJobSpec, type JobSpec } from "../compute/job.js";
 import type { RoundEngine } from "./roundEngine.js";
 import { majorityShards } from "./roundContent.js";
 import type { JobCompute } from "./jobCompute.js";
@@ -151,10 +151,9 @@ export class JobService {
   private async storeInput(input: JobInput): Promise<CID> {
     if ("cid" in input) return CID.parse(input.cid);
     const value = "text" in input ? input.text : "json" in input ? input.json : getBytes(input.bytes);
-    const bytes = dagCbor.encode(value);
-    const cid = await cidOfBytes(bytes);
-    await this.node.store.blockstore.putDurably(cid, bytes);
-    return cid;
+    const block = await encodeData(value);
+    await this.node.store.blockstore.putDurably(block.cid, block.bytes);
+    return block.cid;
   }
 
   private async outputBytes(cid: CID, signal?: AbortSignal): Promise<Uint8Array | null> {

@@ -11,6 +11,7 @@
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { getAddress } from "ethers";
+import type { BlockSource } from "../compute/blocks.js";
 import { Sandbox } from "../compute/sandbox.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
 import { RpcDispatcher } from "../rpc/dispatcher.js";
@@ -63,9 +64,11 @@ export async function startRounds(node: RingNode, settings: RoundsSettings = rou
   const faults = faultsFromEnv();
   const sandbox = new Sandbox({ workers: 1 });
   await sandbox.warm();
-  const blocks = async (cid: Parameters<typeof fetchBlock>[1], signal: AbortSignal) =>
-    (await node.store.blockstore.readBytes(cid)) ?? fetchBlock(node.helia, cid, { timeoutMs: node.config.fetchTimeoutMs, signal });
-  let compute: JobCompute = new SandboxCompute(sandbox, blocks);
+  const blocks: BlockSource = {
+    get: async (cid, options) =>
+      (await node.store.blockstore.readBytes(cid)) ?? fetchBlock(node.helia, cid, { timeoutMs: node.config.fetchTimeoutMs, signal: options?.signal }),
+  };
+  let compute: JobCompute = new SandboxCompute(sandbox, blocks, (cid, bytes) => node.store.blockstore.putBytes(cid, bytes));
   if (faults.has("wrong-results")) compute = wrongResults(compute);
   if (faults.size > 0) node.logger.warn({ faults: [...faults] }, "TEST-ONLY FAULTS ENABLED (RING_NODE_FAULT)");
   const engine = new RoundEngine(node, { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs, faults });

@@ -5,44 +5,31 @@
 import { expect } from "chai";
 import { Contract } from "ethers";
 import { after, before, describe, it } from "mocha";
+import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
-import { Sandbox } from "../../../node/src/compute/sandbox.js";
+import { toJson } from "../../../node/src/rounds/jobService.js";
 import * as dagCbor from "@ipld/dag-cbor";
 import { ringAt } from "../helpers/ringsOnChain.js";
 import { waitFor } from "../helpers/processes.js";
 import { startRoundsRing, type RoundsRing } from "./support/roundsRing.js";
 
-const WORDCOUNT = `
-export function map(inputs, params, shard, shards) {
-  const words = inputs[0].split(/\\s+/).filter((w) => w.length > 0);
-  const per = Math.ceil(words.length / shards);
-  const counts = {};
-  for (const word of words.slice(shard * per, (shard + 1) * per)) {
-    const key = word.toLowerCase();
-    counts[key] = (counts[key] || 0) + 1;
-  }
-  return counts;
+/** A word-count job over `texts` (the shipped job code), as SubmitJob takes it. */
+async function wordcount(texts: string[], shards: number, redundancy: number, pin: number) {
+  return { source: await readExampleJob("wordcount"), inputs: texts.map((text) => ({ text })), params: { top: 20 }, shards, redundancy, pin };
 }
-export function reduce(partials) {
-  const total = {};
-  for (const part of partials) for (const [word, n] of Object.entries(part)) total[word] = (total[word] || 0) + n;
-  return total;
-}
-`;
 
-const TEXT = Array.from({ length: 400 }, (_, i) => ["the ring", "agrees on", "what it", "computed", "and the chain", "records it"][i % 6]).join(" ");
-
-async function reference(source: string, text: string, shards: number): Promise<{ cid: string; bytes32: string; value: unknown }> {
-  const sandbox = new Sandbox();
-  try {
-    const partials = [];
-    for (let shard = 0; shard < shards; shard++) partials.push(dagCbor.decode((await sandbox.run({ source, entry: "map", args: [[text], null, shard, shards] })).bytes));
-    const out = await sandbox.run({ source, entry: "reduce", args: [partials, null] });
-    return { cid: out.cid.toString(), bytes32: cidToBytes32(out.cid), value: dagCbor.decode(out.bytes) };
-  } finally {
-    await sandbox.close();
-  }
+/** The same job run once in this process by the compute layer's reference runner. */
+async function reference(texts: string[], shards: number, redundancy: number): Promise<{ cid: string; bytes32: string; value: unknown }> {
+  const job = await prepareWordcountJob({ texts, shards, redundancy, top: 20 });
+  const blocks = new MemoryBlocks();
+  blocks.add(...job.blocks);
+  const { output } = await runReference(job.cid, blocks);
+  return { cid: output.cid.toString(), bytes32: cidToBytes32(output.cid), value: toJson(dagCbor.decode(output.bytes)) };
 }
+
+let CORPUS: string[] = [];
+/** A short text (one chapter's first lines) varied per test so every job is new. */
+const TEXT = (tag: string) => `${(CORPUS[0] ?? "").slice(0, 6_000)} ${tag}`;
 
 const GATE_ABI = ["function latest(uint96 pin) view returns (uint256 tokenId, address ring, uint64 sequence)"];
 
@@ -51,6 +38,7 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
   let world: RoundsRing;
 
   before(async function () {
+    CORPUS = await readCorpus();
     world = await startRoundsRing(4, "rounds");
     for (let i = 0; i < 4; i++) await world.start(i);
   });
@@ -60,8 +48,8 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
   });
 
   it("4 members run a map-reduce word count; the output on chain equals the single-process reference", async function () {
-    const expected = await reference(WORDCOUNT, TEXT, 4);
-    const submitted = await world.jobsOf(1).submit({ source: WORDCOUNT, inputs: [{ text: TEXT }], shards: 4, redundancy: 2, pin: 7 });
+    const expected = await reference(CORPUS, 8, 2);
+    const submitted = await world.jobsOf(1).submit(await wordcount(CORPUS, 8, 2, 7));
     const status = await world.jobsOf(1).waitFinalised(submitted.job, 60_000);
     expect(status.output?.cid).to.equal(expected.cid);
     expect(status.output?.value).to.deep.equal(expected.value);
@@ -89,9 +77,9 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
   it("a job submitted to member B while member A is the relayer returns its result at B", async function () {
     const relayer = await nextRelayer();
     const submitter = (relayer + 1) % 4;
-    const text = `${TEXT} submitted at b`;
-    const expected = await reference(WORDCOUNT, text, 2);
-    const submitted = await world.jobsOf(submitter).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 2, redundancy: 2, pin: 8 });
+    const text = TEXT("submitted at b");
+    const expected = await reference([text], 2, 2);
+    const submitted = await world.jobsOf(submitter).submit(await wordcount([text], 2, 2, 8));
     const status = await world.jobsOf(submitter).waitFinalised(submitted.job, 60_000);
     expect(status.submitter).to.equal(world.members[submitter]?.address);
     expect(status.output?.value).to.deep.equal(expected.value);
@@ -104,9 +92,9 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     await world.start(faulty, { RING_NODE_FAULT: "wrong-results" });
     const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
     const before = await ring.reputation(world.members[faulty]?.address as string);
-    const text = `${TEXT} with one liar`;
-    const expected = await reference(WORDCOUNT, text, 4);
-    const submitted = await world.jobsOf(0).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 4, redundancy: 3, pin: 9 });
+    const text = TEXT("with one liar");
+    const expected = await reference([text], 4, 3);
+    const submitted = await world.jobsOf(0).submit(await wordcount([text], 4, 3, 9));
     const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
     expect(status.output?.cid).to.equal(expected.cid);
     const after = await ring.reputation(world.members[faulty]?.address as string);
@@ -119,9 +107,9 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
   it("the relayer is killed mid-round: the next relayer flushes", async function () {
     const relayer = await nextRelayer();
     const submitter = (relayer + 1) % 4;
-    const text = `${TEXT} relayer down`;
-    const expected = await reference(WORDCOUNT, text, 4);
-    const submitted = await world.jobsOf(submitter).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 4, redundancy: 2, pin: 10 });
+    const text = TEXT("relayer down");
+    const expected = await reference([text], 4, 2);
+    const submitted = await world.jobsOf(submitter).submit(await wordcount([text], 4, 2, 10));
     await world.kill(relayer);
     const status = await world.jobsOf(submitter).waitFinalised(submitted.job, 90_000);
     expect(status.output?.cid).to.equal(expected.cid);
@@ -136,9 +124,9 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     await world.kill(2);
     await world.kill(3);
     const roundBefore = await ring.round();
-    const text = `${TEXT} half the ring down`;
-    const expected = await reference(WORDCOUNT, text, 2);
-    const submitted = await world.jobsOf(0).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 2, redundancy: 2, pin: 11 });
+    const text = TEXT("half the ring down");
+    const expected = await reference([text], 2, 2);
+    const submitted = await world.jobsOf(0).submit(await wordcount([text], 2, 2, 11));
     await waitFor("shard results at the live members", async () => (await world.jobsOf(1).get(submitted.job)).shardsDone === 2, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(await ring.round()).to.equal(roundBefore);
@@ -156,15 +144,15 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     await world.kill(forker);
     await world.start(forker, { RING_NODE_FAULT: "fork-log" });
     const address = world.members[forker]?.address as string;
-    const submitted = await world.jobsOf(0).submit({ source: WORDCOUNT, inputs: [{ text: `${TEXT} forked` }], shards: 4, redundancy: 3, pin: 12 });
+    const submitted = await world.jobsOf(0).submit(await wordcount([TEXT("forked")], 4, 3, 12));
     await waitFor("the fork proven on chain", async () => !(await ring.isMember(address)), 60_000, 250);
     const proofs = await ring.queryFilter(ring.filters.ForkProven(address));
     expect(proofs).to.have.length(1);
     expect(await ring.memberCount()).to.equal(3n);
     await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
-    const text = `${TEXT} three members`;
-    const expected = await reference(WORDCOUNT, text, 3);
-    const next = await world.jobsOf(1).submit({ source: WORDCOUNT, inputs: [{ text }], shards: 3, redundancy: 2, pin: 13 });
+    const text = TEXT("three members");
+    const expected = await reference([text], 3, 2);
+    const next = await world.jobsOf(1).submit(await wordcount([text], 3, 2, 13));
     const status = await world.jobsOf(1).waitFinalised(next.job, 90_000);
     expect(status.output?.cid).to.equal(expected.cid);
   });
