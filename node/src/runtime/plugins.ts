@@ -3,6 +3,7 @@
  * Each receives the started RingNode and returns how to stop it. Add yours to `defaultPlugins`.
  */
 import { roundsPlugin } from "../rounds/roundsPlugin.js";
+import { rpcPlugin } from "../rpc/rpcPlugin.js";
 import type { RingNode } from "./ringNode.js";
 
 export interface RingNodePlugin {
@@ -10,7 +11,7 @@ export interface RingNodePlugin {
   start(node: RingNode): Promise<{ stop(): Promise<void> } | void>;
 }
 
-export const defaultPlugins: RingNodePlugin[] = [roundsPlugin];
+export const defaultPlugins: RingNodePlugin[] = [roundsPlugin, rpcPlugin];
 
 /** Starts the plugins in order; each one's stop runs when the node stops. */
 export async function startPlugins(node: RingNode, plugins: readonly RingNodePlugin[]): Promise<void> {

@@ -11,7 +11,7 @@ import { buildFlushToRing, nextForwarderNonce } from "../../../node/src/client/r
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
 import { RpcErrorCode } from "../../../node/src/rpc/errorCodes.js";
 import { Ring__factory } from "../../../types/index.js";
-import { createRingOf } from "./support/ringsOnChain.js";
+import { createRing } from "../helpers/ringsOnChain.js";
 import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";
 import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
 
@@ -83,7 +83,7 @@ describe("FlushToRing", function () {
 
   it("refuses a ring whose replica key it does not hold with -32001", async function () {
     const avatar = world.avatars[2] as Wallet;
-    const otherRing = await createRingOf(world.contracts.factory, [avatar.address], world.deployer.address);
+    const otherRing = await createRing(world.contracts.factory, [avatar.address], world.owner);
     const log = new AvatarLog({ signer: avatar, ring: otherRing, chainId: world.chainId, readKey: world.keys.readKey });
     await log.append({ text: "unreplicated" });
 

@@ -3,16 +3,17 @@
  * contracts, a client ring of light avatars (wallets that never run a node), a replica ring whose
  * member runs a replica node, and the client ring's keys (replica key and read key).
  */
-import { hexlify, parseEther, randomBytes, Wallet } from "ethers";
+import { hexlify, parseEther, randomBytes, Wallet, type Signer } from "ethers";
 import { generateIdentity, type RingIdentity } from "../../../../node/src/identity/identity.js";
 import { AvatarLog } from "../../../../node/src/client/avatarLog.js";
 import { buildReplicateRing, nextForwarderNonce, readForwarderInfo, type ForwarderInfo } from "../../../../node/src/client/requests.js";
 import type { ReplicateRingResult } from "../../../../node/src/client/ringsRpcClient.js";
 import { generateRingKeys, type RingKeys } from "../../../../node/src/replica/ringKeys.js";
 import { ReplicaRing__factory } from "../../../../types/index.js";
-import { startHardhatNode, type HardhatNode } from "./hardhatNode.js";
+import { startHardhatNode, type HardhatNode } from "../../helpers/hardhatNode.js";
+import { createRing, deployRingsContracts, fund, type RingsContracts } from "../../helpers/ringsOnChain.js";
+import { createReplicaRing } from "./replicaRings.js";
 import { startReplicaNode, type ReplicaNodeUnderTest } from "./replicaNode.js";
-import { createReplicaRingOf, createRingOf, deployRingsContracts, type RingsContracts } from "./ringsOnChain.js";
 
 export const REPLICA_FEE = parseEther("0.01");
 
@@ -20,7 +21,9 @@ export interface RpcWorld {
   chain: HardhatNode;
   chainId: bigint;
   contracts: RingsContracts;
-  deployer: Wallet;
+  /** Funded account 0: deploys, owns the rings, deposits credit. */
+  deployer: Signer;
+  owner: string;
   forwarder: ForwarderInfo;
   /** The client ring and its members (light avatars, connected to the chain but unfunded). */
   clientRing: string;
@@ -56,10 +59,11 @@ export async function buildRpcWorld(options: RpcWorldOptions = {}): Promise<RpcW
     const contracts = await deployRingsContracts(deployer);
     const owner = await deployer.getAddress();
     const avatars = Array.from({ length: options.avatars ?? 4 }, () => new Wallet(hexlify(randomBytes(32)), chain.provider));
-    const clientRing = await createRingOf(contracts.factory, avatars.map((avatar) => avatar.address), owner);
+    const clientRing = await createRing(contracts.factory, avatars.map((avatar) => avatar.address), owner);
     const replicaIdentities = Array.from({ length: options.replicaNodes ?? 1 }, () => generateIdentity());
-    const { ring: replicaRingRing, replicaRing } = await createReplicaRingOf(contracts.factory, replicaIdentities.map((identity) => identity.address), owner, REPLICA_FEE);
-    for (const identity of replicaIdentities) await (await deployer.sendTransaction({ to: identity.address, value: parseEther("100") })).wait();
+    const { ring: replicaRingRing, replicaRing } = await createReplicaRing(contracts.factory, replicaIdentities.map((identity) => identity.address), owner, REPLICA_FEE);
+    // Replica nodes pay the gas of what they relay.
+    await fund(deployer, replicaIdentities.map((identity) => identity.address), parseEther("100"));
     const forwarder = await readForwarderInfo(chain.provider, contracts.forwarder);
     const keys = generateRingKeys();
 
@@ -78,6 +82,7 @@ export async function buildRpcWorld(options: RpcWorldOptions = {}): Promise<RpcW
       chainId,
       contracts,
       deployer,
+      owner,
       forwarder,
       clientRing,
       avatars,

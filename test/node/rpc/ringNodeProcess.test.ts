@@ -1,0 +1,93 @@
+/**
+ * The JSON-RPC service as operators run it: inside a `ring-node start` process (a member of a
+ * replica ring), found through `<dataDir>/jsonrpc.json`. A light client registers its ring and
+ * flushes through it; after kill -9 and a restart the node still knows the flush and the key.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { expect } from "chai";
+import { hexlify, parseEther, randomBytes, Wallet } from "ethers";
+import { AvatarLog } from "../../../node/src/client/avatarLog.js";
+import { buildFlushToRing, buildReplicateRing, nextForwarderNonce, readForwarderInfo, type ForwarderInfo } from "../../../node/src/client/requests.js";
+import { RingsRpcClient } from "../../../node/src/client/ringsRpcClient.js";
+import { cidToBytes32 } from "../../../node/src/core/cid.js";
+import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
+import { JSONRPC_FILE } from "../../../node/src/rpc/rpcPlugin.js";
+import { ReplicaRing__factory, Ring__factory } from "../../../types/index.js";
+import { startHardhatNode, type HardhatNode } from "../helpers/hardhatNode.js";
+import { waitFor } from "../helpers/processes.js";
+import { initRingNode, RingNodeProcess } from "../helpers/ringNodeProcess.js";
+import { createRing, deployRingsContracts, fund, type RingsContracts } from "../helpers/ringsOnChain.js";
+import { tempDirs } from "../helpers/tempDir.js";
+import { createReplicaRing } from "./support/replicaRings.js";
+
+const FEE = parseEther("0.01");
+
+async function jsonRpcUrl(node: RingNodeProcess): Promise<string> {
+  return waitFor(
+    "jsonrpc.json of the started node",
+    async () => {
+      try {
+        const info = JSON.parse(await readFile(join(node.options.dataDir, JSONRPC_FILE), "utf8")) as { url: string; pid: number };
+        return info.pid === node.child.pid ? info.url : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    60_000,
+  );
+}
+
+describe("JSON-RPC in a ring-node process", function () {
+  const dirs = tempDirs("rings-rpc-process");
+  let chain: HardhatNode;
+  let contracts: RingsContracts;
+  let node: RingNodeProcess | undefined;
+
+  before(async function () {
+    chain = await startHardhatNode();
+    contracts = await deployRingsContracts(chain.account(0));
+  });
+
+  after(async function () {
+    await node?.kill().catch(() => undefined);
+    await chain?.stop();
+    await dirs.cleanup();
+  });
+
+  it("registers a ring and relays its flushes, and after kill -9 and restart still answers for them", async function () {
+    const deployer = chain.account(0);
+    const owner = await deployer.getAddress();
+    const dataDir = await dirs.make("replica");
+    const { address: replicaMember } = await initRingNode(dataDir);
+    const { ring: replicaRingRing, replicaRing } = await createReplicaRing(contracts.factory, [replicaMember], owner, FEE);
+    await fund(deployer, [replicaMember], parseEther("10"));
+    const avatar = new Wallet(hexlify(randomBytes(32)), chain.provider);
+    const clientRing = await createRing(contracts.factory, [avatar.address], owner);
+    await (await ReplicaRing__factory.connect(replicaRing, deployer).deposit(avatar.address, { value: FEE })).wait();
+    const forwarder: ForwarderInfo = await readForwarderInfo(chain.provider, contracts.forwarder);
+    const keys = generateRingKeys();
+    const startNode = () => RingNodeProcess.start({ dataDir, rpcUrl: chain.url, ring: replicaRingRing, env: { RING_NODE_REPLICA_RING: replicaRing } });
+    const nonce = () => nextForwarderNonce(chain.provider, contracts.forwarder, avatar.address);
+
+    node = await startNode();
+    let client = new RingsRpcClient(await jsonRpcUrl(node));
+    const registration = await client.replicateRing(await buildReplicateRing({ signer: avatar, ring: clientRing, replicaRing, replicaKey: keys.replicaKey, forwarder, nonce: await nonce() }));
+    expect(registration.tx).to.be.a("string");
+    const log = new AvatarLog({ signer: avatar, ring: clientRing, chainId: (await chain.provider.getNetwork()).chainId, readKey: keys.readKey });
+    await log.append({ text: "through a process" });
+    const first = await client.flushToRing(await buildFlushToRing({ signer: avatar, ring: clientRing, forwarder, logNodes: log.pending(), nonce: await nonce() }));
+    expect(first.state).to.equal("relayed");
+    log.markFlushed(log.currentHead()?.cid as NonNullable<ReturnType<typeof log.currentHead>>["cid"]);
+
+    await node.kill();
+    node = await startNode();
+    client = new RingsRpcClient(await jsonRpcUrl(node));
+
+    expect(await client.getFlushStatus(first.id)).to.deep.equal(first);
+    const head = await log.append({ text: "after the restart" });
+    const second = await client.flushToRing(await buildFlushToRing({ signer: avatar, ring: clientRing, forwarder, logNodes: log.pending(), nonce: await nonce() }));
+    expect(second.state).to.equal("relayed");
+    expect(await Ring__factory.connect(clientRing, chain.provider).logNodeHeads(avatar.address)).to.equal(cidToBytes32(head.cid));
+  });
+});
