@@ -66,20 +66,19 @@ export class JobService {
     let code: CID;
     if (request.source !== undefined) {
       const block = await encodeJobCode(request.source);
-      await this.node.store.blockstore.putDurably(block.cid, block.bytes);
+      await this.node.store.blockstore.putBytes(block.cid, block.bytes);
       code = block.cid;
     } else if (request.code !== undefined) {
       code = CID.parse(request.code);
     } else {
       throw new TypeError("a job needs its source or the CID of its code");
     }
-    const inputs: CID[] = [];
-    for (const input of request.inputs) inputs.push(await this.storeInput(input));
+    const inputs = await Promise.all(request.inputs.map((input) => this.storeInput(input)));
     const spec: JobSpec = { code, inputs, params: request.params ?? null, shards: request.shards, redundancy: request.redundancy };
     if (request.limits !== undefined) spec.limits = request.limits;
     const encoded = await encodeJobSpec(spec);
     this.compute.shape(encoded.bytes);
-    await this.node.store.blockstore.putDurably(encoded.cid, encoded.bytes);
+    await this.node.store.blockstore.putBytes(encoded.cid, encoded.bytes);
     await this.engine.book.scan();
     const id = encoded.cid.toString();
     const known = this.engine.book.job(id);
@@ -152,7 +151,7 @@ export class JobService {
     if ("cid" in input) return CID.parse(input.cid);
     const value = "text" in input ? input.text : "json" in input ? input.json : getBytes(input.bytes);
     const block = await encodeData(value);
-    await this.node.store.blockstore.putDurably(block.cid, block.bytes);
+    await this.node.store.blockstore.putBytes(block.cid, block.bytes);
     return block.cid;
   }
 

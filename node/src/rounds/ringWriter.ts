@@ -18,6 +18,10 @@ export class ChainWriteTimeoutError extends Error {
   override name = "ChainWriteTimeoutError";
 }
 
+export class TransactionRevertedError extends Error {
+  override name = "TransactionRevertedError";
+}
+
 export interface SentTransaction {
   hash: string;
   gasUsed: bigint;
@@ -54,15 +58,26 @@ export class RingWriter {
 
   private send(method: string, args: unknown[]): Promise<SentTransaction> {
     const run = async (): Promise<SentTransaction> => {
-      const fn = this.contract.getFunction(method);
-      await this.bounded(fn.staticCall(...args) as Promise<unknown>, `Ring.${method} (simulation)`);
-      const tx = (await this.bounded(fn.send(...args) as Promise<{ hash: string; wait(): Promise<{ gasUsed: bigint; blockNumber: number; status: number | null } | null> }>, `Ring.${method}`));
-      const receipt = await this.bounded(tx.wait(), `Ring.${method} receipt`);
-      return { hash: tx.hash, gasUsed: receipt?.gasUsed ?? 0n, blockNumber: receipt?.blockNumber ?? 0 };
+      // Sending estimates gas first, so a transaction that would revert fails here, unsent.
+      const tx = await this.bounded(this.contract.getFunction(method).send(...args) as Promise<{ hash: string }>, `Ring.${method}`);
+      const receipt = await this.bounded(this.receipt(tx.hash), `Ring.${method} receipt`);
+      if (receipt.status !== 1) throw new TransactionRevertedError(`Ring.${method} reverted in ${tx.hash}`);
+      return { hash: tx.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
     };
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Polls for the receipt every 15 ms (ethers' own wait polls at the provider's interval, often 1 s). */
+  private async receipt(hash: string): Promise<{ status: number | null; gasUsed: bigint; blockNumber: number }> {
+    const deadline = Date.now() + this.timeoutMs;
+    while (Date.now() < deadline) {
+      const receipt = await this.provider.getTransactionReceipt(hash);
+      if (receipt !== null) return receipt;
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    throw new ChainWriteTimeoutError(`no receipt for ${hash} within ${this.timeoutMs} ms`);
   }
 
   private bounded<T>(work: Promise<T>, what: string): Promise<T> {

@@ -22,14 +22,15 @@ import type { Logger } from "pino";
 import type { RingEventRecord } from "../chain/ringChainView.js";
 import { cidToBytes32 } from "../core/cid.js";
 import { outputsHash } from "../core/eip712.js";
-import { signLogNodeWithKey } from "../core/logNode.js";
+import { signLogNodeWithKey, type EncodedLogNode } from "../core/logNode.js";
 import { requiredVotes, signDissent, signVote, voteMessage, type SignedDissent, type SignedVote } from "../core/ringVotes.js";
 import { addressOfPeerId } from "../identity/identity.js";
 import type { ForkEvidence } from "../log/forkEvidence.js";
 import type { RingNode } from "../runtime/ringNode.js";
-import { PROPOSAL_ENTRY, SHARD_ENTRY, type CutHead, type ProposalEntry, type ProposedJob } from "./entries.js";
+import { asRoundsEntry, PROPOSAL_ENTRY, SHARD_ENTRY, type CutHead, type ProposalEntry, type ProposedJob } from "./entries.js";
 import type { Fault } from "./faults.js";
 import { JobBook, type KnownJob } from "./jobBook.js";
+import { LogPush } from "./logPush.js";
 import type { JobCompute } from "./jobCompute.js";
 import { cutSeqs, majorityShards, outputsOf, ReduceCache, ringNodeOf } from "./roundContent.js";
 import { askPeer, ROUNDS_PROTOCOL, roundsHandler, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
@@ -102,6 +103,7 @@ export class RoundEngine {
   private readonly voteWaitMs: number;
   private readonly maxJobsPerRound: number;
   private readonly faults: ReadonlySet<Fault>;
+  private readonly push: LogPush;
 
   constructor(
     private readonly node: RingNode,
@@ -116,6 +118,16 @@ export class RoundEngine {
     this.voteWaitMs = options.voteWaitMs ?? 5_000;
     this.maxJobsPerRound = options.maxJobsPerRound ?? 32;
     this.faults = options.faults ?? new Set();
+    this.push = new LogPush({
+      libp2p: node.helia.libp2p,
+      store: node.store,
+      replicator: node.replicator,
+      domain: node.chain.domain,
+      ring: node.chain.ring,
+      isMember: this.isMember,
+      onFork: (evidence) => void this.proveFork(evidence),
+      logger: this.logger,
+    });
   }
 
   /** Whether `address` is a member now (as the chain view has it). */
@@ -140,7 +152,13 @@ export class RoundEngine {
       { runOnLimitedConnection: false },
     );
     this.cleanups.push(replicator.onReplicated(() => this.kick()));
-    this.cleanups.push(log.onAppended(() => this.kick()));
+    this.cleanups.push(
+      log.onAppended((nodes) => {
+        // Rounds entries go straight to the members; everything else waits for replication.
+        if (nodes.some((node) => asRoundsEntry(node.node.payload) !== null)) this.push.push(this.memberPeers().values(), this.self, this.pushableTail(nodes));
+        this.kick();
+      }),
+    );
     this.cleanups.push(chain.onEvent((event) => this.onChainEvent(event)));
     this.cleanups.push(replicator.onRejected((_rejection, evidence) => evidence !== undefined && void this.proveFork(evidence)));
     await this.book.scan();
@@ -272,7 +290,10 @@ export class RoundEngine {
     for (const key of this.relaying.keys()) if (key < round) this.relaying.delete(key);
     const ready = this.openJobs().filter((job) => {
       try {
-        return majorityShards(this.book, this.options.compute, job, this.isMember) !== null;
+        const shards = majorityShards(this.book, this.options.compute, job, this.isMember);
+        // Every member reduces as soon as it can, so the relayer's vote request finds it done.
+        if (shards !== null) void this.reduces.reduce(this.book, job, shards, this.controller.signal).catch(() => undefined);
+        return shards !== null;
       } catch {
         return false;
       }
@@ -405,6 +426,17 @@ export class RoundEngine {
   // ---- voting -----------------------------------------------------------------------------
 
   private async answer(peer: PeerId, request: RoundsRequest, signal: AbortSignal): Promise<RoundsAnswer> {
+    if (request.kind === "nodes") {
+      let author: string;
+      try {
+        author = getAddress(request.author);
+      } catch {
+        return { kind: "refuse", reason: "not an address" };
+      }
+      if (author === this.self) return { kind: "ok" };
+      if ((await this.push.receive(author, request.blocks)) > 0) this.kick();
+      return { kind: "ok" };
+    }
     if (request.kind === "flushed") {
       if (!this.flushedHeads.has(request.round)) this.flushedHeads.set(request.round, { head: request.ringNodeHead, tx: request.tx });
       await this.node.chain.poll().catch(() => undefined);
@@ -586,6 +618,11 @@ export class RoundEngine {
       }
     }
     return peers;
+  }
+
+  /** What one push carries: the last nodes of a group commit (a member further behind catches up by replication). */
+  private pushableTail(nodes: readonly EncodedLogNode[]): EncodedLogNode[] {
+    return nodes.slice(-32);
   }
 
   private notify(jobId: string): void {

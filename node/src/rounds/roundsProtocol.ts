@@ -6,6 +6,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import type { Connection, Libp2p, PeerId, Stream } from "@libp2p/interface";
 import { lpStream } from "@libp2p/utils";
+import { CID } from "multiformats/cid";
 import type { Logger } from "pino";
 import type { SignedDissent, SignedVote } from "../core/ringVotes.js";
 import { asRoundsEntry, type ProposalEntry } from "./entries.js";
@@ -15,6 +16,7 @@ const MAX_MESSAGE = 4 * 1024 * 1024;
 
 export type RoundsRequest =
   | { kind: "vote"; ring: string; proposal: ProposalEntry }
+  | { kind: "nodes"; ring: string; author: string; blocks: Array<{ cid: CID; bytes: Uint8Array }> }
   | { kind: "flushed"; ring: string; round: number; ringNodeHead: string; tx: string };
 
 export type RoundsAnswer =
@@ -44,6 +46,11 @@ function decodeRequest(bytes: Uint8Array): RoundsRequest {
     const proposal = asRoundsEntry(value.proposal);
     if (proposal?.type !== "proposal" || typeof value.ring !== "string") throw new RoundsProtocolError("malformed vote request");
     return { kind: "vote", ring: value.ring, proposal };
+  }
+  if (value.kind === "nodes" && typeof value.ring === "string" && typeof value.author === "string" && Array.isArray(value.blocks)) {
+    const blocks = value.blocks as Array<{ cid?: unknown; bytes?: unknown }>;
+    if (blocks.length > 64 || !blocks.every((b) => b !== null && typeof b === "object" && CID.asCID(b.cid) !== null && b.bytes instanceof Uint8Array)) throw new RoundsProtocolError("malformed nodes push");
+    return { kind: "nodes", ring: value.ring, author: value.author, blocks: blocks as Array<{ cid: CID; bytes: Uint8Array }> };
   }
   if (value.kind === "flushed" && typeof value.ring === "string" && Number.isSafeInteger(value.round) && typeof value.ringNodeHead === "string" && typeof value.tx === "string") {
     return { kind: "flushed", ring: value.ring, round: value.round as number, ringNodeHead: value.ringNodeHead, tx: value.tx };

@@ -1,0 +1,101 @@
+/**
+ * `ring-node submit`: submits a job to the running node (its jobs endpoint, found through the data
+ * directory) and, unless `--no-wait`, shows a progress bar until the ring has finalised it on chain,
+ * then prints the round, transaction, output CID and value.
+ *
+ *   ring-node submit --code examples/jobs/wordcount.js --input-file examples/data/corpus/chapter-01.txt \
+ *     --shards 8 --redundancy 2 --params '{"top":10}'
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { SingleBar, Presets } from "cli-progress";
+import type { Command } from "commander";
+import { defaultDataDir } from "../config/config.js";
+import { JobsClient } from "./jobsClient.js";
+import type { JobInput, JobStatus } from "./jobService.js";
+
+interface SubmitFlags {
+  dataDir?: string;
+  code: string;
+  input?: string[];
+  inputFile?: string[];
+  inputJson?: string[];
+  params?: string;
+  shards: number;
+  redundancy: number;
+  pin: number;
+  fuel?: number;
+  wait: boolean;
+  timeoutMs: number;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function submitCommand(program: Command): void {
+  program
+    .command("submit")
+    .description("submit a job (JavaScript exporting map and reduce) to the ring through this node and wait for the finalised result")
+    .option("-d, --data-dir <dir>", "data directory of the running node (env RING_NODE_DATA_DIR, default ~/.ring-node)")
+    .requiredOption("--code <file>", "the job's ES module (exports map(inputs, params, shard, shards) and reduce(partials, params))")
+    .option("--input <text>", "an input text, repeatable", collect)
+    .option("--input-file <file>", "an input text read from a file, repeatable", collect)
+    .option("--input-json <json>", "an input JSON value, repeatable", collect)
+    .option("--params <json>", "the job's params (JSON)")
+    .option("--shards <n>", "map shards", (v) => Number(v), 1)
+    .option("--redundancy <n>", "members computing each shard", (v) => Number(v), 1)
+    .option("--pin <n>", "Gate pin of the output", (v) => Number(v), 0)
+    .option("--fuel <n>", "fuel bound per call", (v) => Number(v))
+    .option("--no-wait", "return once the job is in the log")
+    .option("--timeout-ms <ms>", "how long to wait for the result", (v) => Number(v), 300_000)
+    .option("--json", "print the result as JSON")
+    .action(async (flags: SubmitFlags) => {
+      const client = await JobsClient.forDataDir(resolve(flags.dataDir ?? defaultDataDir()));
+      const inputs: JobInput[] = [
+        ...(flags.input ?? []).map((text) => ({ text })),
+        ...(await Promise.all((flags.inputFile ?? []).map(async (file) => ({ text: await readFile(file, "utf8") })))),
+        ...(flags.inputJson ?? []).map((json) => ({ json: JSON.parse(json) as unknown })),
+      ];
+      const request = {
+        source: await readFile(flags.code, "utf8"),
+        inputs,
+        params: flags.params === undefined ? null : (JSON.parse(flags.params) as unknown),
+        shards: flags.shards,
+        redundancy: flags.redundancy,
+        pin: flags.pin,
+        ...(flags.fuel === undefined ? {} : { limits: { fuel: flags.fuel } }),
+      };
+      const submitted = await client.submit(request);
+      if (!flags.wait) {
+        process.stdout.write(flags.json === true ? `${JSON.stringify(submitted)}\n` : `job ${submitted.job}\n`);
+        return;
+      }
+      const quiet = flags.json === true || !process.stderr.isTTY;
+      const bar = new SingleBar({ format: "{bar} {value}/{total} shards | {status}", stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+      if (!quiet) bar.start(flags.shards, 0, { status: "queued" });
+      let status: JobStatus;
+      try {
+        status = await client.waitFinalised(submitted.job, flags.timeoutMs, (s) => {
+          if (!quiet) bar.update(s.shardsDone, { status: s.status });
+          else if (flags.json !== true) process.stderr.write(`${s.status} ${s.shardsDone}/${s.shards}\n`);
+        }, 200);
+      } finally {
+        if (!quiet) bar.stop();
+      }
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(status)}\n`);
+        return;
+      }
+      process.stdout.write(
+        [
+          `job      ${status.job}`,
+          `status   ${status.status} in round ${status.round ?? "-"}`,
+          `tx       ${status.tx ?? "-"}`,
+          `ring     head ${status.ringNodeHead ?? "-"}`,
+          `output   ${status.output?.cid ?? "-"}`,
+          `value    ${JSON.stringify(status.output?.value ?? null).slice(0, 2_000)}`,
+          "",
+        ].join("\n"),
+      );
+    });
+}
