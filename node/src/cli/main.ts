@@ -4,6 +4,7 @@ import { appendCommand } from "./append.js";
 import { initCommand } from "./init.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
+import { submitCommand } from "../rounds/submitCommand.js";
 
 export function buildProgram(): Command {
   const program = new Command("ring-node")
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   startCommand(program);
   statusCommand(program);
   appendCommand(program);
+  submitCommand(program);
   return program;
 }
 

@@ -78,7 +78,7 @@ export class JobBook {
 
   /** Results of one shard, by member. */
   shardResults(job: string, shard: number): Map<string, KnownShardResult> {
-    return this.results.get(job)?.get(shard) ?? new Map();
+    return this.results.get(job)?.get(shard) ?? new Map<string, KnownShardResult>();
   }
 
   /** Results of one shard written at or before each author's cut seq. */
@@ -115,9 +115,9 @@ export class JobBook {
       case "shard": {
         const id = entry.job.toString();
         let byShard = this.results.get(id);
-        if (byShard === undefined) this.results.set(id, (byShard = new Map()));
+        if (byShard === undefined) this.results.set(id, (byShard = new Map<number, Map<string, KnownShardResult>>()));
         let byMember = byShard.get(entry.shard);
-        if (byMember === undefined) byShard.set(entry.shard, (byMember = new Map()));
+        if (byMember === undefined) byShard.set(entry.shard, (byMember = new Map<string, KnownShardResult>()));
         if (byMember.has(author)) return false;
         byMember.set(author, { member: author, seq, entry });
         return true;

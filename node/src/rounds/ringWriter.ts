@@ -59,7 +59,7 @@ export class RingWriter {
   private send(method: string, args: unknown[]): Promise<SentTransaction> {
     const run = async (): Promise<SentTransaction> => {
       // Sending estimates gas first, so a transaction that would revert fails here, unsent.
-      const tx = await this.bounded(this.contract.getFunction(method).send(...args) as Promise<{ hash: string }>, `Ring.${method}`);
+      const tx = await this.bounded(this.contract.getFunction(method).send(...args), `Ring.${method}`);
       const receipt = await this.bounded(this.receipt(tx.hash), `Ring.${method} receipt`);
       if (receipt.status !== 1) throw new TransactionRevertedError(`Ring.${method} reverted in ${tx.hash}`);
       return { hash: tx.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };

@@ -4,10 +4,12 @@
  */
 import { expect } from "chai";
 import { Contract } from "ethers";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "mocha";
 import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
-import { cidToBytes32 } from "../../../node/src/core/cid.js";
-import { toJson } from "../../../node/src/rounds/jobService.js";
+import { bytes32ToCid, cidToBytes32 } from "../../../node/src/core/cid.js";
+import { toJson, type JobStatus } from "../../../node/src/rounds/jobService.js";
+import { ringNodeCommand } from "../helpers/ringNodeProcess.js";
 import * as dagCbor from "@ipld/dag-cbor";
 import { ringAt } from "../helpers/ringsOnChain.js";
 import { waitFor } from "../helpers/processes.js";
@@ -27,6 +29,14 @@ async function reference(texts: string[], shards: number, redundancy: number): P
   return { cid: output.cid.toString(), bytes32: cidToBytes32(output.cid), value: toJson(dagCbor.decode(output.bytes)) };
 }
 
+const EXAMPLE_WORDCOUNT = fileURLToPath(new URL("../../../examples/jobs/wordcount.js", import.meta.url));
+
+/** The reduce ring's job: the total and the `n` most frequent words of a word-count output. */
+const TOP_WORDS = `
+export function map(inputs, params) { return { words: inputs[0].words, top: inputs[0].top.slice(0, params.n) }; }
+export function reduce(partials) { return partials[0]; }
+`;
+
 let CORPUS: string[] = [];
 /** A short text (one chapter's first lines) varied per test so every job is new. */
 const TEXT = (tag: string) => `${(CORPUS[0] ?? "").slice(0, 6_000)} ${tag}`;
@@ -36,6 +46,7 @@ const GATE_ABI = ["function latest(uint96 pin) view returns (uint256 tokenId, ad
 describe("rounds: jobs computed by the ring and flushed with 2/3 votes", function () {
   this.timeout(240_000);
   let world: RoundsRing;
+  let firstJob = "";
 
   before(async function () {
     CORPUS = await readCorpus();
@@ -50,6 +61,7 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
   it("4 members run a map-reduce word count; the output on chain equals the single-process reference", async function () {
     const expected = await reference(CORPUS, 8, 2);
     const submitted = await world.jobsOf(1).submit(await wordcount(CORPUS, 8, 2, 7));
+    firstJob = submitted.job;
     const status = await world.jobsOf(1).waitFinalised(submitted.job, 60_000);
     expect(status.output?.cid).to.equal(expected.cid);
     expect(status.output?.value).to.deep.equal(expected.value);
@@ -57,6 +69,21 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     const [tokenId, ring] = (await gate.getFunction("latest").staticCall(7)) as [bigint, string];
     expect(ring).to.equal(world.ring.ring);
     expect(`0x${tokenId.toString(16).padStart(64, "0")}`).to.equal(expected.bytes32);
+  });
+
+  it("a second ring takes the first ring's gate pin as its input (map ring -> reduce ring)", async function () {
+    const gate = new Contract(world.gate, GATE_ABI, world.ring.chain.provider);
+    const [tokenId] = (await gate.getFunction("latest").staticCall(7)) as [bigint, string];
+    const input = bytes32ToCid(`0x${tokenId.toString(16).padStart(64, "0")}`);
+    if (input === null) throw new Error("pin 7 holds no output");
+    const reduceRing = await world.startSecondRing(1, "reduce");
+    const submitted = await reduceRing.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ cid: input.toString() }], params: { n: 5 }, shards: 1, redundancy: 1, pin: 70 });
+    const status = await reduceRing.jobsOf(0).waitFinalised(submitted.job, 60_000);
+    const mapOutput = (await world.jobsOf(0).get(firstJob)).output?.value as { words: number; top: Array<[string, number]> };
+    expect(status.output?.value).to.deep.equal({ words: mapOutput.words, top: mapOutput.top.slice(0, 5) });
+    const [outTokenId, ring] = (await gate.getFunction("latest").staticCall(70)) as [bigint, string];
+    expect(ring).to.equal(reduceRing.ring);
+    expect(`0x${outTokenId.toString(16).padStart(64, "0")}`).to.equal(status.output?.bytes32);
   });
 
   /** The member (index) that relays the next round first: members[(round + 1) mod n] in the Ring's list order. */
@@ -74,13 +101,15 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     return (events[0]?.args.relayer as string) ?? "";
   }
 
-  it("a job submitted to member B while member A is the relayer returns its result at B", async function () {
+  it("a job submitted to member B (ring-node submit) while member A is the relayer returns its result at B", async function () {
     const relayer = await nextRelayer();
     const submitter = (relayer + 1) % 4;
     const text = TEXT("submitted at b");
     const expected = await reference([text], 2, 2);
-    const submitted = await world.jobsOf(submitter).submit(await wordcount([text], 2, 2, 8));
-    const status = await world.jobsOf(submitter).waitFinalised(submitted.job, 60_000);
+    const dataDir = world.ring.members[submitter]?.dataDir as string;
+    const args = ["submit", "--data-dir", dataDir, "--code", EXAMPLE_WORDCOUNT, "--input", text, "--params", '{"top":20}', "--shards", "2", "--redundancy", "2", "--pin", "8", "--json"];
+    const status = JSON.parse(await ringNodeCommand(args, {}, 90_000)) as JobStatus;
+    expect(status.status).to.equal("finalised");
     expect(status.submitter).to.equal(world.members[submitter]?.address);
     expect(status.output?.value).to.deep.equal(expected.value);
     expect(await flushedRelayer(status.round as number)).to.equal(world.members[relayer]?.address);

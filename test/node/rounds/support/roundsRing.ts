@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { Gate__factory } from "../../../../types/index.js";
 import { JobsClient } from "../../../../node/src/rounds/jobsClient.js";
 import { waitFor } from "../../helpers/processes.js";
-import type { RingNodeProcess } from "../../helpers/ringNodeProcess.js";
+import { initRingNode, RingNodeProcess } from "../../helpers/ringNodeProcess.js";
+import { createRing, fund } from "../../helpers/ringsOnChain.js";
 import { startTestRing, type TestRing } from "../../helpers/ringOfNodes.js";
 
 export interface RoundsMember {
@@ -20,6 +21,11 @@ export interface RoundsMember {
 
 export interface RoundsRing {
   ring: TestRing;
+  /**
+   * A second ring of `count` new members on the same chain (and the same Gate), its nodes dialing
+   * this ring's running nodes so blocks (such as this ring's outputs) can be fetched from them.
+   */
+  startSecondRing(count: number, label: string): Promise<{ ring: string; members: RoundsMember[]; jobsOf(index: number): JobsClient }>;
   gate: string;
   members: RoundsMember[];
   /** Starts (or restarts) member `index` with rounds, optionally with extra environment (faults). */
@@ -39,6 +45,20 @@ export const FAST_ROUNDS_ENV: NodeJS.ProcessEnv = {
   RING_NODE_FETCH_TIMEOUT_MS: "3000",
 };
 
+/** The jobs endpoint URL of a started node (written by its rounds plugin). */
+async function jobsUrl(dataDir: string, node: RingNodeProcess): Promise<string> {
+  return waitFor(
+    "jobs endpoint",
+    async () => {
+      const info = JSON.parse(await readFile(join(dataDir, "jobs-rpc.json"), "utf8")) as { url: string; pid: number };
+      return info.pid === node.child.pid ? info.url : undefined;
+    },
+    60_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${node.rawOutput}\n${node.logs.slice(-20).map((l) => JSON.stringify(l)).join("\n")}`);
+  });
+}
+
 export async function startRoundsRing(count: number, label: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RoundsRing> {
   const ring = await startTestRing(count, label);
   try {
@@ -55,16 +75,7 @@ export async function startRoundsRing(count: number, label: string, extraEnv: No
         const peers = members.filter((m) => m.node !== null && m.index !== index).map((m) => (m.node as RingNodeProcess).multiaddr);
         const node = await ring.start(index, { peers, env: { ...FAST_ROUNDS_ENV, RING_NODE_GATE: ring.contracts.gate, ...extraEnv, ...env } });
         const dataDir = ring.members[index]?.dataDir as string;
-        const url = await waitFor(
-          "jobs endpoint",
-          async () => {
-            const info = JSON.parse(await readFile(join(dataDir, "jobs-rpc.json"), "utf8")) as { url: string; pid: number };
-            return info.pid === node.child.pid ? info.url : undefined;
-          },
-          60_000,
-        ).catch((error: unknown) => {
-          throw new Error(`${(error as Error).message}\n${node.rawOutput}\n${node.logs.slice(-20).map((l) => JSON.stringify(l)).join("\n")}`);
-        });
+        const url = await jobsUrl(dataDir, node);
         member.node = node;
         member.jobs = new JobsClient(url);
         return member;
@@ -80,6 +91,30 @@ export async function startRoundsRing(count: number, label: string, extraEnv: No
         const jobs = members[index]?.jobs;
         if (jobs == null) throw new Error(`member ${index} is not running`);
         return jobs;
+      },
+      async startSecondRing(count, label) {
+        const dataDirs = await Promise.all(Array.from({ length: count }, (_, i) => ring.dirs.make(`${label}-m${i}`)));
+        const identities = await Promise.all(dataDirs.map((dir) => initRingNode(dir)));
+        const address = await createRing(ring.contracts.factory, identities.map((id) => id.address), await deployer.getAddress());
+        await fund(deployer, identities.map((id) => id.address));
+        await (await Gate__factory.connect(ring.contracts.gate, deployer).setAuthorized(address, true)).wait();
+        const second: RoundsMember[] = [];
+        for (const [index, dataDir] of dataDirs.entries()) {
+          const peers = [...members, ...second].filter((m) => m.node !== null).map((m) => (m.node as RingNodeProcess).multiaddr);
+          const node = await RingNodeProcess.start({ dataDir, rpcUrl: ring.chain.url, ring: address, peers, env: { ...FAST_ROUNDS_ENV, RING_NODE_GATE: ring.contracts.gate, ...extraEnv } });
+          ring.running.add(node);
+          const url = await jobsUrl(dataDir, node);
+          second.push({ index, address: identities[index]?.address as string, node, jobs: new JobsClient(url) });
+        }
+        return {
+          ring: address,
+          members: second,
+          jobsOf: (index) => {
+            const jobs = second[index]?.jobs;
+            if (jobs == null) throw new Error(`second ring member ${index} is not running`);
+            return jobs;
+          },
+        };
       },
       async cleanup() {
         await ring.cleanup();
