@@ -72,6 +72,11 @@ export class ControlClient {
     return this.request("GET", `/log/${author}?from=${from}&limit=${limit}`);
   }
 
+  /** Whether the node's blockstore holds the block (whatever log it belongs to). */
+  async holdsBlock(cid: string): Promise<boolean> {
+    return (await this.request<{ held: boolean }>("GET", `/block/${cid}`)).held;
+  }
+
   exchange(): Promise<{ ok: boolean }> {
     return this.request("POST", "/exchange");
   }

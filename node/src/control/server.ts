@@ -117,6 +117,15 @@ async function route(node: RingNode, request: IncomingMessage, url: URL): Promis
     return { ok: true };
   }
   if (method === "GET" && parts[0] === "log" && parts[1] !== undefined) return readLog(node, parts[1], url);
+  if (method === "GET" && parts[0] === "block" && parts[1] !== undefined) {
+    let cid: CID;
+    try {
+      cid = CID.parse(parts[1]);
+    } catch {
+      throw new HttpError(400, `not a CID: ${parts[1]}`);
+    }
+    return { cid: cid.toString(), held: (await node.store.readBytes(cid)) !== null };
+  }
   throw new HttpError(404, `no such control route: ${method} ${url.pathname}`);
 }
 

@@ -5,12 +5,12 @@
  * (CIDv1 dag-cbor sha2-256 of the full signed node) is what heads, `prev` links and the chain hold.
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { getAddress, getBytes, hexlify, Signature, type Signer, type TypedDataDomain } from "ethers";
+import { getBytes, hexlify, Signature, type Signer, type TypedDataDomain } from "ethers";
 import type { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { cidOfBytes } from "./cid.js";
 import { LOG_NODE_TYPES, logNodeHasher } from "./eip712.js";
-import { recoverSigner, signDigest } from "./secp256k1.js";
+import { checksumAddress, recoverSigner, signDigest } from "./secp256k1.js";
 
 export const LOG_NODE_VERSION = 1;
 
@@ -46,7 +46,7 @@ export class LogNodeFormatError extends Error {
 
 /** The signed fields, addresses in checksummed form (the only form `decodeLogNode` accepts). */
 function bodyOf(node: LogNodeBody): LogNodeBody {
-  const body: LogNodeBody = { v: node.v, ring: getAddress(node.ring), author: getAddress(node.author), seq: node.seq, prev: node.prev, payload: node.payload };
+  const body: LogNodeBody = { v: node.v, ring: checksumAddress(node.ring), author: checksumAddress(node.author), seq: node.seq, prev: node.prev, payload: node.payload };
   if (node.ts !== undefined) body.ts = node.ts;
   return body;
 }
@@ -97,7 +97,7 @@ export async function decodeLogNode(bytes: Uint8Array): Promise<EncodedLogNode> 
   if (!(node.sig instanceof Uint8Array) || node.sig.length !== 65) throw new LogNodeFormatError("unsigned log node (sig must be 65 bytes)");
   let canonical: boolean;
   try {
-    canonical = getAddress(node.ring) === node.ring && getAddress(node.author) === node.author;
+    canonical = checksumAddress(node.ring) === node.ring && checksumAddress(node.author) === node.author;
   } catch {
     throw new LogNodeFormatError("ring and author must be addresses");
   }

@@ -39,11 +39,27 @@ export function recoverPublicKey(digest: Uint8Array, signature: Uint8Array): Uin
   }
 }
 
+const checksums = new Map<string, string>();
+
+/**
+ * `getAddress` memoised: the EIP-55 checksum costs a keccak (~70 µs in ethers), and a ring has few
+ * addresses that appear in every node. Throws as `getAddress` does for a non-address.
+ */
+export function checksumAddress(address: string): string {
+  let checksummed = checksums.get(address);
+  if (checksummed === undefined) {
+    checksummed = getAddress(address);
+    if (checksums.size >= 10_000) checksums.clear();
+    checksums.set(address, checksummed);
+  }
+  return checksummed;
+}
+
 /** The Ethereum address (checksummed) of a compressed (33-byte) or uncompressed (65-byte) public key. */
 export function addressOfPublicKey(publicKey: Uint8Array): string {
   const uncompressed = publicKey.length === 65 ? publicKey : secp256k1.publicKeyConvert(publicKey, false);
   const hash = keccak_256(uncompressed.subarray(1));
-  return getAddress(hexlify(hash.subarray(12)));
+  return checksumAddress(hexlify(hash.subarray(12)));
 }
 
 /** The address whose key made `signature` over `digest` (what `ecrecover` returns). */

@@ -1,7 +1,8 @@
 /**
  * Every member's log as this node holds it: blocks in Helia's blockstore, one seq index per author
  * (see seqIndex.ts) and fork evidence in Helia's datastore. Writes take verified nodes only; the
- * store checks that each batch extends the author's head by one seq at a time.
+ * store checks that each batch extends the author's head by one seq at a time. Durable writes (the
+ * node's own appends) go first to a write-ahead journal (journal.ts) that is replayed on open.
  */
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,9 +10,14 @@ import { getAddress } from "ethers";
 import { Key, type Datastore } from "interface-datastore";
 import type { CID } from "multiformats/cid";
 import { decodeLogNode, type EncodedLogNode } from "../core/logNode.js";
-import type { DurableFsBlockstore } from "./durableBlockstore.js";
+import type { LogBlockstore } from "./logBlockstore.js";
+import { cidOfBytes } from "../core/cid.js";
 import { decodeForkEvidence, encodeForkEvidence, type ForkEvidence } from "./forkEvidence.js";
+import { LogJournal } from "./journal.js";
 import { SeqIndex } from "./seqIndex.js";
+
+/** On open, journaled blocks this close to the head are re-checked on disk (older ones were synced long ago). */
+const JOURNAL_RECHECK = 1024;
 
 export interface LogHead {
   author: string;
@@ -41,16 +47,17 @@ class KeyedLock {
 
 export class LogStore {
   private readonly indexes = new Map<string, SeqIndex>();
+  private readonly journals = new Map<string, LogJournal>();
   private readonly lock = new KeyedLock();
 
   private constructor(
-    readonly blockstore: DurableFsBlockstore,
+    readonly blockstore: LogBlockstore,
     readonly datastore: Datastore,
     private readonly logsDir: string,
   ) {}
 
   /** Opens the store under `dataDir/logs`, loading every author's index and cutting off records whose block is missing. */
-  static async open(dataDir: string, blockstore: DurableFsBlockstore, datastore: Datastore): Promise<LogStore> {
+  static async open(dataDir: string, blockstore: LogBlockstore, datastore: Datastore): Promise<LogStore> {
     const logsDir = join(dataDir, "logs");
     await mkdir(logsDir, { recursive: true });
     const store = new LogStore(blockstore, datastore, logsDir);
@@ -61,6 +68,11 @@ export class LogStore {
       const index = await SeqIndex.open(join(logsDir, file));
       store.indexes.set(author, index);
       await store.dropTailWithoutBlocks(index);
+    }
+    for (const file of await readdir(logsDir)) {
+      const match = /^(0x[0-9a-fA-F]{40})\.journal$/.exec(file);
+      if (match?.[1] === undefined) continue;
+      await store.replayJournal(getAddress(match[1]), join(logsDir, file));
     }
     return store;
   }
@@ -130,9 +142,11 @@ export class LogStore {
         parent = node.cid;
         expected++;
       }
-      if (durable) await Promise.all(nodes.map((node) => this.blockstore.putDurably(node.cid, node.bytes)));
-      else await Promise.all(nodes.map((node) => this.blockstore.putBytes(node.cid, node.bytes)));
-      await index.append(nodes.map((node) => node.cid), durable);
+      // The journal (when durable) and the blocks are written side by side; the index, which makes
+      // the nodes visible, only after both.
+      const journal = durable ? await this.journalFor(key) : undefined;
+      await Promise.all([journal?.append(nodes.map((node) => node.bytes)), ...nodes.map((node) => this.blockstore.putBytes(node.cid, node.bytes))]);
+      await index.append(nodes.map((node) => node.cid), false);
     });
   }
 
@@ -152,7 +166,9 @@ export class LogStore {
 
   async close(): Promise<void> {
     for (const index of this.indexes.values()) await index.close();
+    for (const journal of this.journals.values()) await journal.close();
     this.indexes.clear();
+    this.journals.clear();
   }
 
   private async indexFor(author: string): Promise<SeqIndex> {
@@ -162,6 +178,37 @@ export class LogStore {
       this.indexes.set(author, index);
     }
     return index;
+  }
+
+  private async journalFor(author: string): Promise<LogJournal> {
+    let journal = this.journals.get(author);
+    if (journal === undefined) {
+      journal = (await LogJournal.open(join(this.logsDir, `${author}.journal`))).journal;
+      this.journals.set(author, journal);
+    }
+    return journal;
+  }
+
+  /** Brings the index and blockstore up to the journal: what was acknowledged is restored after a crash. */
+  private async replayJournal(author: string, path: string): Promise<void> {
+    const { journal, records } = await LogJournal.open(path);
+    this.journals.set(author, journal);
+    const index = await this.indexFor(author);
+    const missing = [];
+    for (let seq = 0; seq < records.length; seq++) {
+      const bytes = records[seq] as Uint8Array;
+      if (seq < index.length && seq < records.length - JOURNAL_RECHECK) continue;
+      const cid = await cidOfBytes(bytes);
+      if (seq < index.length) {
+        if (!(index.cidAt(seq)?.equals(cid) ?? false)) throw new LogStoreConsistencyError(`${author}'s index and journal differ at seq ${seq}`);
+        const onDisk = await this.blockstore.readBytes(cid);
+        if (onDisk === null || !(await cidOfBytes(onDisk)).equals(cid)) await this.blockstore.putBytes(cid, bytes);
+      } else {
+        await this.blockstore.putBytes(cid, bytes);
+        missing.push(cid);
+      }
+    }
+    await index.append(missing, true);
   }
 
   /** A crash (or power loss) can leave index records whose block never reached the disk: cut them off. */

@@ -1,5 +1,5 @@
 /**
- * Builds the node's Helia: blockstore and datastore on disk under the data directory, routers off
+ * Builds the node's Helia: blockstore (LevelDB) and datastore (files) on disk under the data directory, routers off
  * (no DHT, no delegated routing, no HTTP gateways), libp2p over TCP with noise, yamux, identify,
  * ping and gossipsub, and bitswap as the only block broker. The libp2p key is the avatar key.
  */
@@ -16,7 +16,7 @@ import { ping, type Ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
-import { DurableFsBlockstore } from "../log/durableBlockstore.js";
+import { LogBlockstore } from "../log/logBlockstore.js";
 
 export interface RingLibp2pServices {
   [key: string]: unknown;
@@ -35,8 +35,8 @@ export interface RingHeliaOptions {
 
 export interface RingHeliaParts {
   helia: RingHelia;
-  /** The same blockstore Helia serves from, with durable (fsync'd) writes for own appends. */
-  blockstore: DurableFsBlockstore;
+  /** The blockstore Helia serves from (LevelDB on disk), with the log store's plain reads and writes. */
+  blockstore: LogBlockstore;
   datastore: FsDatastore;
 }
 
@@ -45,7 +45,7 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
   const datastoreDir = join(options.dataDir, "datastore");
   await mkdir(blocksDir, { recursive: true });
   await mkdir(datastoreDir, { recursive: true });
-  const blockstore = new DurableFsBlockstore(blocksDir);
+  const blockstore = new LogBlockstore(blocksDir);
   const datastore = new FsDatastore(datastoreDir);
   await blockstore.open();
   await datastore.open();

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench:log` — the ring node's log against OrbitDB 4, same work, same machine, same run:
+ *   1. signed, durable appends per second on one node (each awaited before the next);
+ *   2. catch-up replication: a second node on loopback TCP fetches and verifies all N nodes.
+ * Rings runs its real modules (Helia 7 on disk, libp2p over TCP, the Replicator); OrbitDB runs in its
+ * own process on the Helia version it supports (scripts/bench/orbitdb, installed on first run).
+ * Writes bench-results/log.json: { entries, rings: {...}, orbitdb: {...} }.
+ *
+ *   npm run bench:log [-- --entries 10000] [--skip-orbitdb]
+ */
+import { execFile, spawn } from "node:child_process";
+import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { getAddress, hexlify, randomBytes } from "ethers";
+import type { Membership } from "../../node/src/chain/membership.js";
+import { ringDomain } from "../../node/src/core/eip712.js";
+import { generateIdentity, type RingIdentity } from "../../node/src/identity/identity.js";
+import { silentLogger } from "../../node/src/logging.js";
+import { OwnLog } from "../../node/src/log/ownLog.js";
+import { LogStore } from "../../node/src/log/store.js";
+import { createRingHelia, type RingHeliaParts } from "../../node/src/p2p/createRingHelia.js";
+import { Replicator } from "../../node/src/replication/replicator.js";
+
+const run = promisify(execFile);
+const ORBITDB_DIR = fileURLToPath(new URL("./orbitdb/", import.meta.url));
+const RESULTS = fileURLToPath(new URL("../../bench-results/log.json", import.meta.url));
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const entries = option("entries", 10_000);
+const skipOrbitdb = process.argv.includes("--skip-orbitdb");
+
+/** The ring of the benchmark: its two members (fixed, as a ring read from chain would be). */
+class TwoMembers implements Membership {
+  constructor(private readonly list: string[]) {}
+  members(): readonly string[] {
+    return this.list;
+  }
+  isMember(address: string): boolean {
+    return this.list.includes(getAddress(address));
+  }
+}
+
+interface RingsSide {
+  identity: RingIdentity;
+  parts: RingHeliaParts;
+  store: LogStore;
+  replicator: Replicator;
+}
+
+async function ringsSide(dir: string, identity: RingIdentity, membership: Membership, domain: ReturnType<typeof ringDomain>): Promise<RingsSide> {
+  const parts = await createRingHelia({ dataDir: dir, privateKey: identity.libp2pKey, listen: ["/ip4/127.0.0.1/tcp/0"] });
+  const store = await LogStore.open(dir, parts.blockstore, parts.datastore);
+  const replicator = new Replicator({
+    helia: parts.helia,
+    store,
+    self: identity.address,
+    domain,
+    chainId: 31337n,
+    membership,
+    logger: silentLogger(),
+    fetchTimeoutMs: 30_000,
+    headExchangeMs: 60_000,
+  });
+  await replicator.start();
+  return { identity, parts, store, replicator };
+}
+
+async function benchRings(): Promise<{ appendsPerSec: number; replicatedPerSec: number; appendSeconds: number; replicateSeconds: number; groupCommitAppendsPerSec: number }> {
+  const root = await mkdtemp(join(tmpdir(), "rings-bench-log-"));
+  const [writer, reader] = [generateIdentity(), generateIdentity()];
+  const domain = ringDomain(31337n, getAddress(hexlify(randomBytes(20))));
+  const membership = new TwoMembers([writer.address, reader.address]);
+  const sides: RingsSide[] = [];
+  try {
+    const a = await ringsSide(join(root, "a"), writer, membership, domain);
+    sides.push(a);
+    const log = new OwnLog(a.store, writer, domain);
+    let start = performance.now();
+    for (let i = 0; i < entries; i++) await log.append({ i });
+    const appendSeconds = (performance.now() - start) / 1000;
+
+    const b = await ringsSide(join(root, "b"), reader, membership, domain);
+    sides.push(b);
+    start = performance.now();
+    const address = a.parts.helia.libp2p.getMultiaddrs()[0];
+    if (address === undefined) throw new Error("the writer has no listen address");
+    await b.parts.helia.libp2p.dial(address);
+    while (b.store.length(writer.address) < entries) await new Promise((resolve) => setTimeout(resolve, 10));
+    const replicateSeconds = (performance.now() - start) / 1000;
+    if (!b.store.head(writer.address)?.cid.equals(a.store.head(writer.address)?.cid ?? b.store.head(writer.address)?.cid ?? "")) {
+      throw new Error("the reader's head differs from the writer's");
+    }
+    if (b.replicator.rejections().length > 0) throw new Error(`refusals during the benchmark: ${JSON.stringify(b.replicator.rejections())}`);
+
+    // Extra figure: the same log with 32 appends in flight (group commit: one fsync round for many).
+    const extra = Math.min(entries, 2_000);
+    start = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < extra) {
+          next++;
+          await log.append({ concurrent: next });
+        }
+      }),
+    );
+    const groupCommitAppendsPerSec = extra / ((performance.now() - start) / 1000);
+    return { appendsPerSec: entries / appendSeconds, replicatedPerSec: entries / replicateSeconds, appendSeconds, replicateSeconds, groupCommitAppendsPerSec };
+  } finally {
+    for (const side of sides.reverse()) {
+      await side.replicator.stop();
+      await side.parts.helia.stop();
+      await side.store.close();
+    }
+    await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  }
+}
+
+async function ensureOrbitdbInstalled(): Promise<void> {
+  try {
+    await access(join(ORBITDB_DIR, "node_modules", "@orbitdb", "core", "package.json"));
+  } catch {
+    process.stdout.write("installing OrbitDB 4 (scripts/bench/orbitdb, once)...\n");
+    await run("npx", ["-y", "-p", "node@22.23.3", "npm", "ci", "--prefix", ORBITDB_DIR, "--no-audit", "--no-fund"], { cwd: ORBITDB_DIR, maxBuffer: 64 * 1024 * 1024 });
+  }
+}
+
+async function benchOrbitdb(): Promise<{ appendsPerSec: number; replicatedPerSec: number; appendSeconds: number; replicateSeconds: number }> {
+  await ensureOrbitdbInstalled();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ORBITDB_DIR, "bench.mjs"), String(entries), String(30 * 60_000)], { cwd: ORBITDB_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4_000)));
+    child.once("exit", (code) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code !== 0) return reject(new Error(`OrbitDB bench failed (${String(code)}): ${err}`));
+      try {
+        resolve(JSON.parse(line) as { appendsPerSec: number; replicatedPerSec: number; appendSeconds: number; replicateSeconds: number });
+      } catch {
+        reject(new Error(`OrbitDB bench printed no result: ${out} ${err}`));
+      }
+    });
+  });
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+process.stdout.write(`log benchmark: ${entries} entries\n`);
+const rings = await benchRings();
+process.stdout.write(`rings: ${round(rings.appendsPerSec)} appends/s, ${round(rings.replicatedPerSec)} replicated/s\n`);
+const orbitdb = skipOrbitdb ? null : await benchOrbitdb();
+
+const result = {
+  entries,
+  rings: { appendsPerSec: round(rings.appendsPerSec), replicatedPerSec: round(rings.replicatedPerSec), groupCommitAppendsPerSec: round(rings.groupCommitAppendsPerSec) },
+  orbitdb: orbitdb === null ? null : { appendsPerSec: round(orbitdb.appendsPerSec), replicatedPerSec: round(orbitdb.replicatedPerSec) },
+};
+await mkdir(join(RESULTS, ".."), { recursive: true });
+await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+
+const ratio = (a: number, b: number | undefined) => (b === undefined ? "-" : `${(a / b).toFixed(1)}x`);
+const rows = [
+  ["", "Rings (Helia 7)", "OrbitDB 4 (Helia 6)", "Rings / OrbitDB"],
+  ["signed durable appends/s", String(result.rings.appendsPerSec), String(result.orbitdb?.appendsPerSec ?? "-"), ratio(result.rings.appendsPerSec, result.orbitdb?.appendsPerSec)],
+  ["catch-up replication nodes/s", String(result.rings.replicatedPerSec), String(result.orbitdb?.replicatedPerSec ?? "-"), ratio(result.rings.replicatedPerSec, result.orbitdb?.replicatedPerSec)],
+];
+const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
+for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  |  ")}\n`);
+process.stdout.write(`(Rings with 32 appends in flight, group commit: ${result.rings.groupCommitAppendsPerSec} appends/s)\nwritten ${RESULTS}\n`);
+process.exit(0);
