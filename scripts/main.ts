@@ -1,79 +1,115 @@
 /**
  * The main job: a local chain, the Rings contracts deployed with the deploy scripts, a ring of four
- * members, and rounds flushed on chain with the signatures of 2/3 of them.
+ * `ring-node` processes and a replica ring of three, the ring registered with the replica ring
+ * (ReplicateRing), a real map-reduce job (word count over the shipped corpus) computed by the ring
+ * and finalised on chain with 2/3 votes, and the live dashboard.
  *
- *   npm start            keeps flushing a round every few seconds until Ctrl-C
- *   npm start -- --once  one round, prints the summary, exits 0 (non-zero on failure)
+ *   npm start            keeps everything running with the dashboard until Ctrl-C
+ *   npm start -- --once  one job, prints the summary, stops everything, exits 0 (non-zero on failure)
+ *
+ * Data directories (avatar keys, logs) are kept in `.data/main` for the next start.
  */
 import { Command } from "commander";
-import { NonceManager, type Signer } from "ethers";
+import { formatEther, NonceManager, parseEther } from "ethers";
+import { readRingsAddresses } from "../deploy/addresses.js";
 import { takeChainSnapshot } from "../node/src/dashboard/chainSnapshot.js";
 import { startDashboard, type DashboardServer } from "../node/src/dashboard/server.js";
 import { requiredVotes } from "../node/src/core/ringVotes.js";
 import { deployRings } from "./devnet/deployRings.js";
-import { createDemoRing, flushDemoRound, hardhatAccount, type DemoRing } from "./devnet/demoRing.js";
+import { hardhatAccount } from "./devnet/demoRing.js";
 import { startLocalChain, type LocalChain } from "./devnet/localChain.js";
-
-const RING_SIZE = 4;
+import { LiveRings, type LiveNode } from "./devnet/liveRings.js";
 
 const options = new Command()
   .name("npm start --")
-  .description("Start a local chain, deploy Rings, create a ring of 4 and flush 2/3-signed rounds.")
-  .option("--once", "run one round, print the summary and exit")
+  .description("Start a local chain, deploy Rings, run a ring of 4 and a replica ring of 3 ring-node processes, and compute a map-reduce job.")
+  .option("--once", "run one job, print the summary and exit")
   .option("--port <port>", "port of the local chain on 127.0.0.1", (value) => Number.parseInt(value, 10), 8545)
   .option("--dashboard-port <port>", "port of the dashboard on 127.0.0.1", (value) => Number.parseInt(value, 10), 8700)
-  .option("--interval <ms>", "time between rounds when running continuously", (value) => Number.parseInt(value, 10), 5_000)
+  .option("--data-dir <dir>", "where the nodes' data directories are kept", ".data/main")
   .parse()
-  .opts<{ once?: boolean; port: number; dashboardPort: number; interval: number }>();
+  .opts<{ once?: boolean; port: number; dashboardPort: number; dataDir: string }>();
 
-/** One round, printed: what was flushed, by whom, at what gas, and the heads now on chain. */
-async function flushAndPrint(demo: DemoRing, chainId: bigint, gate: string, relayer: Signer): Promise<void> {
-  const started = performance.now();
-  const { round, ringNode, receipt, signers } = await flushDemoRound(demo, chainId, gate, relayer);
-  const ms = (performance.now() - started).toFixed(0);
-  console.log(`round ${round}: flushed by ${await relayer.getAddress()} with ${signers.length}/${demo.members.length} votes in tx ${receipt.hash} (gas ${receipt.gasUsed}, ${ms} ms)`);
-  console.log(`  ring head  ${ringNode.cid.toString()} (${await demo.ring.ringNodeHead()})`);
-  for (const m of demo.members) console.log(`  ${m.wallet.address} log head ${await demo.ring.logNodeHeads(m.wallet.address)}`);
-}
+const step = (message: string) => console.log(`\n== ${message}`);
 
 async function main(): Promise<void> {
   let chain: LocalChain | undefined;
   let dashboard: DashboardServer | undefined;
+  let rings: LiveRings | undefined;
+  let stopping = false;
   const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
     await dashboard?.close();
+    await rings?.stop();
     await chain?.stop();
   };
-  process.once("SIGINT", () => void shutdown().then(() => process.exit(0)));
-  process.once("SIGTERM", () => void shutdown().then(() => process.exit(0)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping the ring nodes, the dashboard and the chain…`);
+      void shutdown().then(() => process.exit(0));
+    });
+  }
   try {
+    step("local chain");
     chain = await startLocalChain({ port: options.port });
     const chainId = (await chain.provider.getNetwork()).chainId;
-    console.log(`local chain ${chain.url} (chain id ${chainId})`);
-    const addresses = await deployRings(chain.url, chainId);
-    console.log(`deployed: factory ${addresses.factory}, forwarder ${addresses.forwarder}, scope ${addresses.scope}, gate ${addresses.gate}`);
+    console.log(`hardhat node ${chain.url} (chain id ${chainId})`);
 
+    step("deploy (deploy/modules/Rings.ts)");
+    await deployRings(chain.url, chainId);
+    const addresses = await readRingsAddresses(chainId);
+    console.log(`factory ${addresses.factory}\nforwarder ${addresses.forwarder}\nscope ${addresses.scope}\ngate ${addresses.gate}`);
+
+    step("rings and ring-node processes");
     const engine = new NonceManager(hardhatAccount(0).connect(chain.provider));
-    const wallets = Array.from({ length: RING_SIZE }, (_, i) => hardhatAccount(i + 1).connect(chain!.provider));
-    const demo = await createDemoRing(addresses, engine, wallets);
-    console.log(`ring ${demo.address} created by engine ${await engine.getAddress()} (gas ${demo.creationReceipt.gasUsed}); members:`);
-    for (const m of await demo.ring.members()) console.log(`  ${m}`);
-    console.log(`majority: ${requiredVotes(wallets.length)} of ${wallets.length} signatures`);
+    rings = await LiveRings.start({ chain, addresses, engine, dataDir: options.dataDir, ringSize: 4, replicaSize: 3, fee: parseEther("0.01") });
+    const describe = (node: LiveNode) => `  ${node.name.padEnd(10)} ${node.address}  ${node.process.info.peerId}  pid ${node.process.child.pid}`;
+    console.log(`ring ${rings.ring} (majority ${requiredVotes(rings.ringNodes.length)} of ${rings.ringNodes.length}):`);
+    for (const node of rings.ringNodes) console.log(describe(node));
+    console.log(`replica ring ${rings.replicaRingRing} (ReplicaRing ${rings.replicaRing}, fee ${formatEther(rings.fee)} ETH):`);
+    for (const node of rings.replicaNodes) console.log(describe(node));
 
-    const relayer = wallets[0] as Signer;
-    await flushAndPrint(demo, chainId, addresses.gate, relayer);
     if (!options.once) {
       const provider = chain.provider;
+      const live = rings;
       dashboard = await startDashboard(
-        { state: async () => ({ chain: await takeChainSnapshot({ provider, factory: addresses.factory, gate: addresses.gate, forwarder: addresses.forwarder }) }) },
+        {
+          state: async () => ({
+            chain: await takeChainSnapshot({ provider, factory: addresses.factory, gate: addresses.gate, forwarder: addresses.forwarder }),
+            nodes: live.nodeViews(),
+            jobs: live.jobViews(),
+          }),
+        },
         { port: options.dashboardPort, onError: (error) => console.error(`dashboard: ${String(error)}`) },
       );
-      console.log(`dashboard ${dashboard.url}`);
-      console.log(`flushing a round every ${options.interval} ms; Ctrl-C stops`);
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, options.interval));
-        await flushAndPrint(demo, chainId, addresses.gate, relayer);
-      }
+      console.log(`\ndashboard ${dashboard.url}`);
     }
+
+    step("ReplicateRing: register the ring with the replica ring");
+    const registration = await rings.replicateRing();
+    console.log(`registered through ${registration.via}: tx ${registration.tx}`);
+
+    step("FlushToRing: a light client's log head relayed by a replica node");
+    const flushed = await rings.flushFromLightClient("hello from a light client");
+    console.log(`avatar ${flushed.avatar} of client ring ${flushed.ring}: ${flushed.state}, tx ${flushed.tx}, head ${flushed.head}`);
+
+    step("map-reduce job: word count over examples/data/corpus, submitted with ring-node submit");
+    const result = await rings.submitWordCount();
+    const receipt = result.tx === null ? null : await chain.provider.getTransactionReceipt(result.tx);
+    step("finalised");
+    console.log(`job        ${result.job}`);
+    console.log(`round      ${result.round}`);
+    console.log(`tx         ${result.tx} (gas ${receipt?.gasUsed ?? "?"})`);
+    console.log(`ring head  ${result.ringNodeHead}`);
+    console.log(`output     ${result.outputCid}`);
+    console.log(`top words  ${result.summary}`);
+    console.log("member heads on chain:");
+    for (const [member, head] of await rings.memberHeads()) console.log(`  ${member} ${head}`);
+
+    if (options.once) return;
+    console.log(`\nthe ring keeps running; dashboard ${dashboard?.url ?? ""} — Ctrl-C stops everything`);
+    await new Promise(() => undefined);
   } finally {
     await shutdown();
   }
@@ -82,7 +118,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(`main job failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`main job failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );
