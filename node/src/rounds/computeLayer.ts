@@ -15,6 +15,8 @@ import type { ComputedBlock, JobCompute, JobShape, ShardMajority, ShardVote } fr
 export class SandboxCompute implements JobCompute {
   private readonly loaded = new Map<string, Promise<LoadedJob>>();
   private readonly plans = new Map<string, JobPlan>();
+  /** Decoded shapes by spec bytes (the engine asks many times per job). */
+  private readonly shapes = new WeakMap<Uint8Array, JobShape>();
 
   /** `blocks` must hold (or fetch) the code and inputs; `storeSpec` puts the spec block where `blocks` finds it. */
   constructor(
@@ -24,8 +26,13 @@ export class SandboxCompute implements JobCompute {
   ) {}
 
   shape(specBytes: Uint8Array): JobShape {
-    const spec = decodeJobSpec(specBytes);
-    return { shards: spec.shards, redundancy: spec.redundancy };
+    let shape = this.shapes.get(specBytes);
+    if (shape === undefined) {
+      const spec = decodeJobSpec(specBytes);
+      shape = { shards: spec.shards, redundancy: spec.redundancy };
+      this.shapes.set(specBytes, shape);
+    }
+    return shape;
   }
 
   async map(job: CID, specBytes: Uint8Array, shard: number, signal: AbortSignal): Promise<ComputedBlock> {

@@ -74,6 +74,8 @@ interface RelayState {
 /** How long a relayer with a quorum still waits for the other members' answers (dissents). */
 const DISSENT_GRACE_MS = 400;
 
+const TRACE = process.env.RING_NODE_TRACE_ROUNDS === "1";
+
 export type JobListener = (jobId: string) => void;
 
 export class RoundEngine {
@@ -84,6 +86,9 @@ export class RoundEngine {
   /** round -> flushed ring head (from chain events and ringLog reads). */
   private readonly flushedHeads = new Map<number, { head: string; tx: string | null }>();
   private readonly computing = new Set<string>();
+  /** "job/shard" -> when a member last said it is working on it (queued or running). */
+  private readonly progress = new Map<string, number>();
+  private lastHeartbeat = 0;
   private readonly computeQueue: Array<{ job: KnownJob; shard: number }> = [];
   private computeBusy = false;
   private readonly relaying = new Map<number, RelayState>();
@@ -231,9 +236,10 @@ export class RoundEngine {
       } catch {
         continue;
       }
-      const attempts = Math.floor((now - job.seenAt) / this.shardTimeoutMs);
       for (let shard = 0; shard < shape.shards; shard++) {
         const key = `${job.id}/${shard}`;
+        // A shard times out only after `shardTimeoutMs` without a result and without word from a member working on it.
+        const attempts = Math.floor((now - Math.max(job.seenAt, this.progress.get(key) ?? 0)) / this.shardTimeoutMs);
         const results = this.book.shardResults(job.id, shard);
         if (this.computing.has(key) || results.has(this.self)) continue;
         const votes = [...results.values()].filter((r) => this.isMember(r.member)).map((r) => ({ member: r.member, result: r.entry.result }));
@@ -242,9 +248,31 @@ export class RoundEngine {
         if (!assignees.includes(this.self)) continue;
         this.computing.add(key);
         this.computeQueue.push({ job, shard });
+        this.lastHeartbeat = 0;
       }
     }
+    this.heartbeat(false);
     void this.drainComputeQueue();
+  }
+
+  /** Tells the members which shards this node is working on (queued or running), at most every third of the shard timeout. */
+  private heartbeat(force: boolean): void {
+    const now = Date.now();
+    if (this.computing.size === 0 || (!force && now - this.lastHeartbeat < this.shardTimeoutMs / 3)) return;
+    this.lastHeartbeat = now;
+    const byJob = new Map<string, { job: CID; shards: number[] }>();
+    for (const key of this.computing) {
+      const [id, shard] = key.split("/") as [string, string];
+      const job = this.book.job(id);
+      if (job === undefined || this.finalised.has(id) || this.book.shardResults(id, Number(shard)).has(this.self)) continue;
+      const entry = byJob.get(id) ?? { job: job.entry.job, shards: [] };
+      entry.shards.push(Number(shard));
+      byJob.set(id, entry);
+    }
+    for (const { job, shards } of byJob.values()) {
+      const request: RoundsRequest = { kind: "working", ring: this.node.chain.ring, job, shards };
+      for (const peer of this.memberPeers().values()) void askPeer(this.node.helia.libp2p, peer, request, 5_000).catch(() => undefined);
+    }
   }
 
   /** One shard at a time: a member is one worker (the speedup benchmark counts on it). */
@@ -256,8 +284,11 @@ export class RoundEngine {
         const { job, shard } = this.computeQueue.shift() as { job: KnownJob; shard: number };
         const key = `${job.id}/${shard}`;
         try {
+          this.trace("map start", { job: job.id });
           const result = await this.options.compute.map(job.entry.job, job.entry.spec, shard, this.controller.signal);
+          this.trace("map done", { job: job.id });
           await this.node.log.append({ type: SHARD_ENTRY, job: job.entry.job, shard, result: result.cid, bytes: result.bytes });
+          this.trace("shard appended", { job: job.id });
           this.logger.debug({ job: job.id, shard, result: result.cid.toString() }, "shard computed");
           if (this.faults.has("fork-log")) await this.forkOwnLog();
         } catch (error) {
@@ -326,6 +357,7 @@ export class RoundEngine {
   }
 
   private async propose(round: number, jobs: KnownJob[]): Promise<void> {
+    this.trace("propose start", { round });
     const cut = this.currentCut();
     const seqs = cutSeqs(cut);
     const proposed: ProposedJob[] = [];
@@ -344,10 +376,17 @@ export class RoundEngine {
     await this.node.store.blockstore.putBytes(ringNode.cid, ringNode.bytes);
     const entry: ProposalEntry = { type: PROPOSAL_ENTRY, round, prevHead, cut, jobs: proposed, gate: getAddress(this.options.gate), ringNodeHead: ringNode.head };
     this.book.noteProposal(this.self, entry);
-    const appended = await this.node.log.append(entry);
-    const vote = await signVote(this.node.identity.wallet, this.node.chain.domain, voteMessage(BigInt(round), ringNode.head, outputs, cidToBytes32(appended.cid)));
+    // The relayer votes with its head before the proposal; the proposal itself is logged while the
+    // members vote (so everyone, also later, can tell which jobs a flushed ring head finalised).
+    const heldHead = this.node.log.head();
+    const appending = this.node.log.append(entry);
+    // (An empty own log has no head to vote with: then the proposal's node is the head.)
+    const voteHead = heldHead?.cid ?? (await appending).cid;
+    appending.catch((error: unknown) => this.logger.warn({ err: error, round }, "could not log the proposal"));
+    const vote = await signVote(this.node.identity.wallet, this.node.chain.domain, voteMessage(BigInt(round), ringNode.head, outputs, cidToBytes32(voteHead)));
     const state: RelayState = { entry, outputs, votes: new Map([[this.self, vote]]), dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
     this.relaying.set(round, state);
+    this.trace("proposal appended", { round });
     this.logger.info({ round, jobs: proposed.length, ringNodeHead: ringNode.head }, "proposed a round");
     for (const job of proposed) this.notify(job.job.toString());
     this.askForVotes();
@@ -376,6 +415,7 @@ export class RoundEngine {
   }
 
   private receiveAnswer(state: RelayState, member: string, answer: RoundsAnswer): void {
+    this.trace("answer", { member, kind: answer.kind, round: state.entry.round });
     if (answer.kind === "vote" && getAddress(answer.vote.signer) === member) {
       state.votes.set(member, answer.vote);
       void this.maybeFlush(state);
@@ -402,10 +442,12 @@ export class RoundEngine {
       return;
     }
     state.flushing = true;
+    this.trace("flush start", { round: state.entry.round });
     const dissents = [...state.dissents.values()].filter((d) => this.node.chain.isMember(d.signer) && !state.votes.has(d.signer));
     try {
       const sent = await this.writer.flush({ round: BigInt(state.entry.round), ringNodeHead: state.entry.ringNodeHead, outputs: state.outputs, votes, dissents });
       this.logger.info({ round: state.entry.round, tx: sent.hash, gas: sent.gasUsed.toString(), votes: votes.length, dissents: dissents.length }, "flushed a round");
+      this.trace("flush mined", { round: state.entry.round });
       this.flushedHeads.set(state.entry.round, { head: state.entry.ringNodeHead, tx: sent.hash });
       await this.node.chain.poll().catch(() => undefined);
       this.applyFlushedHeads();
@@ -434,16 +476,25 @@ export class RoundEngine {
         return { kind: "refuse", reason: "not an address" };
       }
       if (author === this.self) return { kind: "ok" };
+      this.trace("push in", { author });
       if ((await this.push.receive(author, request.blocks)) > 0) this.kick();
+      this.trace("push kept", { author });
+      return { kind: "ok" };
+    }
+    if (request.kind === "working") {
+      const now = Date.now();
+      for (const shard of request.shards) this.progress.set(`${request.job.toString()}/${shard}`, now);
       return { kind: "ok" };
     }
     if (request.kind === "flushed") {
+      this.trace("flushed notice", { round: request.round });
       if (!this.flushedHeads.has(request.round)) this.flushedHeads.set(request.round, { head: request.ringNodeHead, tx: request.tx });
       await this.node.chain.poll().catch(() => undefined);
       this.kick();
       return { kind: "ok" };
     }
     const proposer = addressOfPeerId(peer);
+    this.trace("vote request", { round: request.proposal.round });
     const key = request.proposal.ringNodeHead.toLowerCase();
     let pending = this.voteCache.get(key);
     if (pending === undefined) {
@@ -534,6 +585,7 @@ export class RoundEngine {
         const id = job.job.toString();
         if (this.finalised.has(id)) continue;
         this.finalised.set(id, { round, ringNodeHead: flushed.head, output: job.output, tx: flushed.tx });
+        this.trace("finalised", { job: id, round });
         this.computeQueue.splice(0, this.computeQueue.length, ...this.computeQueue.filter((item) => item.job.id !== id));
         this.notify(id);
       }
@@ -623,6 +675,11 @@ export class RoundEngine {
   /** What one push carries: the last nodes of a group commit (a member further behind catches up by replication). */
   private pushableTail(nodes: readonly EncodedLogNode[]): EncodedLogNode[] {
     return nodes.slice(-32);
+  }
+
+  /** Timing trace of the round's steps (RING_NODE_TRACE_ROUNDS=1), for latency work. */
+  private trace(step: string, fields: Record<string, unknown> = {}): void {
+    if (TRACE) this.logger.info({ ...fields, step, at: performance.now() + performance.timeOrigin }, "rounds trace");
   }
 
   private notify(jobId: string): void {

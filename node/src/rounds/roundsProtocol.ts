@@ -17,7 +17,8 @@ const MAX_MESSAGE = 4 * 1024 * 1024;
 export type RoundsRequest =
   | { kind: "vote"; ring: string; proposal: ProposalEntry }
   | { kind: "nodes"; ring: string; author: string; blocks: Array<{ cid: CID; bytes: Uint8Array }> }
-  | { kind: "flushed"; ring: string; round: number; ringNodeHead: string; tx: string };
+  | { kind: "flushed"; ring: string; round: number; ringNodeHead: string; tx: string }
+  | { kind: "working"; ring: string; job: CID; shards: number[] };
 
 export type RoundsAnswer =
   | { kind: "vote"; vote: SignedVote }
@@ -51,6 +52,9 @@ function decodeRequest(bytes: Uint8Array): RoundsRequest {
     const blocks = value.blocks as Array<{ cid?: unknown; bytes?: unknown }>;
     if (blocks.length > 64 || !blocks.every((b) => b !== null && typeof b === "object" && CID.asCID(b.cid) !== null && b.bytes instanceof Uint8Array)) throw new RoundsProtocolError("malformed nodes push");
     return { kind: "nodes", ring: value.ring, author: value.author, blocks: blocks as Array<{ cid: CID; bytes: Uint8Array }> };
+  }
+  if (value.kind === "working" && typeof value.ring === "string" && CID.asCID(value.job) !== null && Array.isArray(value.shards) && value.shards.every((n) => Number.isSafeInteger(n))) {
+    return { kind: "working", ring: value.ring, job: CID.asCID(value.job) as CID, shards: value.shards as number[] };
   }
   if (value.kind === "flushed" && typeof value.ring === "string" && Number.isSafeInteger(value.round) && typeof value.ringNodeHead === "string" && typeof value.tx === "string") {
     return { kind: "flushed", ring: value.ring, round: value.round as number, ringNodeHead: value.ringNodeHead, tx: value.tx };
