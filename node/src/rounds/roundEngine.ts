@@ -169,7 +169,7 @@ export class RoundEngine {
     await this.book.scan();
     await this.recoverFinalised();
     for (const evidence of await this.node.store.forks()) void this.proveFork(evidence);
-    this.timer = setInterval(() => this.kick(), this.options.tickMs ?? 200);
+    this.timer = setInterval(() => this.kick(), this.options.tickMs ?? 500);
     this.kick();
   }
 
