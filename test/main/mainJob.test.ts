@@ -1,0 +1,27 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { freePort, REPO_ROOT } from "../../scripts/devnet/localChain.js";
+
+const run = promisify(execFile);
+
+describe("main job (npm start -- --once)", function () {
+  it("brings up the chain, the ring of 4 and the replica ring of 3, finalises a word count on chain and exits 0", async function () {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "rings-main-"));
+    try {
+      const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+      const args = ["scripts/main.ts", "--once", "--port", String(await freePort()), "--data-dir", dataDir];
+      const { stdout } = await run(tsx, args, { cwd: REPO_ROOT, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 });
+      expect(stdout).to.match(/registered through replica-0: tx 0x[0-9a-f]{64}/);
+      expect(stdout).to.match(/: relayed, tx 0x[0-9a-f]{64}/);
+      expect(stdout).to.match(/finalised: 4\/4 shards agreed, round \d+/);
+      expect(stdout).to.match(/tx\s+0x[0-9a-f]{64} \(gas \d+\)/);
+      expect(stdout).to.match(/top words\s+\d+ words; the \d+/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
