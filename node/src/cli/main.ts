@@ -4,6 +4,7 @@ import { appendCommand } from "./append.js";
 import { initCommand } from "./init.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
+import { watchCommand } from "./watch.js";
 import { submitCommand } from "../rounds/submitCommand.js";
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   statusCommand(program);
   appendCommand(program);
   submitCommand(program);
+  watchCommand(program);
   return program;
 }
 

@@ -2,6 +2,7 @@
  * Services that run inside `ring-node start` next to replication (rounds, JSON-RPC, metrics...).
  * Each receives the started RingNode and returns how to stop it. Add yours to `defaultPlugins`.
  */
+import { metricsPlugin } from "../metrics/metricsPlugin.js";
 import { roundsPlugin } from "../rounds/roundsPlugin.js";
 import { rpcPlugin } from "../rpc/rpcPlugin.js";
 import type { RingNode } from "./ringNode.js";
@@ -11,7 +12,7 @@ export interface RingNodePlugin {
   start(node: RingNode): Promise<{ stop(): Promise<void> } | void>;
 }
 
-export const defaultPlugins: RingNodePlugin[] = [roundsPlugin, rpcPlugin];
+export const defaultPlugins: RingNodePlugin[] = [roundsPlugin, rpcPlugin, metricsPlugin];
 
 /** Starts the plugins in order; each one's stop runs when the node stops. */
 export async function startPlugins(node: RingNode, plugins: readonly RingNodePlugin[]): Promise<void> {

@@ -1,0 +1,138 @@
+/**
+ * Prometheus metrics of a running ring node, served at `GET /metrics` (prom-client's text format).
+ * Gauges are read from the node's status at scrape time, so they cost nothing between scrapes.
+ * Environment of `ring-node start`:
+ *   RING_NODE_METRICS        "off" disables the endpoint (default on)
+ *   RING_NODE_METRICS_HOST   listen address (default 127.0.0.1)
+ *   RING_NODE_METRICS_PORT   port (default 0: any free port); the URL is written to <dataDir>/metrics.json
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { RingNodePlugin } from "../runtime/plugins.js";
+import type { RingNode } from "../runtime/ringNode.js";
+
+export const METRICS_FILE = "metrics.json";
+
+export interface MetricsSettings {
+  enabled: boolean;
+  host: string;
+  port: number;
+}
+
+export function metricsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsSettings {
+  const port = Number(env.RING_NODE_METRICS_PORT ?? "0");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`RING_NODE_METRICS_PORT must be a port number, got ${env.RING_NODE_METRICS_PORT}`);
+  return {
+    enabled: !/^(off|false|0|no)$/i.test(env.RING_NODE_METRICS ?? ""),
+    host: env.RING_NODE_METRICS_HOST === undefined || env.RING_NODE_METRICS_HOST === "" ? "127.0.0.1" : env.RING_NODE_METRICS_HOST,
+    port,
+  };
+}
+
+/** The node's metrics in their own registry (process metrics included). */
+export function ringNodeRegistry(node: RingNode): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ ring: node.chain.ring, member: node.identity.address });
+  collectDefaultMetrics({ register: registry, prefix: "ring_node_" });
+  const status = () => node.status();
+  new Gauge({
+    name: "ring_node_own_log_seq",
+    help: "seq of this member's own log head (-1 for an empty log)",
+    registers: [registry],
+    async collect() {
+      this.set((await status()).own?.seq ?? -1);
+    },
+  });
+  new Gauge({
+    name: "ring_node_member_log_seq",
+    help: "seq of each member's log head held (verified) by this node",
+    labelNames: ["of"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const member of (await status()).members) this.set({ of: member.address }, member.held?.seq ?? -1);
+    },
+  });
+  new Gauge({
+    name: "ring_node_replication_lag",
+    help: "log nodes this node is behind the highest head a member claims",
+    labelNames: ["of"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const member of (await status()).members) this.set({ of: member.address }, member.lag);
+    },
+  });
+  new Gauge({
+    name: "ring_node_round",
+    help: "last round flushed on chain",
+    registers: [registry],
+    async collect() {
+      this.set(Number((await status()).round));
+    },
+  });
+  new Gauge({
+    name: "ring_node_peers",
+    help: "connected libp2p peers",
+    registers: [registry],
+    async collect() {
+      this.set((await status()).peers.length);
+    },
+  });
+  new Gauge({
+    name: "ring_node_rejected_batches",
+    help: "received log batches refused by verification",
+    registers: [registry],
+    async collect() {
+      this.set((await status()).rejections);
+    },
+  });
+  new Gauge({
+    name: "ring_node_forks_detected",
+    help: "forked log pairs kept as evidence",
+    registers: [registry],
+    async collect() {
+      this.set((await status()).forks);
+    },
+  });
+  return registry;
+}
+
+export const metricsPlugin: RingNodePlugin = {
+  name: "metrics",
+  async start(node) {
+    const settings = metricsSettingsFromEnv();
+    if (!settings.enabled) return;
+    const registry = ringNodeRegistry(node);
+    const server = createServer((request, response) => {
+      if (request.method !== "GET" || new URL(request.url ?? "/", "http://metrics").pathname !== "/metrics") {
+        response.writeHead(404, { "content-type": "text/plain" }).end("not found: GET /metrics\n");
+        return;
+      }
+      registry.metrics().then(
+        (body) => response.writeHead(200, { "content-type": registry.contentType }).end(body),
+        (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${String(error)}\n`),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        reject(error.code === "EADDRINUSE" ? new Error(`metrics port ${settings.host}:${settings.port} is in use: set RING_NODE_METRICS_PORT to a free port`) : error),
+      );
+      server.listen(settings.port, settings.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    const url = `http://${address.address}:${address.port}/metrics`;
+    const file = join(node.config.dataDir, METRICS_FILE);
+    await writeFile(file, JSON.stringify({ url, pid: process.pid }));
+    node.logger.info({ url }, "metrics endpoint listening");
+    return {
+      async stop() {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await rm(file, { force: true });
+      },
+    };
+  },
+};
