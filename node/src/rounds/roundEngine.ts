@@ -211,7 +211,10 @@ export class RoundEngine {
   }
 
   private async tick(): Promise<void> {
-    if (await this.book.scan()) for (const job of this.book.allJobs()) this.notify(job.id);
+    if (await this.book.scan()) {
+      for (const job of this.book.allJobs()) this.notify(job.id);
+      await this.recoverFinalised();
+    }
     this.applyFlushedHeads();
     if (!this.node.chain.isMember(this.self)) return;
     this.scheduleShards();
@@ -528,7 +531,7 @@ export class RoundEngine {
       const shards = majorityShards(this.book, this.options.compute, job, this.isMember, seqs);
       if (shards === null) return { kind: "refuse", reason: `job ${id} has a shard without majority in the cut` };
       const output = await this.reduces.reduce(this.book, job, shards, signal);
-      await this.node.store.blockstore.putBytes(output.cid, output.bytes);
+      void this.node.store.blockstore.putBytes(output.cid, output.bytes).catch(() => undefined);
       mine.push({ job: proposed.job, shards, output: output.cid, pin: job.entry.pin });
     }
     const outputs = outputsOf(this.options.gate, mine);
@@ -537,7 +540,7 @@ export class RoundEngine {
     if (logHead === null) return { kind: "refuse", reason: "empty own log" };
     const message = voteMessage(BigInt(proposal.round), ringNode.head, outputs, cidToBytes32(logHead.cid));
     if (ringNode.head.toLowerCase() === proposal.ringNodeHead.toLowerCase()) {
-      await this.node.store.blockstore.putBytes(ringNode.cid, ringNode.bytes);
+      void this.node.store.blockstore.putBytes(ringNode.cid, ringNode.bytes).catch(() => undefined);
       return { kind: "vote", vote: await signVote(this.node.identity.wallet, chain.domain, message) };
     }
     this.logger.warn({ round: proposal.round, proposer, mine: ringNode.head, theirs: proposal.ringNodeHead, outputsHash: outputsHash(outputs) }, "proposal differs from my computation: dissenting");
@@ -592,12 +595,17 @@ export class RoundEngine {
     }
   }
 
-  /** After a restart: which proposals in the logs were flushed (the chain keeps recent ring heads). */
+  /** Proposals already compared with the chain's ring log. */
+  private readonly checkedProposals = new Set<string>();
+
+  /** Which proposals in the logs were flushed (after a restart, or learnt late): the chain keeps recent ring heads. */
   private async recoverFinalised(): Promise<void> {
     const last = Number(this.node.chain.round());
     for (const proposal of this.book.allProposals()) {
       const round = proposal.entry.round;
-      if (round > last || this.flushedHeads.has(round)) continue;
+      const key = proposal.entry.ringNodeHead.toLowerCase();
+      if (round > last || this.flushedHeads.has(round) || this.checkedProposals.has(key)) continue;
+      this.checkedProposals.add(key);
       try {
         const head = await this.writer.ringLog(round);
         if (head.toLowerCase() === proposal.entry.ringNodeHead.toLowerCase()) this.flushedHeads.set(round, { head, tx: null });
