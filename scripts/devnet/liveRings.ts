@@ -238,7 +238,7 @@ export class LiveRings {
       address: node.address,
       pid: node.process.child.pid,
       alive: node.process.child.exitCode === null && node.process.child.signalCode === null,
-      rpcUrl: node.process.info.multiaddrs[0] ?? "",
+      listen: node.process.info.multiaddrs[0] ?? "",
     }));
   }
 

@@ -55,8 +55,8 @@ function render(state) {
   const chain = state.chain ?? state;
   document.getElementById("status").textContent = "chain " + chain.chainId + " · block " + chain.blockNumber + " · updated " + new Date(chain.takenAt).toLocaleTimeString();
   const nodes = state.nodes ?? [];
-  document.getElementById("nodes").innerHTML = nodes.length === 0 ? "" : "<h2>Node processes</h2>" + table(["node", "role", "address", "pid", "state", "JSON-RPC"], nodes.map((n) => [
-    esc(n.name), esc(n.role), code(n.address), esc(n.pid ?? ""), n.alive ? '<span class="pill ok">running</span>' : '<span class="pill bad">stopped</span>', code(n.rpcUrl, 20)]));
+  document.getElementById("nodes").innerHTML = nodes.length === 0 ? "" : "<h2>Node processes</h2>" + table(["node", "role", "address", "pid", "state", "listen"], nodes.map((n) => [
+    esc(n.name), esc(n.role), code(n.address), esc(n.pid ?? ""), n.alive ? '<span class="pill ok">running</span>' : '<span class="pill bad">stopped</span>', code(n.listen, 20)]));
   const jobs = state.jobs ?? [];
   document.getElementById("jobs").innerHTML = jobs.length === 0 ? "" : "<h2>Jobs</h2>" + table(["job", "status", "round", "result"], jobs.map((j) => [code(j.id, 8), esc(j.status), esc(j.round ?? ""), esc(short(j.result ?? "", 60))]));
   document.getElementById("rings").innerHTML = chain.rings.map(renderRing).join("");
