@@ -14,8 +14,10 @@ import { FORWARDER_ABI, toForwardRequestData, type ForwardRequest } from "./forw
 export interface RelayOutcome {
   /** True when the forwarder executed the request and the forwarded call succeeded. */
   success: boolean;
-  /** Why it failed: "skipped" (invalid at execution: nonce used, expired, bad signature), "reverted" (forwarded call failed), or the transaction error. */
+  /** Why it failed: skipped by the forwarder (invalid at execution: nonce used, expired, bad signature), forwarded call reverted, or the transaction error. */
   reason?: string;
+  /** The forwarder did not execute it (no ExecutedForwardRequest for its signer and nonce). */
+  skipped: boolean;
   txHash: string;
   blockNumber: number;
   /** This request's share of the transaction fee, in wei: gasUsed x effective gas price / batch size. */
@@ -264,6 +266,7 @@ function outcomesOf(receipt: BatchReceipt, requests: ForwardRequest[], forwarder
     const success = executed.get(`${request.from.toLowerCase()}:${request.nonce.toString()}`);
     const outcome: RelayOutcome = {
       success: txSucceeded && success === true,
+      skipped: txSucceeded && success === undefined,
       txHash: receipt.hash,
       blockNumber: receipt.blockNumber,
       feeWei,

@@ -5,7 +5,6 @@
  */
 import type { Provider } from "ethers";
 import type { RingIdentity } from "../identity/identity.js";
-import type { DurableFsBlockstore } from "../log/durableBlockstore.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
@@ -16,7 +15,8 @@ export interface RingNodeParts {
   identity: RingIdentity;
   provider: Provider;
   ownLog: OwnLog;
-  blockstore: DurableFsBlockstore;
+  /** The node's local blocks (the Helia blockstore's disk side). */
+  blockstore: RingRpcOptions["blockstore"];
   datastore: RingRpcOptions["datastore"];
   /** Without it the node does not follow client rings (it still serves FlushToRing). */
   helia?: RingHelia;

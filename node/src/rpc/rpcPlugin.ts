@@ -6,6 +6,8 @@
  *   RING_NODE_JSONRPC_HOST         listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
  *   RING_NODE_JSONRPC_PORT         port (default 0: any free port)
  *   RING_NODE_JSONRPC_MAX_BODY     body size limit in bytes (default 1 MiB)
+ *   RING_NODE_JSONRPC_RELAY_WAIT_MS how long FlushToRing waits for its relay before answering
+ *                                  "received" (default 30000; GetFlushStatus tells the rest)
  *   RING_NODE_FORWARDER            the ERC-2771 forwarder (default: the one the node's ring trusts)
  *   RING_NODE_REPLICA_RING         the ReplicaRing contract this node's ring serves: its registered
  *                                  client rings are followed and replicated
@@ -25,6 +27,7 @@ export interface RpcPluginSettings {
   host: string;
   port: number;
   maxBodyBytes: number | undefined;
+  relayWaitMs: number | undefined;
   forwarder: string | undefined;
   replicaRing: string | undefined;
 }
@@ -48,6 +51,7 @@ export function rpcSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RpcPlu
     host: env.RING_NODE_JSONRPC_HOST === undefined || env.RING_NODE_JSONRPC_HOST === "" ? "127.0.0.1" : env.RING_NODE_JSONRPC_HOST,
     port: optionalInteger(env, "RING_NODE_JSONRPC_PORT") ?? 0,
     maxBodyBytes: optionalInteger(env, "RING_NODE_JSONRPC_MAX_BODY"),
+    relayWaitMs: optionalInteger(env, "RING_NODE_JSONRPC_RELAY_WAIT_MS"),
     forwarder: optionalAddress(env, "RING_NODE_FORWARDER"),
     replicaRing: optionalAddress(env, "RING_NODE_REPLICA_RING"),
   };
@@ -60,6 +64,7 @@ export async function startNodeRpc(node: RingNode, settings: RpcPluginSettings =
   const rpcSettings: NodeRpcSettings = { forwarder, host: settings.host, port: settings.port, fetchTimeoutMs: node.config.fetchTimeoutMs };
   if (settings.replicaRing !== undefined) rpcSettings.replicaRing = settings.replicaRing;
   if (settings.maxBodyBytes !== undefined) rpcSettings.maxBodyBytes = settings.maxBodyBytes;
+  if (settings.relayWaitMs !== undefined) rpcSettings.relayWaitMs = settings.relayWaitMs;
   const service = createNodeRpc(
     {
       identity: node.identity,

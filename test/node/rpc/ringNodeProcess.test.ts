@@ -55,10 +55,11 @@ describe("JSON-RPC in a ring-node process", function () {
     await dirs.cleanup();
   });
 
-  it("registers a ring and relays its flushes, and after kill -9 and restart still answers for them", async function () {
+  /** A replica ring of one initialised ring-node, a client ring of one light avatar with credit, and the client's keys. */
+  async function replicaSetUp(label: string) {
     const deployer = chain.account(0);
     const owner = await deployer.getAddress();
-    const dataDir = await dirs.make("replica");
+    const dataDir = await dirs.make(label);
     const { address: replicaMember } = await initRingNode(dataDir);
     const { ring: replicaRingRing, replicaRing } = await createReplicaRing(contracts.factory, [replicaMember], owner, FEE);
     await fund(deployer, [replicaMember], parseEther("10"));
@@ -67,27 +68,66 @@ describe("JSON-RPC in a ring-node process", function () {
     await (await ReplicaRing__factory.connect(replicaRing, deployer).deposit(avatar.address, { value: FEE })).wait();
     const forwarder: ForwarderInfo = await readForwarderInfo(chain.provider, contracts.forwarder);
     const keys = generateRingKeys();
-    const startNode = () => RingNodeProcess.start({ dataDir, rpcUrl: chain.url, ring: replicaRingRing, env: { RING_NODE_REPLICA_RING: replicaRing } });
-    const nonce = () => nextForwarderNonce(chain.provider, contracts.forwarder, avatar.address);
-
-    node = await startNode();
-    let client = new RingsRpcClient(await jsonRpcUrl(node));
-    const registration = await client.replicateRing(await buildReplicateRing({ signer: avatar, ring: clientRing, replicaRing, replicaKey: keys.replicaKey, forwarder, nonce: await nonce() }));
-    expect(registration.tx).to.be.a("string");
     const log = new AvatarLog({ signer: avatar, ring: clientRing, chainId: (await chain.provider.getNetwork()).chainId, readKey: keys.readKey });
-    await log.append({ text: "through a process" });
-    const first = await client.flushToRing(await buildFlushToRing({ signer: avatar, ring: clientRing, forwarder, logNodes: log.pending(), nonce: await nonce() }));
+    const nonce = () => nextForwarderNonce(chain.provider, contracts.forwarder, avatar.address);
+    return {
+      avatar,
+      clientRing,
+      log,
+      startNode: (env: NodeJS.ProcessEnv = {}) => RingNodeProcess.start({ dataDir, rpcUrl: chain.url, ring: replicaRingRing, env: { RING_NODE_REPLICA_RING: replicaRing, ...env } }),
+      register: async (client: RingsRpcClient) =>
+        client.replicateRing(await buildReplicateRing({ signer: avatar, ring: clientRing, replicaRing, replicaKey: keys.replicaKey, forwarder, nonce: await nonce() })),
+      flushRequest: async () => buildFlushToRing({ signer: avatar, ring: clientRing, forwarder, logNodes: log.pending(), nonce: await nonce() }),
+    };
+  }
+
+  it("registers a ring and relays its flushes, and after kill -9 and restart still answers for them", async function () {
+    const world = await replicaSetUp("replica");
+    node = await world.startNode();
+    let client = new RingsRpcClient(await jsonRpcUrl(node));
+    const registration = await world.register(client);
+    expect(registration.tx).to.be.a("string");
+    await world.log.append({ text: "through a process" });
+    const first = await client.flushToRing(await world.flushRequest());
     expect(first.state).to.equal("relayed");
-    log.markFlushed(log.currentHead()?.cid as NonNullable<ReturnType<typeof log.currentHead>>["cid"]);
+    world.log.markFlushed(world.log.currentHead()?.cid as NonNullable<ReturnType<typeof world.log.currentHead>>["cid"]);
 
     await node.kill();
-    node = await startNode();
+    node = await world.startNode();
     client = new RingsRpcClient(await jsonRpcUrl(node));
 
     expect(await client.getFlushStatus(first.id)).to.deep.equal(first);
-    const head = await log.append({ text: "after the restart" });
-    const second = await client.flushToRing(await buildFlushToRing({ signer: avatar, ring: clientRing, forwarder, logNodes: log.pending(), nonce: await nonce() }));
+    const head = await world.log.append({ text: "after the restart" });
+    const second = await client.flushToRing(await world.flushRequest());
     expect(second.state).to.equal("relayed");
-    expect(await Ring__factory.connect(clientRing, chain.provider).logNodeHeads(avatar.address)).to.equal(cidToBytes32(head.cid));
+    expect(await Ring__factory.connect(world.clientRing, chain.provider).logNodeHeads(world.avatar.address)).to.equal(cidToBytes32(head.cid));
+  });
+
+  it("finishes after a restart a flush it had received but not seen relayed when it was killed", async function () {
+    const world = await replicaSetUp("replica-resume");
+    node = await world.startNode({ RING_NODE_JSONRPC_RELAY_WAIT_MS: "300" });
+    let client = new RingsRpcClient(await jsonRpcUrl(node));
+    await world.register(client);
+    const head = await world.log.append({ text: "accepted, then the node dies" });
+    const request = await world.flushRequest();
+
+    // The chain stops mining: the relay transaction waits in the mempool, and the answer says "received".
+    await chain.provider.send("evm_setAutomine", [false]);
+    let accepted;
+    try {
+      accepted = await client.flushToRing(request);
+      expect(accepted.state).to.equal("received");
+      await node.kill();
+      await chain.provider.send("evm_mine", []);
+    } finally {
+      await chain.provider.send("evm_setAutomine", [true]);
+    }
+    node = await world.startNode();
+    client = new RingsRpcClient(await jsonRpcUrl(node));
+
+    const finished = await client.waitForFlush(accepted.id, { timeoutMs: 30_000 });
+    expect(finished.state).to.equal("relayed");
+    expect(finished.tx).to.be.a("string");
+    expect(await Ring__factory.connect(world.clientRing, chain.provider).logNodeHeads(world.avatar.address)).to.equal(cidToBytes32(head.cid));
   });
 });

@@ -242,15 +242,30 @@ export class FlushToRingMethod {
   private startRelay(record: FlushRecord): Promise<FlushRecord> {
     const existing = this.relaying.get(record.id);
     if (existing !== undefined) return existing;
+    const mtx = forwardRequestFromJson(record.mtx);
     const work = this.deps.relayer
-      .relay(forwardRequestFromJson(record.mtx), record.mtxSig)
+      .relay(mtx, record.mtxSig)
       .then(
-        (outcome) => this.recordOutcome(record, outcomeFields(outcome)),
+        async (outcome) => this.recordOutcome(record, outcome.skipped ? await this.executedElsewhere(mtx, outcomeFields(outcome)) : outcomeFields(outcome)),
         (error: unknown) => this.recordOutcome(record, { success: false, reason: (error as Error).message }),
       )
       .finally(() => this.relaying.delete(record.id));
     this.relaying.set(record.id, work);
     return work;
+  }
+
+  /**
+   * A request the forwarder skipped may have run in another transaction already (an earlier batch
+   * of this node sent before a restart, or another relayer): that transaction is its outcome.
+   */
+  private async executedElsewhere(mtx: ForwardRequest, skipped: OutcomeFields): Promise<OutcomeFields> {
+    try {
+      const execution = await this.deps.forwarder.findExecution(mtx.from, mtx.nonce);
+      if (execution === null) return skipped;
+      return execution.success ? { success: true, txHash: execution.txHash } : { success: false, txHash: execution.txHash, reason: "forwarded call reverted" };
+    } catch {
+      return skipped;
+    }
   }
 
   private async recordOutcome(record: FlushRecord, outcome: OutcomeFields): Promise<FlushRecord> {

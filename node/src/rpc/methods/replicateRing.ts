@@ -94,12 +94,13 @@ export class ReplicateRingMethod {
       const [chainNonce, registered, registrantIsMember] = await chainRead(() =>
         Promise.all([this.deps.forwarder.nonce(mtx.from, signal), this.deps.chain.isRegistered(replicaRing, ring, { signal }), this.deps.chain.isMember(ring, mtx.from, { signal })]),
       );
+      if (mtx.nonce < chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxReplayed, `nonce ${mtx.nonce} was already used on the forwarder`);
+      if (mtx.nonce !== chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `nonce ${mtx.nonce} is not the next one (${chainNonce})`);
       if (registered) {
+        // A fresh (current nonce, deadline ahead) request signed by a member hands the key over.
         if (!registrantIsMember) throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `${mtx.from} is not a member of ${ring}`);
         return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: null, feeWei: null });
       }
-      if (mtx.nonce < chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxReplayed, `nonce ${mtx.nonce} was already used on the forwarder`);
-      if (mtx.nonce !== chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `nonce ${mtx.nonce} is not the next one (${chainNonce})`);
 
       let outcome;
       try {
