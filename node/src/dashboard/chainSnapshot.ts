@@ -4,7 +4,9 @@
  * votes, dissents and outputs, replica registrations, and light clients' log heads relayed
  * through the forwarder (FlushToRing).
  */
-import { getAddress, type Log, type Provider } from "ethers";
+import { peerIdFromMultihash } from "@libp2p/peer-id";
+import { getAddress, getBytes, type Log, type Provider } from "ethers";
+import * as Digest from "multiformats/hashes/digest";
 import { bytes32ToCid } from "../core/cid.js";
 import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory } from "../../../types/index.js";
 
@@ -65,8 +67,14 @@ export function headLabel(digest: string): string {
   return bytes32ToCid(digest)?.toString() ?? "";
 }
 
+/** The PeerId (base58) a member published as multihash bytes; the raw hex if it does not decode. */
 function peerIdLabel(peerId: string): string {
-  return peerId === "0x" ? "" : peerId;
+  if (peerId === "0x") return "";
+  try {
+    return peerIdFromMultihash(Digest.decode(getBytes(peerId))).toString();
+  } catch {
+    return peerId;
+  }
 }
 
 export async function takeChainSnapshot(source: SnapshotSource): Promise<ChainSnapshot> {
