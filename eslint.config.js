@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "artifacts/", "cache/", "types/", "coverage/", "bench-results/", "deploy/deployments/", "scripts/bench/orbitdb/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["node_modules/", "artifacts/", "cache/", "types/", "coverage/", "bench-results/", "deploy/deployments/", "scripts/bench/orbitdb/", ".scratch-*/", ".data/", "test-output/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
