@@ -2,9 +2,13 @@
  * The JobCompute the round engine uses, built on the compute layer (node/src/compute): jobs are
  * loaded and run with its runner (deterministic QuickJS sandbox, per-call seeds), shards are planned
  * and decided with its plan. Code and input blocks come from the node's blockstore, fetched from
- * the ring over bitswap when missing (bounded by a timeout).
+ * the ring over bitswap when missing (bounded by a timeout). A deterministic job failure is the
+ * shard's (or the job's) result; anything else (a missing block, a timeout) is a non-answer.
  */
+import * as dagCbor from "@ipld/dag-cbor";
 import type { CID } from "multiformats/cid";
+import { cidOfBytes } from "../core/cid.js";
+import { JobFailure } from "../compute/errors.js";
 import type { BlockSource } from "../compute/blocks.js";
 import { decodeJobSpec } from "../compute/job.js";
 import { decideShard, planJob, shardAssignees, type JobPlan } from "../compute/plan.js";
@@ -36,13 +40,27 @@ export class SandboxCompute implements JobCompute {
   }
 
   async map(job: CID, specBytes: Uint8Array, shard: number, signal: AbortSignal): Promise<ComputedBlock> {
-    const output = await computeShard(this.sandbox, await this.load(job, specBytes, signal), shard, { signal });
-    return { cid: output.cid, bytes: output.bytes };
+    const loaded = await this.load(job, specBytes, signal);
+    try {
+      const output = await computeShard(this.sandbox, loaded, shard, { signal });
+      return { cid: output.cid, bytes: output.bytes };
+    } catch (error) {
+      if (error instanceof JobFailure) return failureBlock(error);
+      throw error;
+    }
   }
 
   async reduce(job: CID, specBytes: Uint8Array, partials: Uint8Array[], signal: AbortSignal): Promise<ComputedBlock> {
-    const output = await reduceShards(this.sandbox, await this.load(job, specBytes, signal), partials, { signal });
-    return { cid: output.cid, bytes: output.bytes };
+    // A shard that failed deterministically makes the job's result that failure.
+    for (const bytes of partials) if (isFailure(dagCbor.decode(bytes))) return { cid: await cidOfBytes(bytes), bytes };
+    const loaded = await this.load(job, specBytes, signal);
+    try {
+      const output = await reduceShards(this.sandbox, loaded, partials, { signal });
+      return { cid: output.cid, bytes: output.bytes };
+    } catch (error) {
+      if (error instanceof JobFailure) return failureBlock(error);
+      throw error;
+    }
   }
 
   assignees(job: CID, shape: JobShape, members: readonly string[], shard: number, answered: ReadonlySet<string>, attempts: number): string[] {
@@ -81,4 +99,20 @@ export class SandboxCompute implements JobCompute {
     }
     return pending;
   }
+}
+
+/** The key of a failure result: `{ ringsJobFailure: { kind, message } }`. */
+export const FAILURE_KEY = "ringsJobFailure";
+
+/**
+ * A deterministic failure (fuel, memory, the job threw, bad output, bad code) is a result like any
+ * other: every honest member gets the same one, so the ring agrees on it and the job finishes.
+ */
+async function failureBlock(error: JobFailure): Promise<ComputedBlock> {
+  const bytes = dagCbor.encode({ [FAILURE_KEY]: { kind: error.kind, message: error.message } });
+  return { cid: await cidOfBytes(bytes), bytes };
+}
+
+function isFailure(value: unknown): boolean {
+  return value !== null && typeof value === "object" && FAILURE_KEY in value;
 }

@@ -295,8 +295,12 @@ export class RoundEngine {
           this.logger.debug({ job: job.id, shard, result: result.cid.toString() }, "shard computed");
           if (this.faults.has("fork-log")) await this.forkOwnLog();
         } catch (error) {
-          this.logger.warn({ err: error, job: job.id, shard }, "shard failed");
-          this.computing.delete(key);
+          // Not an answer (a block not fetched, a timeout): try again after a shard timeout.
+          this.logger.warn({ err: error, job: job.id, shard }, "shard not computed, will retry");
+          setTimeout(() => {
+            this.computing.delete(key);
+            this.kick();
+          }, this.shardTimeoutMs).unref();
           continue;
         }
         this.notify(job.id);

@@ -115,6 +115,16 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     expect(await flushedRelayer(status.round as number)).to.equal(world.members[relayer]?.address);
   });
 
+  it("a job whose code throws is finalised with the failure as its agreed result", async function () {
+    const source = `export function map(inputs, params, shard) { if (shard === 1) throw new Error("shard one refuses"); return shard; }
+export function reduce(partials) { return partials; }`;
+    const submitted = await world.jobsOf(2).submit({ source, inputs: [], params: null, shards: 2, redundancy: 2, pin: 14 });
+    const status = await world.jobsOf(2).waitFinalised(submitted.job, 60_000);
+    const failure = (status.output?.value as { ringsJobFailure?: { kind: string; message: string } }).ringsJobFailure;
+    expect(failure?.kind).to.equal("threw");
+    expect(failure?.message).to.contain("shard one refuses");
+  });
+
   it("1 of 4 members returns wrong results: the round is finalised anyway and its dissent is recorded on chain", async function () {
     const faulty = 3;
     await world.kill(faulty);
