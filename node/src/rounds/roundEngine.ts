@@ -456,9 +456,9 @@ export class RoundEngine {
       this.logger.info({ round: state.entry.round, tx: sent.hash, gas: sent.gasUsed.toString(), votes: votes.length, dissents: dissents.length }, "flushed a round");
       this.trace("flush mined", { round: state.entry.round });
       this.flushedHeads.set(state.entry.round, { head: state.entry.ringNodeHead, tx: sent.hash });
+      this.tellFlushed(state.entry.round, state.entry.ringNodeHead, sent.hash);
       await this.node.chain.poll().catch(() => undefined);
       this.applyFlushedHeads();
-      this.tellFlushed(state.entry.round, state.entry.ringNodeHead, sent.hash);
       this.kick();
     } catch (error) {
       this.logger.info({ err: error, round: state.entry.round }, "flush not sent (another relayer was first?)");
