@@ -8,7 +8,7 @@
  * is skipped by the forwarder instead of reverting its neighbours; each request's own outcome is
  * read from the forwarder's `ExecutedForwardRequest(signer, nonce, success)` events.
  */
-import { getAddress, Interface, isError, type Provider, type Signer } from "ethers";
+import { getAddress, Interface, isError, keccak256, type Provider, type Signer } from "ethers";
 import { FORWARDER_ABI, toForwardRequestData, type ForwardRequest } from "./forwardRequest.js";
 
 export interface RelayOutcome {
@@ -173,9 +173,9 @@ export class MetaTxRelayer {
         maxPriorityFeePerGas: this.fees.maxPriorityFeePerGas,
         value: 0n,
       });
-      const response = await provider.broadcastTransaction(signed);
+      const hash = await sendRaw(provider, signed);
       this.nonce += 1;
-      return response.hash;
+      return hash;
     } catch (error) {
       this.nonce = null;
       this.fees = null;
@@ -207,6 +207,14 @@ export function batchGasLimit(requests: ForwardRequest[]): bigint {
   const perRequestOverhead = 60_000n;
   const forwarded = requests.reduce((total, request) => total + (request.gas * 64n) / 63n + perRequestOverhead + BigInt(request.data.length) * 8n, 0n);
   return 50_000n + forwarded;
+}
+
+/** eth_sendRawTransaction without ethers parsing the signed bytes back (which recovers the sender in pure JS). */
+async function sendRaw(provider: Provider, signed: string): Promise<string> {
+  const raw = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof raw.send !== "function") return (await provider.broadcastTransaction(signed)).hash;
+  await raw.send("eth_sendRawTransaction", [signed]);
+  return keccak256(signed);
 }
 
 /** What the relayer reads of a receipt. */

@@ -25,7 +25,12 @@ async function filesContaining(dir: string, needle: Uint8Array): Promise<string[
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    if ((await readFile(path)).includes(Buffer.from(needle))) found.push(path);
+    // The node keeps running: a temporary file may be renamed away between listing and reading.
+    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return Buffer.alloc(0);
+      throw error;
+    });
+    if (bytes.includes(Buffer.from(needle))) found.push(path);
   }
   return found;
 }
