@@ -42,7 +42,8 @@ describe("JSON-RPC in a ring-node process", function () {
   const dirs = tempDirs("rings-rpc-process");
   let chain: HardhatNode;
   let contracts: RingsContracts;
-  let node: RingNodeProcess | undefined;
+  const started = new Set<RingNodeProcess>();
+  let node: RingNodeProcess;
 
   before(async function () {
     chain = await startHardhatNode();
@@ -50,7 +51,7 @@ describe("JSON-RPC in a ring-node process", function () {
   });
 
   after(async function () {
-    await node?.kill().catch(() => undefined);
+    for (const ringNode of started) await ringNode.kill().catch(() => undefined);
     await chain?.stop();
     await dirs.cleanup();
   });
@@ -74,7 +75,11 @@ describe("JSON-RPC in a ring-node process", function () {
       avatar,
       clientRing,
       log,
-      startNode: (env: NodeJS.ProcessEnv = {}) => RingNodeProcess.start({ dataDir, rpcUrl: chain.url, ring: replicaRingRing, env: { RING_NODE_REPLICA_RING: replicaRing, ...env } }),
+      startNode: async (env: NodeJS.ProcessEnv = {}) => {
+        const ringNode = await RingNodeProcess.start({ dataDir, rpcUrl: chain.url, ring: replicaRingRing, env: { RING_NODE_REPLICA_RING: replicaRing, ...env } });
+        started.add(ringNode);
+        return ringNode;
+      },
       register: async (client: RingsRpcClient) =>
         client.replicateRing(await buildReplicateRing({ signer: avatar, ring: clientRing, replicaRing, replicaKey: keys.replicaKey, forwarder, nonce: await nonce() })),
       flushRequest: async () => buildFlushToRing({ signer: avatar, ring: clientRing, forwarder, logNodes: log.pending(), nonce: await nonce() }),
