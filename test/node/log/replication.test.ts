@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import type { NodeStatus } from "../../../node/src/runtime/status.js";
 import { waitFor } from "../helpers/processes.js";
-import type { RingNodeProcess } from "../helpers/ringNodeProcess.js";
+import { ringNodeCommand, type RingNodeProcess } from "../helpers/ringNodeProcess.js";
 import { startTestRing, type TestRing } from "../helpers/ringOfNodes.js";
 
 interface LogSlice {
@@ -87,6 +87,26 @@ describe("ring-node: replication between four member processes", function () {
     const writerRow = status?.members.find((m) => m.address === writer.address);
     expect(writerRow?.held?.seq).to.equal(999);
     expect(writerRow?.lag).to.equal(0);
+  });
+
+  it("members find each other from the chain (Ring.nodeInfo), not only from --peer", async () => {
+    // Nodes 1..3 were given only node 0's address; each published its own on chain at start.
+    const last = nodes[3] as RingNodeProcess;
+    await waitFor("node 3 connected to every member", async () => (await last.control.status<NodeStatus>()).members.every((m) => m.connected), 30_000, 250);
+  });
+
+  it("`ring-node append` and `ring-node status` work against the running node", async () => {
+    const member = ring.members[2];
+    const node = nodes[2] as RingNodeProcess;
+    if (member === undefined) throw new Error("no member 2");
+    const appended = await ringNodeCommand(["append", '{"from":"cli"}', "--data-dir", member.dataDir]);
+    expect(appended).to.match(/^0\tbafyrei[a-z2-7]+\n$/);
+    const printed = await ringNodeCommand(["status", "--data-dir", member.dataDir]);
+    expect(printed).to.include(`own head seq 0`);
+    expect(printed).to.include(node.address);
+    const json = JSON.parse(await ringNodeCommand(["status", "--data-dir", member.dataDir, "--json"])) as NodeStatus;
+    expect(json.members.map((m) => m.address).sort()).to.deep.equal(ring.members.map((m) => m.address).sort());
+    expect(json.members.find((m) => m.self)?.held?.seq).to.equal(0);
   });
 
   it("an appender killed with -9 mid-append resumes with no gap, and the others catch up", async () => {
