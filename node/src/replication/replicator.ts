@@ -307,7 +307,19 @@ export class Replicator {
   private async fetchFrom(author: string, claim: HeadClaim, peer: PeerId): Promise<number> {
     const held = this.options.store.length(author);
     const gap = claim.seq - held + 1;
-    if (claim.seq >= held && gap <= this.bitswapGapLimit) return this.fetchByBitswap(author, claim.cid, peer, gap);
+    if (claim.seq >= held && gap <= this.bitswapGapLimit) {
+      try {
+        return await this.fetchByBitswap(author, claim.cid, peer, gap);
+      } catch (error) {
+        if (!(error instanceof LogReplicationIncompleteError)) throw error;
+        // Bitswap did not deliver in time (a busy peer's wantlist): ask the same peer over log-sync
+        // before refusing; if that fails too, the bitswap error says what was missing.
+        this.options.logger.debug({ author, peer: peer.toString(), err: error }, "bitswap incomplete, trying log-sync");
+        return await this.fetchByLogSync(author, claim, peer).catch((syncError: unknown) => {
+          throw syncError instanceof LogReplicationIncompleteError ? error : syncError;
+        });
+      }
+    }
     try {
       return await this.fetchByLogSync(author, claim, peer);
     } catch (error) {
