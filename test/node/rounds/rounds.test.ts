@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { Contract } from "ethers";
 import { fileURLToPath } from "node:url";
-import { after, before, describe, it } from "mocha";
+import { after, afterEach, before, describe, it } from "mocha";
 import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
 import { bytes32ToCid, cidToBytes32 } from "../../../node/src/core/cid.js";
 import { toJson, type JobStatus } from "../../../node/src/rounds/jobService.js";
@@ -52,6 +52,10 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     CORPUS = await readCorpus();
     world = await startRoundsRing(4, "rounds");
     for (let i = 0; i < 4; i++) await world.start(i);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") await world?.saveLogs(this.currentTest.title);
   });
 
   after(async function () {

@@ -3,7 +3,8 @@
  * accepts the ring's outputs, and each member's jobs client. Members are started one after the
  * other, each given the earlier ones as peers.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { Gate__factory } from "../../../../types/index.js";
 import { JobsClient } from "../../../../node/src/rounds/jobsClient.js";
@@ -33,8 +34,12 @@ export interface RoundsRing {
   /** kill -9 of member `index`. */
   kill(index: number): Promise<void>;
   jobsOf(index: number): JobsClient;
+  /** Writes each running member's collected logs to test-output/rounds/<title>/ (for a failed test). */
+  saveLogs(title: string): Promise<string>;
   cleanup(): Promise<void>;
 }
+
+const TEST_OUTPUT = fileURLToPath(new URL("../../../../test-output", import.meta.url));
 
 /** Timeouts short enough for tests; the defaults are for real networks. */
 export const FAST_ROUNDS_ENV: NodeJS.ProcessEnv = {
@@ -115,6 +120,16 @@ export async function startRoundsRing(count: number, label: string, extraEnv: No
             return jobs;
           },
         };
+      },
+      async saveLogs(title) {
+        const dir = join(TEST_OUTPUT, "rounds", title.replace(/[^a-z0-9]+/gi, "-").slice(0, 80));
+        await mkdir(dir, { recursive: true });
+        for (const member of members) {
+          if (member.node === null) continue;
+          const lines = member.node.logs.map((line) => JSON.stringify(line)).join("\n");
+          await writeFile(join(dir, `member-${member.index}.log`), `${lines}\n${member.node.rawOutput}`);
+        }
+        return dir;
       },
       async cleanup() {
         await ring.cleanup();
