@@ -5,11 +5,12 @@
  * bounded by a timeout.
  */
 import { peerIdFromMultihash } from "@libp2p/peer-id";
-import { Contract, getAddress, hexlify, JsonRpcProvider, type Signer, type TypedDataDomain, type Log } from "ethers";
+import { Contract, hexlify, JsonRpcProvider, type Signer, type TypedDataDomain, type Log } from "ethers";
 import * as Digest from "multiformats/hashes/digest";
 import type { Logger } from "pino";
 import { ZERO_BYTES32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
+import { checksumAddress } from "../core/secp256k1.js";
 import type { Membership } from "./membership.js";
 import { ringViewInterface, RING_VIEW_ABI } from "./ringAbi.js";
 
@@ -94,7 +95,7 @@ export class RingChainView implements Membership {
     private readonly timeoutMs: number,
     private readonly logger: Logger | undefined,
   ) {
-    this.ring = getAddress(ring);
+    this.ring = checksumAddress(ring);
     this.domain = ringDomain(chainId, this.ring);
     this.contract = new Contract(this.ring, RING_VIEW_ABI, provider);
   }
@@ -131,19 +132,19 @@ export class RingChainView implements Membership {
 
   isMember(address: string): boolean {
     try {
-      return this.memberSet.has(getAddress(address));
+      return this.memberSet.has(checksumAddress(address));
     } catch {
       return false;
     }
   }
 
   nodeInfo(member: string): NodeInfo | undefined {
-    return this.nodeInfos.get(getAddress(member));
+    return this.nodeInfos.get(checksumAddress(member));
   }
 
   /** The member's log head recorded on chain (bytes32 digest; zero when none). */
   logNodeHead(member: string): string {
-    return this.heads.get(getAddress(member)) ?? ZERO_BYTES32;
+    return this.heads.get(checksumAddress(member)) ?? ZERO_BYTES32;
   }
 
   round(): bigint {
@@ -156,7 +157,7 @@ export class RingChainView implements Membership {
 
   /** Reads everything again from the chain. */
   async refresh(): Promise<void> {
-    const members = ((await this.call<string[]>("members")) ?? []).map((m) => getAddress(m));
+    const members = ((await this.call<string[]>("members")) ?? []).map((m) => checksumAddress(m));
     this.memberList = members;
     this.memberSet = new Set(members);
     await Promise.all(members.map((member) => this.refreshMember(member)));
@@ -217,18 +218,18 @@ export class RingChainView implements Membership {
     switch (parsed.name) {
       case "MemberEntered":
       case "MemberExited":
-        event = { type: parsed.name, member: getAddress(args.member as string) };
+        event = { type: parsed.name, member: checksumAddress(args.member as string) };
         await this.refresh();
         break;
       case "NodeInfoSet": {
-        const member = getAddress(args.member as string);
+        const member = checksumAddress(args.member as string);
         const info = { multiaddr: args.multiaddr as string, peerId: peerIdFromChainBytes(args.peerId as string) };
         this.nodeInfos.set(member, info);
         event = { type: "NodeInfoSet", member, ...info };
         break;
       }
       case "LogHeadUpdated": {
-        const member = getAddress(args.member as string);
+        const member = checksumAddress(args.member as string);
         this.heads.set(member, args.head as string);
         event = { type: "LogHeadUpdated", member, head: args.head as string };
         break;
@@ -236,10 +237,10 @@ export class RingChainView implements Membership {
       case "Flushed":
         this.currentRound = args.round as bigint;
         this.currentRingNodeHead = args.ringNodeHead as string;
-        event = { type: "Flushed", round: args.round as bigint, ringNodeHead: args.ringNodeHead as string, outputsHash: args.outputsHash as string, relayer: getAddress(args.relayer as string) };
+        event = { type: "Flushed", round: args.round as bigint, ringNodeHead: args.ringNodeHead as string, outputsHash: args.outputsHash as string, relayer: checksumAddress(args.relayer as string) };
         break;
       case "ForkProven":
-        event = { type: "ForkProven", member: getAddress(args.member as string), seq: args.seq as bigint, digestA: args.digestA as string, digestB: args.digestB as string };
+        event = { type: "ForkProven", member: checksumAddress(args.member as string), seq: args.seq as bigint, digestA: args.digestA as string, digestB: args.digestB as string };
         await this.refresh();
         break;
       default:
@@ -256,7 +257,7 @@ export class RingChainView implements Membership {
   }
 
   private async refreshMember(member: string): Promise<void> {
-    const key = getAddress(member);
+    const key = checksumAddress(member);
     const [info, head] = await Promise.all([this.call<[string, string]>("nodeInfo", key), this.call<string>("logNodeHeads", key)]);
     this.nodeInfos.set(key, { multiaddr: info[0], peerId: peerIdFromChainBytes(info[1]) });
     this.heads.set(key, head);

@@ -6,10 +6,10 @@
  */
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { getAddress } from "ethers";
 import { Key, type Datastore } from "interface-datastore";
 import type { CID } from "multiformats/cid";
 import { decodeLogNode, type EncodedLogNode } from "../core/logNode.js";
+import { checksumAddress } from "../core/secp256k1.js";
 import type { LogBlockstore } from "./logBlockstore.js";
 import { cidOfBytes } from "../core/cid.js";
 import { decodeForkEvidence, encodeForkEvidence, type ForkEvidence } from "./forkEvidence.js";
@@ -64,7 +64,7 @@ export class LogStore {
     for (const file of await readdir(logsDir)) {
       const match = /^(0x[0-9a-fA-F]{40})\.seq$/.exec(file);
       if (match?.[1] === undefined) continue;
-      const author = getAddress(match[1]);
+      const author = checksumAddress(match[1]);
       const index = await SeqIndex.open(join(logsDir, file));
       store.indexes.set(author, index);
       await store.dropTailWithoutBlocks(index);
@@ -72,7 +72,7 @@ export class LogStore {
     for (const file of await readdir(logsDir)) {
       const match = /^(0x[0-9a-fA-F]{40})\.journal$/.exec(file);
       if (match?.[1] === undefined) continue;
-      await store.replayJournal(getAddress(match[1]), join(logsDir, file));
+      await store.replayJournal(checksumAddress(match[1]), join(logsDir, file));
     }
     return store;
   }
@@ -83,7 +83,7 @@ export class LogStore {
   }
 
   head(author: string): LogHead | null {
-    const key = getAddress(author);
+    const key = checksumAddress(author);
     const index = this.indexes.get(key);
     if (index === undefined || index.length === 0) return null;
     const cid = index.cidAt(index.length - 1);
@@ -96,11 +96,11 @@ export class LogStore {
 
   /** Number of nodes held for the author (its next seq). */
   length(author: string): number {
-    return this.indexes.get(getAddress(author))?.length ?? 0;
+    return this.indexes.get(checksumAddress(author))?.length ?? 0;
   }
 
   cidAt(author: string, seq: number): CID | undefined {
-    return this.indexes.get(getAddress(author))?.cidAt(seq);
+    return this.indexes.get(checksumAddress(author))?.cidAt(seq);
   }
 
   /** Whether `cid` is the author's node at `seq` in this store. */
@@ -128,7 +128,7 @@ export class LogStore {
    * With `durable`, every block and the index are on stable storage when this resolves.
    */
   async append(author: string, nodes: EncodedLogNode[], durable: boolean): Promise<void> {
-    const key = getAddress(author);
+    const key = checksumAddress(author);
     await this.lock.run(key, async () => {
       const index = await this.indexFor(key);
       let expected = index.length;
@@ -224,5 +224,5 @@ export class LogStore {
 }
 
 function forkKey(author: string, seq: number): Key {
-  return new Key(`/rings/forks/${getAddress(author)}/${String(seq).padStart(20, "0")}`);
+  return new Key(`/rings/forks/${checksumAddress(author)}/${String(seq).padStart(20, "0")}`);
 }

@@ -1,7 +1,8 @@
 /**
- * Builds the node's Helia: blockstore (LevelDB) and datastore (files) on disk under the data directory, routers off
- * (no DHT, no delegated routing, no HTTP gateways), libp2p over TCP with noise, yamux, identify,
- * ping and gossipsub, and bitswap as the only block broker. The libp2p key is the avatar key.
+ * Builds the node's Helia: blockstore (LevelDB) and datastore (files: pins, fork evidence) on disk
+ * under the data directory, libp2p's peer store in memory, routers off (no DHT, no delegated
+ * routing, no HTTP gateways), libp2p over TCP with noise, yamux, identify, ping and gossipsub, and
+ * bitswap as the only block broker. The libp2p key is the avatar key.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { identify, type Identify } from "@libp2p/identify";
 import type { PrivateKey } from "@libp2p/interface";
 import { ping, type Ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
+import { MemoryDatastore } from "datastore-core";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import { LogBlockstore } from "../log/logBlockstore.js";
@@ -52,6 +54,9 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
   const light = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
   const withNetwork = withLibp2pLight(light, {
     privateKey: options.privateKey,
+    // The peer store lives in memory: members are found again from the chain and --peer at every
+    // start, and libp2p reads it on every stream (a file open, read and close each in datastore-fs).
+    datastore: new MemoryDatastore(),
     addresses: { listen: options.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],

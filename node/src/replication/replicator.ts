@@ -23,6 +23,7 @@ import { exchangeHeads, headExchangeHandler, type HeadExchangeOptions } from "./
 import { fetchLogRange, logSyncHandler } from "./logSync.js";
 import { decodeAnnouncement, encodeAnnouncement, type HeadClaim } from "./messages.js";
 import { HEADS_PROTOCOL, headsTopic, LOG_SYNC_PROTOCOL } from "./protocols.js";
+import { connectedPeers } from "../p2p/connectedPeers.js";
 
 export interface ReplicatorOptions {
   helia: RingHelia;
@@ -183,7 +184,7 @@ export class Replicator {
       if (await this.holdsClaim({ author, seq: UNKNOWN_SEQ, cid })) this.chainWants.delete(author);
       else if (this.options.membership.isMember(author)) this.enqueue({ claim: { author, seq: UNKNOWN_SEQ, cid }, peer: null, source: "chain" });
     }
-    const peers = this.libp2p.getPeers().filter((peer) => this.isMemberPeer(peer));
+    const peers = connectedPeers(this.libp2p).filter((peer) => this.isMemberPeer(peer));
     await Promise.allSettled(peers.map((peer) => this.exchangeWith(peer)));
   }
 
@@ -287,7 +288,7 @@ export class Replicator {
   }
 
   private async fetchClaim(author: string, pending: PendingClaim): Promise<void> {
-    const peers = pending.peer !== null ? [pending.peer] : this.libp2p.getPeers().filter((p) => this.isMemberPeer(p));
+    const peers = pending.peer !== null ? [pending.peer] : connectedPeers(this.libp2p).filter((p) => this.isMemberPeer(p));
     for (const peer of peers) {
       try {
         const count = await this.fetchFrom(author, pending.claim, peer);

@@ -35,6 +35,7 @@ import type { JobCompute } from "./jobCompute.js";
 import { cutSeqs, majorityShards, outputsOf, ReduceCache, ringNodeOf } from "./roundContent.js";
 import { askPeer, ROUNDS_PROTOCOL, roundsHandler, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
 import { RingWriter } from "./ringWriter.js";
+import { connectedPeers } from "../p2p/connectedPeers.js";
 
 export interface RoundEngineOptions {
   compute: JobCompute;
@@ -413,6 +414,7 @@ export class RoundEngine {
       state.asking.add(member);
       state.askedAt.set(member, now);
       const request: RoundsRequest = { kind: "vote", ring: this.node.chain.ring, proposal: state.entry };
+      this.trace("vote asked", { round, member });
       void askPeer(this.node.helia.libp2p, peer, request, this.voteWaitMs + 5_000)
         .then((answer) => this.receiveAnswer(state, member, answer))
         .catch((error: unknown) => this.logger.debug({ err: error, member }, "vote request failed"))
@@ -673,7 +675,7 @@ export class RoundEngine {
   /** Connected members by address. */
   private memberPeers(): Map<string, PeerId> {
     const peers = new Map<string, PeerId>();
-    for (const peer of this.node.helia.libp2p.getPeers()) {
+    for (const peer of connectedPeers(this.node.helia.libp2p)) {
       try {
         const address = addressOfPeerId(peer);
         if (this.node.chain.isMember(address) && address !== this.self) peers.set(address, peer);

@@ -2,6 +2,7 @@
 import { addressOfPeerId } from "../identity/identity.js";
 import { cidToBytes32, ZERO_BYTES32 } from "../core/cid.js";
 import type { RingNode } from "./ringNode.js";
+import { connectedPeers } from "../p2p/connectedPeers.js";
 
 export interface MemberStatus {
   address: string;
@@ -34,7 +35,7 @@ export interface NodeStatus {
 export async function collectStatus(node: RingNode): Promise<NodeStatus> {
   const { store, chain, replicator, identity } = node;
   const remote = replicator.remoteHeads();
-  const peers = node.helia.libp2p.getPeers().map((peer) => {
+  const peers = connectedPeers(node.helia.libp2p).map((peer) => {
     let address: string | null;
     try {
       address = addressOfPeerId(peer);
