@@ -204,7 +204,11 @@ export class LiveRings {
     const corpus = path.join(REPO_ROOT, "examples", "data", "corpus");
     const chapters = ["chapter-01.txt", "chapter-02.txt"].map((file) => ["--input-file", path.join(corpus, file)]).flat();
     const args = [RING_NODE_BIN, "submit", "--data-dir", submitter.dataDir, "--code", path.join(REPO_ROOT, "examples", "jobs", "wordcount.js"), ...chapters];
-    args.push("--shards", "4", "--redundancy", "2", "--pin", String(OUTPUT_PIN), "--params", JSON.stringify({ top: 5 }), "--no-wait", "--json");
+    // The chain is new at every start but the logs are kept: a job they already hold would be
+    // finalised again by the first relayer up, before the ring is complete. Each start submits its
+    // own job (same text, same output) so that the ring does the work in front of the user.
+    const params = { top: 5, start: new Date().toISOString() };
+    args.push("--shards", "4", "--redundancy", "2", "--pin", String(OUTPUT_PIN), "--params", JSON.stringify(params), "--no-wait", "--json");
     const { stdout } = await run(process.execPath, args, { env: { ...process.env, ...nodeEnv() }, timeout: 120_000 });
     const submitted = JSON.parse(stdout) as { job: string };
     console.log(`submitted job ${submitted.job} at ${submitter.name}`);
