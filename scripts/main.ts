@@ -19,6 +19,7 @@ import { deployRings } from "./devnet/deployRings.js";
 import { hardhatAccount } from "./devnet/demoRing.js";
 import { startLocalChain, type LocalChain } from "./devnet/localChain.js";
 import { LiveRings, type LiveNode } from "./devnet/liveRings.js";
+import { stopOwnedChildren } from "../test/node/helpers/processes.js";
 
 const options = new Command()
   .name("npm start --")
@@ -43,11 +44,15 @@ async function main(): Promise<void> {
     await dashboard?.close();
     await rings?.stop();
     await chain?.stop();
+    // A signal during start-up finds processes that `chain` or `rings` do not hold yet.
+    await stopOwnedChildren();
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       console.log(`\n${signal}: stopping the ring nodes, the dashboard and the chain…`);
-      void shutdown().then(() => process.exit(0));
+      // Ctrl-C is how the live ring ends (exit 0); a --once run it cuts short did not finish (128 + signal).
+      const code = options.once ? 128 + (signal === "SIGINT" ? 2 : 15) : 0;
+      void shutdown().then(() => process.exit(code));
     });
   }
   try {

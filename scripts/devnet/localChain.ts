@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, Network } from "ethers";
+import { own, stopGroup } from "../../test/node/helpers/processes.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const HARDHAT_BIN = path.join(REPO_ROOT, "node_modules", ".bin", "hardhat");
@@ -51,12 +52,14 @@ export async function freePort(): Promise<number> {
 export async function startLocalChain(options: { port?: number; timeoutMs?: number; log?: (line: string) => void } = {}): Promise<LocalChain> {
   const port = options.port ?? (await freePort());
   if (!(await portIsFree(port))) throw new ChainStartError(`port ${port} on 127.0.0.1 is in use: stop what runs there or choose another port`);
-  const child = spawn(HARDHAT_BIN, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PATH: `${path.join(REPO_ROOT, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
-  });
+  const child = own(
+    spawn(HARDHAT_BIN, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PATH: `${path.join(REPO_ROOT, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
+    }),
+  );
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -68,7 +71,7 @@ export async function startLocalChain(options: { port?: number; timeoutMs?: numb
   let provider: JsonRpcProvider | undefined;
   const stop = async () => {
     provider?.destroy();
-    await stopProcessGroup(child);
+    await stopGroup(child);
   };
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
@@ -98,21 +101,4 @@ async function rpcChainId(url: string): Promise<bigint> {
   const body = (await response.json()) as { result?: string };
   if (typeof body.result !== "string") throw new ChainStartError(`unexpected eth_chainId answer from ${url}`);
   return BigInt(body.result);
-}
-
-/** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the leader has exited. */
-export async function stopProcessGroup(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), name);
-    } catch {
-      /* already gone */
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -25,6 +25,32 @@ export async function killGroup(child: ChildProcess, signal: NodeJS.Signals = "S
   await done;
 }
 
+/** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves when it has exited. */
+export async function stopGroup(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (!isRunning(child)) return;
+  const timer = setTimeout(() => void killGroup(child, "SIGKILL"), graceMs);
+  await killGroup(child, "SIGTERM");
+  clearTimeout(timer);
+}
+
+const owned = new Set<ChildProcess>();
+
+/**
+ * Remembers `child` (spawned with `detached: true`, so a terminal's Ctrl-C does not reach it) until
+ * it exits, so that {@link stopOwnedChildren} can stop it even if it was started by work that a
+ * signal interrupted before it returned.
+ */
+export function own(child: ChildProcess): ChildProcess {
+  owned.add(child);
+  child.once("exit", () => owned.delete(child));
+  return child;
+}
+
+/** Stops every owned child that is still running (SIGTERM, SIGKILL after `graceMs`). */
+export async function stopOwnedChildren(graceMs = 5_000): Promise<void> {
+  await Promise.all([...owned].map((child) => stopGroup(child, graceMs)));
+}
+
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;

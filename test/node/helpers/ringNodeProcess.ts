@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ControlClient } from "../../../node/src/control/client.js";
 import type { ControlInfo } from "../../../node/src/control/server.js";
-import { isRunning, killGroup, waitFor, exited } from "./processes.js";
+import { isRunning, killGroup, own, stopGroup, waitFor } from "./processes.js";
 
 const run = promisify(execFile);
 
@@ -68,7 +68,7 @@ export class RingNodeProcess {
     const args = [RING_NODE_BIN, "start", "--data-dir", options.dataDir, "--rpc-url", options.rpcUrl, "--ring", options.ring, "--log-level", "info"];
     for (const peer of options.peers ?? []) args.push("--peer", peer);
     args.push(...(options.args ?? []));
-    const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: nodeEnv(options.env) });
+    const child = own(spawn(process.execPath, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: nodeEnv(options.env) }));
     const logs: Array<Record<string, unknown>> = [];
     let output = "";
     let partial = "";
@@ -130,11 +130,7 @@ export class RingNodeProcess {
 
   /** SIGTERM and wait for a clean exit; SIGKILL after `timeoutMs`. */
   async stop(timeoutMs = 15_000): Promise<void> {
-    if (!isRunning(this.child)) return;
-    await killGroup(this.child, "SIGTERM").catch(() => undefined);
-    const timer = setTimeout(() => void killGroup(this.child, "SIGKILL"), timeoutMs);
-    await exited(this.child);
-    clearTimeout(timer);
+    await stopGroup(this.child, timeoutMs);
   }
 
   /** Collected stderr and non-JSON output (for failure messages). */
