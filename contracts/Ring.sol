@@ -87,7 +87,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         // 2. State: per signer, the member record (read = membership check, then written warm) and the log head.
         _countAgreements(signers, votes);
         if (dissents.length != 0) _countDissents(newRound, newRingNodeHead, outputsHash, dissents, signers);
-        _appendRingNode(newRound, newRingNodeHead);
+        _appendRingNode(lastRound, newRound, newRingNodeHead);
         _emitAgreed(newRound, signers);
         emit Flushed(newRound, newRingNodeHead, outputsHash, _msgSender());
 

@@ -7,8 +7,9 @@ import {IRingLogs} from "../interfaces/IRingLogs.sol";
  * @title RingLogs - heads of the members' single-writer logs and the ring's own log.
  * @author Rings
  * @notice The ring log keeps the heads of the last CHECKPOINT_FREQUENCY rounds in a fixed ring of
- *         slots indexed by `round % CHECKPOINT_FREQUENCY`, and archives the head of every round that
- *         is a multiple of CHECKPOINT_FREQUENCY forever.
+ *         slots indexed by `round % CHECKPOINT_FREQUENCY`, and archives forever the head of the first
+ *         round flushed in each span [k * CHECKPOINT_FREQUENCY, (k + 1) * CHECKPOINT_FREQUENCY), k >= 1,
+ *         keyed by that round: with no skipped rounds, exactly rounds 100, 200, ...
  * @dev Rounds only have to increase, so some may be skipped. OpenZeppelin's CircularBuffer is
  *      indexed by insertion order, which cannot answer "the head of round r" when rounds skip; a
  *      round-indexed ring of slots can, with each slot tagged by the round it holds (four uint64
@@ -35,7 +36,7 @@ abstract contract RingLogs is IRingLogs {
     /// @dev The round each recent slot holds, four uint64 tags per word.
     uint256[CHECKPOINT_FREQUENCY / 4] private _recentRounds;
 
-    /// @dev Archived heads of rounds that are multiples of CHECKPOINT_FREQUENCY.
+    /// @dev Archived heads, keyed by round: the first round flushed in each span of CHECKPOINT_FREQUENCY rounds.
     mapping(uint256 round => bytes32 head) private _checkpoints;
 
     /// @inheritdoc IRingLogs
@@ -53,7 +54,8 @@ abstract contract RingLogs is IRingLogs {
         uint64 last = round;
         // solhint-disable-next-line gas-strict-inequalities
         if (atRound != 0 && atRound <= last) {
-            if (atRound % CHECKPOINT_FREQUENCY == 0) return _checkpoints[atRound];
+            bytes32 archived = _checkpoints[atRound];
+            if (archived != bytes32(0)) return archived;
             if (last - atRound < CHECKPOINT_FREQUENCY && _recentRoundAt(atRound % CHECKPOINT_FREQUENCY) == atRound) {
                 return _recentHeads[atRound % CHECKPOINT_FREQUENCY];
             }
@@ -61,8 +63,12 @@ abstract contract RingLogs is IRingLogs {
         revert RingLogUnavailable(atRound);
     }
 
-    /// @dev Records `head` as the ring head of `newRound` (the caller checked that the round increases).
-    function _appendRingNode(uint64 newRound, bytes32 head) internal {
+    /**
+     * @dev Records `head` as the ring head of `newRound`, and archives it (emitting {Checkpointed}) when
+     *      `newRound` opens a new span of CHECKPOINT_FREQUENCY rounds, i.e. lies in another span than
+     *      `lastRound`. The caller checked that `newRound` > `lastRound` and passes `lastRound` = round().
+     */
+    function _appendRingNode(uint64 lastRound, uint64 newRound, bytes32 head) internal {
         ringNodeHead = head;
         round = newRound;
         uint256 slot = newRound % CHECKPOINT_FREQUENCY;
@@ -70,7 +76,12 @@ abstract contract RingLogs is IRingLogs {
         uint256 shift = (slot % 4) * 64;
         uint256 word = _recentRounds[slot / 4];
         _recentRounds[slot / 4] = (word & ~(uint256(type(uint64).max) << shift)) | (uint256(newRound) << shift);
-        if (slot == 0) {
+        bool opensSpan;
+        unchecked {
+            // Division by a non-zero constant cannot fail; unchecked spares the division-by-zero check.
+            opensSpan = newRound / CHECKPOINT_FREQUENCY != lastRound / CHECKPOINT_FREQUENCY;
+        }
+        if (opensSpan) {
             _checkpoints[newRound] = head;
             emit Checkpointed(newRound, head);
         }

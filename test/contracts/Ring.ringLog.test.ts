@@ -46,6 +46,20 @@ describe("Ring log", function () {
     await expect(ring.ringLog(1n)).to.be.revertedWithCustomError(ring, "RingLogUnavailable").withArgs(1n);
   });
 
+  it("archives the first round of a span whose 100th round was skipped", async function () {
+    const { ring } = context;
+    const signers = context.members.slice(0, 2);
+    await flushRound(context, signers, 99n);
+    const first = await flushRound(context, signers, 201n);
+    const checkpointed = first.receipt?.logs.map((log) => ring.interface.parseLog(log)).find((parsed) => parsed?.name === "Checkpointed");
+    expect(checkpointed?.args.toArray()).to.deep.equal([201n, first.ringNodeHead]);
+    await expect(ring.ringLog(100n)).to.be.revertedWithCustomError(ring, "RingLogUnavailable").withArgs(100n);
+    expect(await ring.ringLog(201n)).to.equal(first.ringNodeHead);
+    await flushRound(context, signers, 302n); // round 201 leaves the 100-round window
+    expect(await ring.ringLog(201n)).to.equal(first.ringNodeHead);
+    await expect(ring.ringLog(99n)).to.be.revertedWithCustomError(ring, "RingLogUnavailable").withArgs(99n);
+  });
+
   it("rebuilds CIDs with the CIDv1 dag-cbor sha2-256 prefix", async function () {
     expect(await context.ring.cidPrefix()).to.equal("0x01711220");
     expect(await context.ring.CHECKPOINT_FREQUENCY()).to.equal(100n);
