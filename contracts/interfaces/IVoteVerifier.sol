@@ -46,7 +46,7 @@ interface IVoteVerifier {
     /// @notice `signer` recovered at a lower address than the signer before it.
     error SignersNotAscending(address signer);
 
-    /// @notice The ring's majority: a vote passes iff signers * NUMERATOR >= members * DENOMINATOR (and signers > 0).
+    /// @notice The ring's majority: a vote passes iff signers * DENOMINATOR >= members * NUMERATOR (and signers > 0).
     function RING_MAJORITY_NUMERATOR() external view returns (uint256); // solhint-disable-line func-name-mixedcase
 
     /// @notice See {RING_MAJORITY_NUMERATOR}.
