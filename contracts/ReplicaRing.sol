@@ -47,6 +47,7 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
         ring = ring_;
         fee = fee_;
         factory = msg.sender;
+        emit Configured(ring_, fee_, msg.sender);
     }
 
     /// @inheritdoc IReplicaRing

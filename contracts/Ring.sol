@@ -46,6 +46,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         _owner = owner_;
         scope = scope_;
         emit OwnershipTransferred(address(0), owner_);
+        emit ScopeSet(scope_);
         _setupMembers(initialMembers);
     }
 

@@ -35,6 +35,13 @@ interface IReplicaRing {
     /// @param amount Amount in wei.
     event FeesWithdrawn(address indexed to, uint256 amount);
 
+    /// @notice The replica ring was bound to `ring`, charges `fee` per registration and accepts the
+    ///         rings of `factory` (set once, by {initialize}).
+    /// @param ring The Ring whose members are the replica nodes.
+    /// @param fee Fee in wei per client ring registration.
+    /// @param factory The factory that created the replica ring, whose rings may register.
+    event Configured(IRing indexed ring, uint256 fee, address indexed factory);
+
     /// @notice `clientRing` is not a ring created by the factory.
     error UnknownRing(address clientRing);
 
@@ -53,7 +60,8 @@ interface IReplicaRing {
     /// @notice A transfer of ether failed.
     error TransferFailed(address to, uint256 amount);
 
-    /// @notice Binds a clone to its Ring and fee; called once by the factory.
+    /// @notice Binds a clone to its Ring, its fee and the calling factory; called once by the factory.
+    ///         Emits {Configured}.
     /// @param ring The ring's address.
     /// @param fee Fee in wei per client ring registration.
     function initialize(IRing ring, uint256 fee) external;

@@ -56,6 +56,10 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     /// @param newOwner The new engine.
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
+    /// @notice The ring declares its outputs in `scope` (set once, by {initialize}).
+    /// @param scope The Scope in which the ring declares its outputs (zero: the ring emits no outputs).
+    event ScopeSet(IScope indexed scope);
+
     /// @notice The caller is not the engine.
     error NotOwner(address account);
 
@@ -89,7 +93,8 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
 
     /**
      * @notice Sets up a clone: engine, first members (in list order) and the Scope for outputs.
-     *         Called once, by the factory, in the clone's creation transaction.
+     *         Called once, by the factory, in the clone's creation transaction. Emits
+     *         {OwnershipTransferred}, {ScopeSet} and a {MemberEntered} per member.
      * @param owner The ring's engine.
      * @param members Member addresses, in member-list order.
      * @param scope The Scope in which the ring declares its outputs.

@@ -41,6 +41,17 @@ describe("ReplicaRing", function () {
     expect(await replicaRing.isTrustedForwarder(await deployment.forwarder.getAddress())).to.equal(true);
   });
 
+  it("emits its ring, fee and factory when the factory creates it", async function () {
+    const { ethers } = connection;
+    const nodes = await Promise.all((await ethers.getSigners()).slice(7, 9).map((account) => account.getAddress()));
+    const factory = await deployment.factory.getAddress();
+    const [ringAddress, replicaRingAddress] = await deployment.factory.createReplicaRing.staticCall(nodes, await engine.getAddress(), FEE);
+    const created = await ethers.getContractAt("ReplicaRing", replicaRingAddress);
+    await expect(deployment.factory.createReplicaRing(nodes, await engine.getAddress(), FEE))
+      .to.emit(created, "Configured")
+      .withArgs(ringAddress, FEE, factory);
+  });
+
   it("credits deposits to the account named", async function () {
     const member = await clientMember.getAddress();
     await expect(replicaRing.connect(stranger).deposit(member, { value: FEE * 2n })).to.emit(replicaRing, "CreditDeposited").withArgs(member, FEE * 2n);

@@ -40,6 +40,20 @@ describe("RingFactory and deployment", function () {
     expect(await second.members()).to.deep.equal(members.slice(0, 2));
   });
 
+  it("emits the new ring's scope when it creates a ring", async function () {
+    const connection = await network.create();
+    const { ethers } = connection;
+    const deployment = await deployRings(connection);
+    const [owner] = await ethers.getSigners();
+    const members = memberWallets(2).map((wallet) => wallet.address);
+    const ringAddress = await deployment.factory.createRing.staticCall(members, await owner!.getAddress());
+    const ring = await ethers.getContractAt("Ring", ringAddress);
+    await expect(deployment.factory.createRing(members, await owner!.getAddress()))
+      .to.emit(ring, "ScopeSet")
+      .withArgs(await deployment.scope.getAddress());
+    expect(await ring.scope()).to.equal(await deployment.scope.getAddress());
+  });
+
   it("reads recorded addresses per chain id and names what is missing", async function () {
     const directory = await mkdtemp(path.join(tmpdir(), "rings-deployments-"));
     try {
