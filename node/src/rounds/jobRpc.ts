@@ -14,7 +14,13 @@ export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", GetJob: "GetJob" } as c
 /** Application error codes of the job methods (the -320xx range of the rpc engineer's table is theirs). */
 export const JobRpcErrorCode = { JobNotFound: -32041, JobRejected: -32042, JobWaitTimeout: -32043 } as const;
 
-const input = z.union([z.object({ text: z.string() }).strict(), z.object({ json: z.unknown() }).strict(), z.object({ bytes: z.string().regex(/^0x([0-9a-fA-F]{2})*$/) }).strict(), z.object({ cid: z.string() }).strict()]);
+const input = z.union([
+  z.object({ text: z.string() }).strict(),
+  z.object({ json: z.unknown() }).strict(),
+  z.object({ bytes: z.string().regex(/^0x([0-9a-fA-F]{2})*$/) }).strict(),
+  z.object({ cid: z.string() }).strict(),
+  z.object({ pin: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), gate: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional() }).strict(),
+]);
 
 const submitSchema = z
   .object({

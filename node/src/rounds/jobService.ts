@@ -4,9 +4,9 @@
  * blockstore (the others fetch them over bitswap) and the job enters this member's log.
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { getBytes, hexlify } from "ethers";
+import { Contract, getAddress, getBytes, hexlify, toBeHex, ZeroAddress } from "ethers";
 import { CID } from "multiformats/cid";
-import { cidToBytes32 } from "../core/cid.js";
+import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
 import type { SandboxLimits } from "../compute/limits.js";
 import type { RingNode } from "../runtime/ringNode.js";
 import { JOB_ENTRY } from "./entries.js";
@@ -15,8 +15,14 @@ import type { RoundEngine } from "./roundEngine.js";
 import { majorityShards } from "./roundContent.js";
 import type { JobCompute } from "./jobCompute.js";
 
-/** An input as a client gives it: a text, a JSON value, bytes (hex) or the CID of a block the ring can fetch. */
-export type JobInput = { text: string } | { json: unknown } | { bytes: string } | { cid: string };
+/**
+ * An input as a client gives it: a text, a JSON value, bytes (hex), the CID of a block the ring can
+ * fetch, or the latest output on a Gate pin (another ring's result: map ring -> reduce ring), read
+ * from the chain when the job is submitted (`gate` defaults to the node's RING_NODE_GATE).
+ */
+export type JobInput = { text: string } | { json: unknown } | { bytes: string } | { cid: string } | { pin: number; gate?: string };
+
+const GATE_LATEST_ABI = ["function latest(uint96 pin) view returns (uint256 tokenId, address ring, uint64 sequence)"] as const;
 
 export interface SubmitJobRequest {
   /** The job's ES module source (exports `map` and `reduce`), or `code`: the CID of its code block. */
@@ -54,11 +60,18 @@ export class JobWaitTimeoutError extends Error {
   override name = "JobWaitTimeoutError";
 }
 
+/** A pin input names no gate, or its pin has no output yet. */
+export class EmptyPinError extends Error {
+  override name = "EmptyPinError";
+}
+
 export class JobService {
   constructor(
     private readonly node: RingNode,
     private readonly engine: RoundEngine,
     private readonly compute: JobCompute,
+    /** The Gate that pin inputs without their own `gate` are read from. */
+    private readonly gate: string = ZeroAddress,
   ) {}
 
   /** Stores the job's blocks and appends it to this member's log; resolves with its id. */
@@ -149,10 +162,22 @@ export class JobService {
 
   private async storeInput(input: JobInput): Promise<CID> {
     if ("cid" in input) return CID.parse(input.cid);
+    if ("pin" in input) return this.latestOnPin(input.pin, input.gate ?? this.gate);
     const value = "text" in input ? input.text : "json" in input ? input.json : getBytes(input.bytes);
     const block = await encodeData(value);
     await this.node.store.blockstore.putBytes(block.cid, block.bytes);
     return block.cid;
+  }
+
+  /** The CID of the latest output token on `pin` (token ids are the outputs' sha2-256 digests). */
+  private async latestOnPin(pin: number, gateAddress: string): Promise<CID> {
+    const gate = getAddress(gateAddress);
+    if (gate === ZeroAddress) throw new EmptyPinError(`pin ${pin} names no gate: give one or start the node with RING_NODE_GATE`);
+    const contract = new Contract(gate, GATE_LATEST_ABI, this.node.chain.provider);
+    const [tokenId, ring] = (await contract.getFunction("latest").staticCall(pin)) as [bigint, string];
+    const cid = ring === ZeroAddress ? null : bytes32ToCid(toBeHex(tokenId, 32));
+    if (cid === null) throw new EmptyPinError(`pin ${pin} of gate ${gate} holds no output yet`);
+    return cid;
   }
 
   private async outputBytes(cid: CID, signal?: AbortSignal): Promise<Uint8Array | null> {

@@ -72,8 +72,12 @@ interface RelayState {
   quorumAt?: number;
 }
 
-/** How long a relayer with a quorum still waits for the other members' answers (dissents). */
-const DISSENT_GRACE_MS = 400;
+/**
+ * How long a relayer with a quorum still waits for the other connected members' answers, so that
+ * their dissents are recorded in the same flush. Healthy members answer within tens of ms, so this
+ * costs nothing then; a dissenter re-running the reduce on a busy machine can take most of a second.
+ */
+const DISSENT_GRACE_MS = 1_500;
 
 const TRACE = process.env.RING_NODE_TRACE_ROUNDS === "1";
 

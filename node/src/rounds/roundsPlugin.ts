@@ -73,7 +73,7 @@ export async function startRounds(node: RingNode, settings: RoundsSettings = rou
   if (faults.size > 0) node.logger.warn({ faults: [...faults] }, "TEST-ONLY FAULTS ENABLED (RING_NODE_FAULT)");
   const engine = new RoundEngine(node, { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs, faults });
   await engine.start();
-  const jobs = new JobService(node, engine, compute);
+  const jobs = new JobService(node, engine, compute, settings.gate);
   const http = new JsonRpcHttpServer({ dispatcher: new RpcDispatcher(jobRpcMethods(jobs), node.logger), port: settings.jobsPort });
   const url = await http.listen();
   const file = join(node.config.dataDir, JOBS_RPC_FILE);

@@ -20,6 +20,8 @@ interface SubmitFlags {
   input?: string[];
   inputFile?: string[];
   inputJson?: string[];
+  inputPin?: string[];
+  gate?: string;
   params?: string;
   shards: number;
   redundancy: number;
@@ -41,6 +43,8 @@ export function submitCommand(program: Command): void {
     .option("--input <text>", "an input text, repeatable", collect)
     .option("--input-file <file>", "an input text read from a file, repeatable", collect)
     .option("--input-json <json>", "an input JSON value, repeatable", collect)
+    .option("--input-pin <pin>", "the latest output on this Gate pin (another ring's result), repeatable", collect)
+    .option("--gate <address>", "the Gate that --input-pin reads (default: the node's RING_NODE_GATE)")
     .option("--params <json>", "the job's params (JSON)")
     .option("--shards <n>", "map shards", (v) => Number(v), 1)
     .option("--redundancy <n>", "members computing each shard", (v) => Number(v), 1)
@@ -55,6 +59,7 @@ export function submitCommand(program: Command): void {
         ...(flags.input ?? []).map((text) => ({ text })),
         ...(await Promise.all((flags.inputFile ?? []).map(async (file) => ({ text: await readFile(file, "utf8") })))),
         ...(flags.inputJson ?? []).map((json) => ({ json: JSON.parse(json) as unknown })),
+        ...(flags.inputPin ?? []).map((pin) => ({ pin: Number(pin), ...(flags.gate === undefined ? {} : { gate: flags.gate }) })),
       ];
       const request = {
         source: await readFile(flags.code, "utf8"),

@@ -7,7 +7,7 @@ import { Contract } from "ethers";
 import { fileURLToPath } from "node:url";
 import { after, afterEach, before, describe, it } from "mocha";
 import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
-import { bytes32ToCid, cidToBytes32 } from "../../../node/src/core/cid.js";
+import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { toJson, type JobStatus } from "../../../node/src/rounds/jobService.js";
 import { ringNodeCommand } from "../helpers/ringNodeProcess.js";
 import * as dagCbor from "@ipld/dag-cbor";
@@ -77,17 +77,23 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
 
   it("a second ring takes the first ring's gate pin as its input (map ring -> reduce ring)", async function () {
     const gate = new Contract(world.gate, GATE_ABI, world.ring.chain.provider);
-    const [tokenId] = (await gate.getFunction("latest").staticCall(7)) as [bigint, string];
-    const input = bytes32ToCid(`0x${tokenId.toString(16).padStart(64, "0")}`);
-    if (input === null) throw new Error("pin 7 holds no output");
     const reduceRing = await world.startSecondRing(1, "reduce");
-    const submitted = await reduceRing.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ cid: input.toString() }], params: { n: 5 }, shards: 1, redundancy: 1, pin: 70 });
+    // The input is named by the pin alone: the reduce ring's member reads Gate.latest(7) from the chain.
+    const submitted = await reduceRing.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ pin: 7 }], params: { n: 5 }, shards: 1, redundancy: 1, pin: 70 });
     const status = await reduceRing.jobsOf(0).waitFinalised(submitted.job, 60_000);
     const mapOutput = (await world.jobsOf(0).get(firstJob)).output?.value as { words: number; top: Array<[string, number]> };
     expect(status.output?.value).to.deep.equal({ words: mapOutput.words, top: mapOutput.top.slice(0, 5) });
     const [outTokenId, ring] = (await gate.getFunction("latest").staticCall(70)) as [bigint, string];
     expect(ring).to.equal(reduceRing.ring);
     expect(`0x${outTokenId.toString(16).padStart(64, "0")}`).to.equal(status.output?.bytes32);
+  });
+
+  it("refuses a job whose pin input holds no output yet, naming the pin", async function () {
+    const refused = await world.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ pin: 999 }], shards: 1, redundancy: 1 }).then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
+    expect(refused?.message).to.match(/pin 999 of gate 0x[0-9a-fA-F]{40} holds no output yet/);
   });
 
   /** The member (index) that relays the next round first: members[(round + 1) mod n] in the Ring's list order. */
@@ -133,18 +139,22 @@ export function reduce(partials) { return partials; }`;
     const faulty = 3;
     await world.kill(faulty);
     await world.start(faulty, { RING_NODE_FAULT: "wrong-results" });
-    const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
-    const before = await ring.reputation(world.members[faulty]?.address as string);
-    const text = TEXT("with one liar");
-    const expected = await reference([text], 4, 3);
-    const submitted = await world.jobsOf(0).submit(await wordcount([text], 4, 3, 9));
-    const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
-    expect(status.output?.cid).to.equal(expected.cid);
-    const after = await ring.reputation(world.members[faulty]?.address as string);
-    expect(after.dissents).to.equal(before.dissents + 1n);
-    expect(after.agreements).to.equal(before.agreements);
-    await world.kill(faulty);
-    await world.start(faulty);
+    try {
+      const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
+      const before = await ring.reputation(world.members[faulty]?.address as string);
+      const text = TEXT("with one liar");
+      const expected = await reference([text], 4, 3);
+      const submitted = await world.jobsOf(0).submit(await wordcount([text], 4, 3, 9));
+      const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
+      expect(status.output?.cid).to.equal(expected.cid);
+      const after = await ring.reputation(world.members[faulty]?.address as string);
+      expect(after.dissents).to.equal(before.dissents + 1n);
+      expect(after.agreements).to.equal(before.agreements);
+    } finally {
+      // The later tests want an honest ring, also when this one failed.
+      await world.kill(faulty);
+      await world.start(faulty);
+    }
   });
 
   it("the relayer is killed mid-round: the next relayer flushes", async function () {
