@@ -1,5 +1,5 @@
 /**
- * Builds the node's Helia: blockstore (LevelDB) and datastore (files: pins, fork evidence) on disk
+ * Builds the node's Helia: blockstore (LevelDB) and datastore (files: fork evidence) on disk
  * under the data directory, libp2p's peer store in memory, routers off (no DHT, no delegated
  * routing, no HTTP gateways), libp2p over TCP with noise, yamux, identify, ping and gossipsub, and
  * bitswap as the only block broker. The libp2p key is the avatar key.
