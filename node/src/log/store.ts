@@ -45,8 +45,12 @@ class KeyedLock {
   }
 }
 
+/** Nodes of `author`'s log were kept, up to `seq`. */
+export type KeptListener = (author: string, seq: number) => void;
+
 export class LogStore {
   private readonly indexes = new Map<string, SeqIndex>();
+  private readonly keptListeners = new Set<KeptListener>();
   private readonly journals = new Map<string, LogJournal>();
   private readonly lock = new KeyedLock();
 
@@ -147,7 +151,15 @@ export class LogStore {
       const journal = durable ? await this.journalFor(key) : undefined;
       await Promise.all([journal?.append(nodes.map((node) => node.bytes)), ...nodes.map((node) => this.blockstore.putBytes(node.cid, node.bytes))]);
       await index.append(nodes.map((node) => node.cid), false);
+      const last = nodes.at(-1);
+      if (last !== undefined) for (const listener of this.keptListeners) listener(key, last.node.seq);
     });
+  }
+
+  /** Calls `listener` with the author and the new head seq whenever nodes are kept; returns the unsubscribe. */
+  onKept(listener: KeptListener): () => void {
+    this.keptListeners.add(listener);
+    return () => this.keptListeners.delete(listener);
   }
 
   async recordFork(evidence: ForkEvidence): Promise<void> {

@@ -1,11 +1,12 @@
 /**
- * Builds the node's Helia: blockstore (LevelDB) and datastore (files: fork evidence) on disk
- * under the data directory, libp2p's peer store in memory, routers off (no DHT, no delegated
- * routing, no HTTP gateways), libp2p over TCP with noise, yamux, identify, ping and gossipsub, and
- * bitswap as the only block broker. The libp2p key is the avatar key.
+ * Builds the node's Helia: blockstore and datastore (pins, fork evidence) in LevelDB on disk under
+ * the data directory, libp2p's peer store in memory, routers off (no DHT, no delegated routing, no
+ * HTTP gateways), libp2p over TCP with noise, yamux, identify, ping and gossipsub, and bitswap as
+ * the only block broker. The libp2p key is the avatar key.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import * as dagCbor from "@ipld/dag-cbor";
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { withBitswap } from "@helia/bitswap";
@@ -16,8 +17,9 @@ import type { PrivateKey } from "@libp2p/interface";
 import { ping, type Ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { MemoryDatastore } from "datastore-core";
-import { FsDatastore } from "datastore-fs";
+import { LevelDatastore } from "datastore-level";
 import { createHeliaLight } from "helia";
+import * as raw from "multiformats/codecs/raw";
 import { LogBlockstore } from "../log/logBlockstore.js";
 
 export interface RingLibp2pServices {
@@ -39,23 +41,25 @@ export interface RingHeliaParts {
   helia: RingHelia;
   /** The blockstore Helia serves from (LevelDB on disk), with the log store's plain reads and writes. */
   blockstore: LogBlockstore;
-  datastore: FsDatastore;
+  datastore: LevelDatastore;
 }
 
 export async function createRingHelia(options: RingHeliaOptions): Promise<RingHeliaParts> {
   const blocksDir = join(options.dataDir, "blocks");
-  const datastoreDir = join(options.dataDir, "datastore");
+  // (Earlier versions kept a file datastore in "datastore"; LevelDB gets its own directory.)
+  const datastoreDir = join(options.dataDir, "datastore-level");
   await mkdir(blocksDir, { recursive: true });
   await mkdir(datastoreDir, { recursive: true });
   const blockstore = new LogBlockstore(blocksDir);
-  const datastore = new FsDatastore(datastoreDir);
+  const datastore = new LevelDatastore(datastoreDir);
   await blockstore.open();
   await datastore.open();
-  const light = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
+  // Pinning walks blocks, so Helia must decode them: log nodes and job blocks are dag-cbor.
+  const light = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [], codecs: [dagCbor, raw] });
   const withNetwork = withLibp2pLight(light, {
     privateKey: options.privateKey,
     // The peer store lives in memory: members are found again from the chain and --peer at every
-    // start, and libp2p reads it on every stream (a file open, read and close each in datastore-fs).
+    // start, and libp2p reads it on every stream (on disk that was a file read per stream).
     datastore: new MemoryDatastore(),
     addresses: { listen: options.listen },
     transports: [tcp()],

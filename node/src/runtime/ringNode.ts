@@ -9,6 +9,7 @@ import { bytes32ToCid } from "../core/cid.js";
 import { RingChainView, type RingEventRecord } from "../chain/ringChainView.js";
 import type { NodeConfig } from "../config/config.js";
 import { peerIdBytes, type RingIdentity } from "../identity/identity.js";
+import { LogPinner } from "../log/logPinner.js";
 import { OwnLog } from "../log/ownLog.js";
 import { LogStore } from "../log/store.js";
 import { createRingHelia, type RingHelia } from "../p2p/createRingHelia.js";
@@ -45,6 +46,8 @@ export class RingNode {
     readonly store: LogStore,
     readonly log: OwnLog,
     readonly replicator: Replicator,
+    /** Pins every member's log that this node keeps. */
+    readonly pinner: LogPinner,
   ) {}
 
   static async start(options: RingNodeStartOptions): Promise<RingNode> {
@@ -72,6 +75,9 @@ export class RingNode {
       });
       const store = await LogStore.open(config.dataDir, blockstore, datastore);
       cleanups.push(() => store.close());
+      const pinner = new LogPinner(helia.pins, store, logger.child({ component: "pins" }));
+      pinner.start();
+      cleanups.push(() => pinner.stop());
       const log = new OwnLog(store, identity, chain.domain);
       const replicator = new Replicator({
         helia,
@@ -86,7 +92,7 @@ export class RingNode {
       });
       await replicator.start();
       cleanups.push(() => replicator.stop());
-      const node = new RingNode(config, identity, logger, chain, helia, store, log, replicator);
+      const node = new RingNode(config, identity, logger, chain, helia, store, log, replicator, pinner);
       node.cleanups.push(...cleanups);
       cleanups.length = 0;
       node.wire();

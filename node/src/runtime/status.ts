@@ -15,6 +15,8 @@ export interface MemberStatus {
   onChain: { head: string; held: boolean };
   /** Nodes this node is behind the highest known head (0 when caught up). */
   lag: number;
+  /** The highest seq of the member's log pinned here (every lower one is pinned too); -1 for none. */
+  pinnedSeq: number;
   connected: boolean;
 }
 
@@ -60,6 +62,7 @@ export async function collectStatus(node: RingNode): Promise<NodeStatus> {
       claimed,
       onChain: { head: chainHead, held: heldOnChain },
       lag: best - (held?.seq ?? -1),
+      pinnedSeq: node.pinner.pinnedSeq(address),
       connected: address === identity.address || connected.has(address),
     };
   });

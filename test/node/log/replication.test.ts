@@ -89,6 +89,16 @@ describe("ring-node: replication between four member processes", function () {
     expect(writerRow?.lag).to.equal(0);
   });
 
+  it("every member pins every member's log it holds (the writer's own included)", async () => {
+    const writer = nodes[0] as RingNodeProcess;
+    for (const node of nodes) {
+      await waitFor(`${node.address} to pin 1,000 nodes of ${writer.address}`, async () => {
+        const row = (await node.control.status<NodeStatus>()).members.find((m) => m.address === writer.address);
+        return row?.pinnedSeq === 999;
+      }, 60_000, 250);
+    }
+  });
+
   it("members find each other from the chain (Ring.nodeInfo), not only from --peer", async () => {
     // Nodes 1..3 were given only node 0's address; each published its own on chain at start.
     const last = nodes[3] as RingNodeProcess;
@@ -136,6 +146,8 @@ describe("ring-node: replication between four member processes", function () {
     const { seq } = await restarted.control.append({ after: "restart" });
     expect(seq).to.equal(resumed.length);
     const final = seq + 1;
+    // Pinning resumes where the killed run stopped, from the pins on disk.
+    await waitFor("the restarted writer to pin its whole log", async () => (await restarted.control.status<NodeStatus>()).members.find((m) => m.self)?.pinnedSeq === seq, 60_000, 250);
     for (const other of [nodes[0], nodes[2], nodes[3]] as RingNodeProcess[]) {
       await waitFor(`${other.address} to catch up with the restarted writer`, async () => (await heldLength(other, restarted.address)) === final, 60_000, 250);
       expectContiguous(await wholeLog(other, restarted.address));

@@ -1,0 +1,106 @@
+/**
+ * Pins every node of every member's log that this node keeps (its own and the replicated ones) in
+ * Helia, so that Helia's garbage collection never takes them. Each node is pinned on its own
+ * (depth 0): its parent has its own pin, and re-pinning a whole log from each new head would walk
+ * the log again every time. Pinning runs in the background, in seq order, after the nodes are kept;
+ * an append never waits for it. At start it finds, per author, the first node a previous run left
+ * unpinned (pins are made in order, so the pinned nodes are a prefix) and goes on from there.
+ */
+import type { Pins } from "@helia/interface";
+import type { CID } from "multiformats/cid";
+import type { Logger } from "pino";
+import type { LogStore } from "./store.js";
+
+export class LogPinner {
+  /** author -> highest seq pinned (every lower seq is pinned too). */
+  private readonly pinned = new Map<string, number>();
+  /** author -> highest seq kept that should be pinned. */
+  private readonly wanted = new Map<string, number>();
+  private readonly controller = new AbortController();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly pins: Pins,
+    private readonly store: LogStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Pins what the store holds and, from now on, every node it keeps. */
+  start(): void {
+    this.unsubscribe = this.store.onKept((author, seq) => this.want(author, seq));
+    for (const head of this.store.heads()) this.want(head.author, head.seq);
+  }
+
+  /** Stops after the pin in progress; what is left is pinned at the next start. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.controller.abort();
+    await this.running;
+  }
+
+  /** The highest seq of `author`'s log pinned here, -1 when none (or not known yet). */
+  pinnedSeq(author: string): number {
+    return this.pinned.get(author) ?? -1;
+  }
+
+  private want(author: string, seq: number): void {
+    if (seq > (this.wanted.get(author) ?? -1)) this.wanted.set(author, seq);
+    this.kick();
+  }
+
+  /** One drain at a time; a want that arrives meanwhile makes it go round once more. */
+  private kick(): void {
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((error: unknown) => {
+        if (!this.controller.signal.aborted) this.logger.warn({ err: error }, "pinning stopped; it resumes with the next node kept");
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.controller.signal.aborted) this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      for (const [author, target] of this.wanted) {
+        let seq = this.pinned.get(author) ?? (await this.firstUnpinned(author)) - 1;
+        while (seq < target) {
+          if (this.controller.signal.aborted) return;
+          const cid = this.store.cidAt(author, seq + 1);
+          if (cid === undefined) break;
+          await this.pin(cid);
+          seq++;
+          this.pinned.set(author, seq);
+        }
+      }
+    } while (this.again && !this.controller.signal.aborted);
+  }
+
+  /** The lowest seq of `author` not pinned yet (binary search over the pinned prefix). */
+  private async firstUnpinned(author: string): Promise<number> {
+    let low = 0;
+    let high = this.store.length(author);
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const cid = this.store.cidAt(author, middle);
+      if (cid !== undefined && (await this.pins.isPinned(cid, { signal: this.controller.signal }))) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private async pin(cid: CID): Promise<void> {
+    try {
+      for await (const pinned of this.pins.add(cid, { depth: 0, signal: this.controller.signal })) void pinned;
+    } catch (error) {
+      if ((error as Error).name !== "AlreadyPinnedError") throw error;
+    }
+  }
+}
