@@ -20,6 +20,7 @@ import { ringDomain } from "../../node/src/core/eip712.js";
 import { generateIdentity, type RingIdentity } from "../../node/src/identity/identity.js";
 import { silentLogger } from "../../node/src/logging.js";
 import { OwnLog } from "../../node/src/log/ownLog.js";
+import { LogPinner } from "../../node/src/log/logPinner.js";
 import { LogStore } from "../../node/src/log/store.js";
 import { createRingHelia, type RingHeliaParts } from "../../node/src/p2p/createRingHelia.js";
 import { Replicator } from "../../node/src/replication/replicator.js";
@@ -54,6 +55,7 @@ interface RingsSide {
   parts: RingHeliaParts;
   store: LogStore;
   replicator: Replicator;
+  pinner: LogPinner;
 }
 
 async function ringsSide(dir: string, identity: RingIdentity, membership: Membership, domain: ReturnType<typeof ringDomain>): Promise<RingsSide> {
@@ -71,7 +73,10 @@ async function ringsSide(dir: string, identity: RingIdentity, membership: Member
     headExchangeMs: 60_000,
   });
   await replicator.start();
-  return { identity, parts, store, replicator };
+  // As in ring-node: every node kept is pinned in the background.
+  const pinner = new LogPinner(parts.helia.pins, store, silentLogger());
+  pinner.start();
+  return { identity, parts, store, replicator, pinner };
 }
 
 async function benchRings(): Promise<{ appendsPerSec: number; replicatedPerSec: number; appendSeconds: number; replicateSeconds: number; groupCommitAppendsPerSec: number }> {
@@ -94,7 +99,8 @@ async function benchRings(): Promise<{ appendsPerSec: number; replicatedPerSec: 
     const address = a.parts.helia.libp2p.getMultiaddrs()[0];
     if (address === undefined) throw new Error("the writer has no listen address");
     await b.parts.helia.libp2p.dial(address);
-    while (b.store.length(writer.address) < entries) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Replicated = fetched, verified, kept and pinned.
+    while (b.pinner.pinnedSeq(writer.address) < entries - 1) await new Promise((resolve) => setTimeout(resolve, 10));
     const replicateSeconds = (performance.now() - start) / 1000;
     if (!b.store.head(writer.address)?.cid.equals(a.store.head(writer.address)?.cid ?? b.store.head(writer.address)?.cid ?? "")) {
       throw new Error("the reader's head differs from the writer's");
@@ -117,6 +123,7 @@ async function benchRings(): Promise<{ appendsPerSec: number; replicatedPerSec: 
     return { appendsPerSec: entries / appendSeconds, replicatedPerSec: entries / replicateSeconds, appendSeconds, replicateSeconds, groupCommitAppendsPerSec };
   } finally {
     for (const side of sides.reverse()) {
+      await side.pinner.stop();
       await side.replicator.stop();
       await side.parts.helia.stop();
       await side.store.close();

@@ -2,20 +2,25 @@
  * Pins every node of every member's log that this node keeps (its own and the replicated ones) in
  * Helia, so that Helia's garbage collection never takes them. Each node is pinned on its own
  * (depth 0): its parent has its own pin, and re-pinning a whole log from each new head would walk
- * the log again every time. Pinning runs in the background, in seq order, after the nodes are kept;
- * an append never waits for it. At start it finds, per author, the first node a previous run left
- * unpinned (pins are made in order, so the pinned nodes are a prefix) and goes on from there.
+ * the log again every time. Pinning runs in the background, in seq order a window of nodes at a
+ * time, after the nodes are kept; an append never waits for it. At start it finds, per author, the
+ * first node a previous run left unpinned (pins are made window by window, so the pinned nodes are
+ * a prefix but for holes in the last window) and goes on from one window before it.
  */
 import type { Pins } from "@helia/interface";
 import type { CID } from "multiformats/cid";
 import type { Logger } from "pino";
 import type { LogStore } from "./store.js";
 
+/** Nodes pinned at once (the datastore's reads and writes overlap); the pinned seq moves per window. */
+const PIN_WINDOW = 16;
+
 export class LogPinner {
   /** author -> highest seq pinned (every lower seq is pinned too). */
   private readonly pinned = new Map<string, number>();
   /** author -> highest seq kept that should be pinned. */
   private readonly wanted = new Map<string, number>();
+  /** Checked between pins: a pin in progress finishes (it is short), none starts after `stop`. */
   private readonly controller = new AbortController();
   private running: Promise<void> | null = null;
   private again = false;
@@ -70,13 +75,19 @@ export class LogPinner {
     do {
       this.again = false;
       for (const [author, target] of this.wanted) {
-        let seq = this.pinned.get(author) ?? (await this.firstUnpinned(author)) - 1;
+        // After a crash, the last window may have holes below the first unpinned node: redo it.
+        let seq = this.pinned.get(author) ?? Math.max(0, (await this.firstUnpinned(author)) - PIN_WINDOW) - 1;
         while (seq < target) {
           if (this.controller.signal.aborted) return;
-          const cid = this.store.cidAt(author, seq + 1);
-          if (cid === undefined) break;
-          await this.pin(cid);
-          seq++;
+          const window: CID[] = [];
+          for (let next = seq + 1; next <= Math.min(target, seq + PIN_WINDOW); next++) {
+            const cid = this.store.cidAt(author, next);
+            if (cid === undefined) break;
+            window.push(cid);
+          }
+          if (window.length === 0) break;
+          await Promise.all(window.map((cid) => this.pin(cid)));
+          seq += window.length;
           this.pinned.set(author, seq);
         }
       }
@@ -90,7 +101,7 @@ export class LogPinner {
     while (low < high) {
       const middle = Math.floor((low + high) / 2);
       const cid = this.store.cidAt(author, middle);
-      if (cid !== undefined && (await this.pins.isPinned(cid, { signal: this.controller.signal }))) low = middle + 1;
+      if (cid !== undefined && (await this.pins.isPinned(cid))) low = middle + 1;
       else high = middle;
     }
     return low;
@@ -98,7 +109,7 @@ export class LogPinner {
 
   private async pin(cid: CID): Promise<void> {
     try {
-      for await (const pinned of this.pins.add(cid, { depth: 0, signal: this.controller.signal })) void pinned;
+      for await (const pinned of this.pins.add(cid, { depth: 0 })) void pinned;
     } catch (error) {
       if ((error as Error).name !== "AlreadyPinnedError") throw error;
     }
