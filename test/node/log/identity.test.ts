@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { peerIdFromString } from "@libp2p/peer-id";
-import { getBytes, hashMessage, keccak256, toUtf8Bytes, verifyMessage, Wallet } from "ethers";
+import { concat, getBytes, hashMessage, hexlify, keccak256, recoverAddress, sha256, toUtf8Bytes, verifyMessage, Wallet } from "ethers";
+import secp256k1 from "secp256k1";
 import { addressOfPeerId, generateIdentity, identityFromPrivateKey } from "../../../node/src/identity/identity.js";
 import { createKeystore, KeystoreExistsError, loadKeystore, WrongPasswordError } from "../../../node/src/identity/keystore.js";
 import { recoverSigner } from "../../../node/src/core/secp256k1.js";
@@ -37,6 +38,21 @@ describe("avatar identity", () => {
     const ethSignature = await identity.wallet.signMessage(message);
     expect(verifyMessage(message, ethSignature)).to.equal(addressOfPeerId(identity.peerId));
     expect(recoverSigner(getBytes(hashMessage(message)), getBytes(ethSignature))).to.equal(identity.address);
+  });
+
+  it("signatures cross over: a libp2p signature recovers to the address, an Ethereum signature verifies under the PeerId", async () => {
+    const identity = generateIdentity();
+    const message = toUtf8Bytes("ring member");
+    const digest = sha256(message); // what libp2p's secp256k1 key signs
+    // libp2p -> Ethereum: the DER signature, made compact, recovers (with one recovery id) to the address.
+    const compact = secp256k1.signatureImport(await identity.libp2pKey.sign(message));
+    const r = hexlify(compact.subarray(0, 32));
+    const s = hexlify(compact.subarray(32));
+    expect([27, 28].map((v) => recoverAddress(digest, { r, s, v }))).to.include(identity.address);
+    // Ethereum -> libp2p: the wallet's signature of the same digest, DER-encoded, verifies under the PeerId's key.
+    const signature = identity.wallet.signingKey.sign(digest);
+    const der = secp256k1.signatureExport(getBytes(concat([signature.r, signature.s])));
+    expect(await identity.peerId.publicKey?.verify(message, der)).to.equal(true);
   });
 
   it("the same private key gives the same address and PeerId every time, and different keys differ", () => {
