@@ -31,6 +31,11 @@ export interface RingLibp2pServices {
 
 export type RingHelia = HeliaWithLibp2p<RingLibp2pServices>;
 
+/** Another process listens on the node's libp2p address. */
+export class ListenAddressInUseError extends Error {
+  override name = "ListenAddressInUseError";
+}
+
 export interface RingHeliaOptions {
   dataDir: string;
   privateKey: PrivateKey;
@@ -80,6 +85,15 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
     },
   });
   const helia = withBitswap(withNetwork);
-  await helia.start();
+  try {
+    await helia.start();
+  } catch (error) {
+    await helia.stop().catch(() => undefined);
+    await Promise.allSettled([blockstore.close(), datastore.close()]);
+    if (String((error as Error).message).includes("EADDRINUSE")) {
+      throw new ListenAddressInUseError(`listen address ${options.listen.join(", ")} is in use: stop what listens there or give another --listen (env RING_NODE_LISTEN)`, { cause: error });
+    }
+    throw error;
+  }
   return { helia, blockstore, datastore };
 }

@@ -73,9 +73,10 @@ describe("ring-node for operators", function () {
 
   it("says so when the chain cannot be reached", async function () {
     await node.stop();
-    const { code, stderr } = await failingStart(["--data-dir", node.options.dataDir, "--rpc-url", `http://127.0.0.1:${await freePort()}`, "--ring", ring.ring]);
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const { code, stderr } = await failingStart(["--data-dir", node.options.dataDir, "--rpc-url", url, "--ring", ring.ring]);
     expect(code).to.not.equal(0);
-    expect(stderr).to.match(/chain|unreachable|connect/i);
+    expect(stderr).to.include(`chain at ${url} is unreachable`);
   });
 
   it("says so when the key is not a member of the ring", async function () {
@@ -93,7 +94,8 @@ describe("ring-node for operators", function () {
     try {
       const { code, stderr } = await failingStart(["--data-dir", node.options.dataDir, "--rpc-url", ring.chain.url, "--ring", ring.ring, "--listen", `/ip4/127.0.0.1/tcp/${port}`]);
       expect(code).to.not.equal(0);
-      expect(stderr).to.match(/in use/i);
+      expect(stderr).to.include(`listen address /ip4/127.0.0.1/tcp/${port} is in use`);
+      expect(stderr).to.include("--listen");
     } finally {
       blocker.close();
     }
