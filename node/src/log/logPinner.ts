@@ -21,7 +21,7 @@ export class LogPinner {
   /** author -> highest seq kept that should be pinned. */
   private readonly wanted = new Map<string, number>();
   /** Checked between pins: a pin in progress finishes (it is short), none starts after `stop`. */
-  private readonly controller = new AbortController();
+  private stopped = false;
   private running: Promise<void> | null = null;
   private again = false;
   private unsubscribe: (() => void) | undefined;
@@ -41,7 +41,7 @@ export class LogPinner {
   /** Stops after the pin in progress; what is left is pinned at the next start. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    this.controller.abort();
+    this.stopped = true;
     await this.running;
   }
 
@@ -63,11 +63,11 @@ export class LogPinner {
     }
     this.running = this.drain()
       .catch((error: unknown) => {
-        if (!this.controller.signal.aborted) this.logger.warn({ err: error }, "pinning stopped; it resumes with the next node kept");
+        if (!this.stopped) this.logger.warn({ err: error }, "pinning stopped; it resumes with the next node kept");
       })
       .finally(() => {
         this.running = null;
-        if (this.again && !this.controller.signal.aborted) this.kick();
+        if (this.again && !this.stopped) this.kick();
       });
   }
 
@@ -78,7 +78,7 @@ export class LogPinner {
         // After a crash, the last window may have holes below the first unpinned node: redo it.
         let seq = this.pinned.get(author) ?? Math.max(0, (await this.firstUnpinned(author)) - PIN_WINDOW) - 1;
         while (seq < target) {
-          if (this.controller.signal.aborted) return;
+          if (this.stopped) return;
           const window: CID[] = [];
           for (let next = seq + 1; next <= Math.min(target, seq + PIN_WINDOW); next++) {
             const cid = this.store.cidAt(author, next);
@@ -91,7 +91,7 @@ export class LogPinner {
           this.pinned.set(author, seq);
         }
       }
-    } while (this.again && !this.controller.signal.aborted);
+    } while (this.again && !this.stopped);
   }
 
   /** The lowest seq of `author` not pinned yet (binary search over the pinned prefix). */

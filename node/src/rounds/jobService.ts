@@ -22,7 +22,8 @@ import type { JobCompute } from "./jobCompute.js";
  */
 export type JobInput = { text: string } | { json: unknown } | { bytes: string } | { cid: string } | { pin: number; gate?: string };
 
-const GATE_LATEST_ABI = ["function latest(uint96 pin) view returns (uint256 tokenId, address ring, uint64 sequence)"] as const;
+/** The one Gate view the node reads (pin inputs); the rounds tests read it too. */
+export const GATE_LATEST_ABI = ["function latest(uint96 pin) view returns (uint256 tokenId, address ring, uint64 sequence)"] as const;
 
 export interface SubmitJobRequest {
   /** The job's ES module source (exports `map` and `reduce`), or `code`: the CID of its code block. */

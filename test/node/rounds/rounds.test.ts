@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { after, afterEach, before, describe, it } from "mocha";
 import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
-import { toJson, type JobStatus } from "../../../node/src/rounds/jobService.js";
+import { GATE_LATEST_ABI, toJson, type JobStatus } from "../../../node/src/rounds/jobService.js";
 import { ringNodeCommand } from "../helpers/ringNodeProcess.js";
 import * as dagCbor from "@ipld/dag-cbor";
 import { ringAt } from "../helpers/ringsOnChain.js";
@@ -41,7 +41,6 @@ let CORPUS: string[] = [];
 /** A short text (one chapter's first lines) varied per test so every job is new. */
 const TEXT = (tag: string) => `${(CORPUS[0] ?? "").slice(0, 6_000)} ${tag}`;
 
-const GATE_ABI = ["function latest(uint96 pin) view returns (uint256 tokenId, address ring, uint64 sequence)"];
 
 describe("rounds: jobs computed by the ring and flushed with 2/3 votes", function () {
   this.timeout(240_000);
@@ -69,14 +68,14 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     const status = await world.jobsOf(1).waitFinalised(submitted.job, 60_000);
     expect(status.output?.cid).to.equal(expected.cid);
     expect(status.output?.value).to.deep.equal(expected.value);
-    const gate = new Contract(world.gate, GATE_ABI, world.ring.chain.provider);
+    const gate = new Contract(world.gate, GATE_LATEST_ABI, world.ring.chain.provider);
     const [tokenId, ring] = (await gate.getFunction("latest").staticCall(7)) as [bigint, string];
     expect(ring).to.equal(world.ring.ring);
     expect(`0x${tokenId.toString(16).padStart(64, "0")}`).to.equal(expected.bytes32);
   });
 
   it("a second ring takes the first ring's gate pin as its input (map ring -> reduce ring)", async function () {
-    const gate = new Contract(world.gate, GATE_ABI, world.ring.chain.provider);
+    const gate = new Contract(world.gate, GATE_LATEST_ABI, world.ring.chain.provider);
     const reduceRing = await world.startSecondRing(1, "reduce");
     // The input is named by the pin alone: the reduce ring's member reads Gate.latest(7) from the chain.
     const submitted = await reduceRing.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ pin: 7 }], params: { n: 5 }, shards: 1, redundancy: 1, pin: 70 });
