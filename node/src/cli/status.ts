@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { defaultDataDir } from "../config/config.js";
 import { ControlClient } from "../control/client.js";
-import type { NodeStatus } from "../runtime/status.js";
+import type { NodeStatus } from "../status/status.js";
 
 export function statusCommand(program: Command): void {
   program

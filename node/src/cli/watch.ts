@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { defaultDataDir } from "../config/config.js";
 import { ControlClient } from "../control/client.js";
-import type { NodeStatus } from "../runtime/status.js";
+import type { NodeStatus } from "../status/status.js";
 
 /** The lines that describe how `next` differs from `previous` (everything, the first time). */
 export function describeChanges(previous: NodeStatus | null, next: NodeStatus): string[] {

@@ -10,7 +10,7 @@ import { Key, type Datastore } from "interface-datastore";
 import type { CID } from "multiformats/cid";
 import { decodeLogNode, type EncodedLogNode } from "../core/logNode.js";
 import { checksumAddress } from "../core/secp256k1.js";
-import type { LogBlockstore } from "./logBlockstore.js";
+import type { LogBlockstore } from "../p2p/blockstore.js";
 import { cidOfBytes } from "../core/cid.js";
 import { decodeForkEvidence, encodeForkEvidence, type ForkEvidence } from "./forkEvidence.js";
 import { LogJournal } from "./journal.js";

@@ -7,7 +7,7 @@
 import type { Libp2p, PeerId } from "@libp2p/interface";
 
 /** One PeerId per connected peer (a peer with several connections appears once). */
-export function connectedPeers(libp2p: Libp2p): PeerId[] {
+export function connectedPeers(libp2p: Pick<Libp2p, "getConnections">): PeerId[] {
   const peers = new Map<string, PeerId>();
   for (const connection of libp2p.getConnections()) peers.set(connection.remotePeer.toString(), connection.remotePeer);
   return [...peers.values()];

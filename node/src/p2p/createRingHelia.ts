@@ -20,7 +20,7 @@ import { MemoryDatastore } from "datastore-core";
 import { LevelDatastore } from "datastore-level";
 import { createHeliaLight } from "helia";
 import * as raw from "multiformats/codecs/raw";
-import { LogBlockstore } from "../log/logBlockstore.js";
+import { LogBlockstore } from "./blockstore.js";
 
 export interface RingLibp2pServices {
   [key: string]: unknown;

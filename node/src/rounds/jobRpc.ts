@@ -4,8 +4,8 @@
  * any RpcDispatcher (node/src/rpc); `roundsPlugin` serves them on the node's jobs endpoint.
  */
 import { z } from "zod";
-import { InvalidParamsError } from "../rpc/errorCodes.js";
-import type { RpcMethod } from "../rpc/dispatcher.js";
+import { InvalidParamsError } from "../jsonrpc/errorCodes.js";
+import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import { JSONRPCErrorException } from "json-rpc-2.0";
 import { JobNotFoundError, JobWaitTimeoutError, type JobService, type SubmitJobRequest } from "./jobService.js";
 

@@ -4,7 +4,7 @@
  */
 import { getAddress } from "ethers";
 import { z } from "zod";
-import { InvalidParamsError } from "./errorCodes.js";
+import { InvalidParamsError } from "../jsonrpc/errorCodes.js";
 
 /** Upper bounds that keep one request's work small. */
 export const LIMITS = {

@@ -15,7 +15,7 @@ import { LogStore } from "../log/store.js";
 import { createRingHelia, type RingHelia } from "../p2p/createRingHelia.js";
 import { PeerDialer } from "../p2p/peerDialer.js";
 import { Replicator } from "../replication/replicator.js";
-import { collectStatus, type NodeStatus } from "./status.js";
+import { collectStatus, type NodeStatus } from "../status/status.js";
 
 export class NotAMemberError extends Error {
   override name = "NotAMemberError";
@@ -109,7 +109,7 @@ export class RingNode {
   }
 
   async status(): Promise<NodeStatus> {
-    return collectStatus(this);
+    return collectStatus({ signer: this.identity, chain: this.chain, logs: this.store, replicator: this.replicator, pinner: this.pinner, streams: this.helia.libp2p });
   }
 
   /** Runs `cleanup` when the node stops (before its own parts stop). */

@@ -4,7 +4,7 @@
  * a node killed with -9 resumes from disk with no gap and catches up.
  */
 import { expect } from "chai";
-import type { NodeStatus } from "../../../node/src/runtime/status.js";
+import type { NodeStatus } from "../../../node/src/status/status.js";
 import { waitFor } from "../helpers/processes.js";
 import { ringNodeCommand, type RingNodeProcess } from "../helpers/ringNodeProcess.js";
 import { startTestRing, type TestRing } from "../helpers/ringOfNodes.js";

@@ -9,7 +9,7 @@ import { Wallet } from "ethers";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { recoverLogNodeAuthor } from "../../../node/src/core/logNode.js";
 import { buildFlushToRing, nextForwarderNonce, type FlushToRingRequest } from "../../../node/src/client/requests.js";
-import { RpcErrorCode, StandardErrorCode } from "../../../node/src/rpc/errorCodes.js";
+import { RpcErrorCode, StandardErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
 import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";
 import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
 

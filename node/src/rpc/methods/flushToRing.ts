@@ -22,8 +22,8 @@ import { ChainTimeoutError, ringInterface, type ChainReads } from "../../replica
 import { LogReplicationIncompleteError, verifyLogSegment, type VerifiedLogSegment } from "../../replica/logSegment.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
 import type { ReplicaStore } from "../../replica/replicaStore.js";
-import { RpcApplicationError, RpcErrorCode, type RpcErrorCodeValue } from "../errorCodes.js";
-import type { RpcCallContext } from "../dispatcher.js";
+import { RpcApplicationError, RpcErrorCode, type RpcErrorCodeValue } from "../../jsonrpc/errorCodes.js";
+import type { RpcCallContext } from "../../jsonrpc/dispatcher.js";
 import type { FlushRecord, FlushStatusStore, FlushStep, StepName } from "../flushStatusStore.js";
 import { APPLICATION_DOMSEP, type FlushOutcomeMessage, type FlushReceivedMessage, type NodeLogWriter } from "../nodeLog.js";
 import { flushToRingParamsSchema, parseParams, type FlushToRingParams } from "../schemas.js";

@@ -17,8 +17,8 @@ import type { MetaTxRelayer } from "../../relay/metaTxRelayer.js";
 import { ChainTimeoutError, replicaRingInterface, type ChainReads } from "../../replica/chainReads.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
 import { ringKeyId } from "../../replica/ringKeys.js";
-import { RpcApplicationError, RpcErrorCode } from "../errorCodes.js";
-import type { RpcCallContext } from "../dispatcher.js";
+import { RpcApplicationError, RpcErrorCode } from "../../jsonrpc/errorCodes.js";
+import type { RpcCallContext } from "../../jsonrpc/dispatcher.js";
 import { APPLICATION_DOMSEP, type NodeLogWriter, type ReplicateRegisteredMessage } from "../nodeLog.js";
 import { parseParams, replicateRingParamsSchema } from "../schemas.js";
 

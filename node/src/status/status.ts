@@ -1,8 +1,13 @@
 /** What `ring-node status` shows: own head, every member's head here, elsewhere and on chain, and the lag. */
 import { addressOfPeerId } from "../identity/identity.js";
 import { cidToBytes32, ZERO_BYTES32 } from "../core/cid.js";
-import type { RingNode } from "./ringNode.js";
+import type { Libp2p } from "@libp2p/interface";
+import type { RingChainView } from "../chain/ringChainView.js";
+import type { RingIdentity } from "../identity/identity.js";
+import type { LogPinner } from "../log/logPinner.js";
+import type { LogStore } from "../log/store.js";
 import { connectedPeers } from "../p2p/connectedPeers.js";
+import type { Replicator } from "../replication/replicator.js";
 
 export interface MemberStatus {
   address: string;
@@ -34,10 +39,20 @@ export interface NodeStatus {
   forks: number;
 }
 
-export async function collectStatus(node: RingNode): Promise<NodeStatus> {
-  const { store, chain, replicator, identity } = node;
+/** What the status is read from. */
+export interface StatusComponents {
+  signer: Pick<RingIdentity, "address" | "peerId">;
+  chain: Pick<RingChainView, "ring" | "chainId" | "round" | "members" | "logNodeHead">;
+  logs: Pick<LogStore, "head" | "length" | "cidAt" | "forks">;
+  replicator: Pick<Replicator, "remoteHeads" | "rejections">;
+  pinner: Pick<LogPinner, "pinnedSeq">;
+  streams: Pick<Libp2p, "getConnections" | "getMultiaddrs">;
+}
+
+export async function collectStatus(components: StatusComponents): Promise<NodeStatus> {
+  const { logs: store, chain, replicator, signer: identity, pinner, streams } = components;
   const remote = replicator.remoteHeads();
-  const peers = connectedPeers(node.helia.libp2p).map((peer) => {
+  const peers = connectedPeers(streams).map((peer) => {
     let address: string | null;
     try {
       address = addressOfPeerId(peer);
@@ -53,7 +68,7 @@ export async function collectStatus(node: RingNode): Promise<NodeStatus> {
     const claim = remote.get(address);
     const claimed = claim === undefined ? null : { seq: claim.seq, cid: claim.cid };
     const chainHead = chain.logNodeHead(address);
-    const heldOnChain = chainHead === ZERO_BYTES32 || isHeldDigest(node, address, chainHead);
+    const heldOnChain = chainHead === ZERO_BYTES32 || isHeldDigest(store, address, chainHead);
     const best = Math.max(held?.seq ?? -1, claimed?.seq ?? -1);
     return {
       address,
@@ -62,7 +77,7 @@ export async function collectStatus(node: RingNode): Promise<NodeStatus> {
       claimed,
       onChain: { head: chainHead, held: heldOnChain },
       lag: best - (held?.seq ?? -1),
-      pinnedSeq: node.pinner.pinnedSeq(address),
+      pinnedSeq: pinner.pinnedSeq(address),
       connected: address === identity.address || connected.has(address),
     };
   });
@@ -73,7 +88,7 @@ export async function collectStatus(node: RingNode): Promise<NodeStatus> {
     ring: chain.ring,
     chainId: chain.chainId.toString(),
     round: chain.round().toString(),
-    multiaddrs: node.multiaddrs(),
+    multiaddrs: streams.getMultiaddrs().map((ma) => ma.toString()),
     own: own === null ? null : { seq: own.seq, cid: own.cid.toString() },
     members,
     peers,
@@ -83,10 +98,10 @@ export async function collectStatus(node: RingNode): Promise<NodeStatus> {
 }
 
 /** Whether the on-chain head digest is one of the member's nodes held here (scans from the head down). */
-function isHeldDigest(node: RingNode, member: string, digest: string): boolean {
-  const length = node.store.length(member);
+function isHeldDigest(store: StatusComponents["logs"], member: string, digest: string): boolean {
+  const length = store.length(member);
   for (let seq = length - 1; seq >= 0; seq--) {
-    const cid = node.store.cidAt(member, seq);
+    const cid = store.cidAt(member, seq);
     if (cid !== undefined && cidToBytes32(cid) === digest.toLowerCase()) return true;
   }
   return false;
