@@ -13,18 +13,12 @@ export function startCommand(program: Command): void {
       const config = await resolveConfig(flagsToConfig(flags, command));
       const identity = await loadKeystore(config.dataDir, await resolvePassword());
       const logger = createLogger({ level: config.logLevel, base: { node: identity.address } });
-      // Loaded here, not at the top: the other commands start without Helia, libp2p and the plugins.
-      const [{ RingNode }, { startControlServer }, { defaultPlugins, startPlugins }] = await Promise.all([
-        import("../runtime/ringNode.js"),
-        import("../control/server.js"),
-        import("../runtime/plugins.js"),
-      ]);
-      const node = await RingNode.start({ config, identity, logger });
-      const control = await startControlServer(node, config.controlPort);
-      node.onStop(() => control.stop());
-      await startPlugins(node, defaultPlugins);
+      // Loaded here, not at the top: the other commands start without Helia, libp2p and the services.
+      const [{ MemberNode }, { defaultServices }] = await Promise.all([import("../runtime/memberNode.js"), import("../runtime/services.js")]);
+      const node = await MemberNode.start({ config, identity, logger, services: defaultServices(config) });
+      const { chain, ownLog } = node.components;
       logger.info(
-        { address: identity.address, peerId: identity.peerId.toString(), ring: node.chain.ring, chainId: node.chain.chainId.toString(), multiaddrs: node.multiaddrs(), control: control.info.url, own: node.log.head()?.seq ?? null },
+        { address: identity.address, peerId: identity.peerId.toString(), ring: chain.ring, chainId: chain.chainId.toString(), multiaddrs: node.multiaddrs(), control: node.services.control.info?.url, own: ownLog.head()?.seq ?? null },
         "ring node started",
       );
       await new Promise<void>((resolve) => {

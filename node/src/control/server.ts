@@ -4,13 +4,19 @@
  * `<dataDir>/control.json` (mode 0600) while the node runs. Not the public JSON-RPC API.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { rm, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { getAddress } from "ethers";
 import { CID } from "multiformats/cid";
+import type { Libp2p, Startable } from "@libp2p/interface";
+import type { NodeConfig } from "../config/config.js";
+import type { RingIdentity } from "../identity/identity.js";
 import { forkEvidenceToJson } from "../log/forkEvidence.js";
-import type { RingNode } from "../runtime/ringNode.js";
+import type { OwnLog } from "../log/ownLog.js";
+import type { LogStore } from "../log/store.js";
+import type { Replicator } from "../replication/replicator.js";
+import type { NodeStatus } from "../status/status.js";
 
 export const CONTROL_FILE = "control.json";
 const MAX_BODY = 1024 * 1024;
@@ -22,6 +28,22 @@ export interface ControlInfo {
   address: string;
   peerId: string;
   multiaddrs: string[];
+}
+
+/** What the control endpoint reads and writes. */
+export interface ControlComponents {
+  config: Pick<NodeConfig, "dataDir" | "controlPort">;
+  signer: Pick<RingIdentity, "address" | "peerId">;
+  streams: Pick<Libp2p, "getMultiaddrs">;
+  ownLog: Pick<OwnLog, "append">;
+  logs: Pick<LogStore, "forks" | "readBytes" | "length" | "nodeAt">;
+  replicator: Pick<Replicator, "rejections" | "exchangeWithAll">;
+  status(): Promise<NodeStatus>;
+}
+
+export interface ControlService extends Startable {
+  /** URL, token and identity of the endpoint once started. */
+  readonly info: ControlInfo | null;
 }
 
 class HttpError extends Error {
@@ -55,68 +77,84 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
-/** Starts the endpoint; resolves with its info and a stop function. */
-export async function startControlServer(node: RingNode, port: number): Promise<{ info: ControlInfo; stop(): Promise<void> }> {
-  const token = randomBytes(24).toString("hex");
-  const expected = Buffer.from(`Bearer ${token}`);
-  const server = createServer((request, response) => {
-    void (async () => {
-      try {
-        const given = Buffer.from(request.headers.authorization ?? "");
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, "missing or wrong control token");
-        const url = new URL(request.url ?? "/", "http://127.0.0.1");
-        send(response, 200, await route(node, request, url));
-      } catch (error) {
-        const status = error instanceof HttpError ? error.status : 500;
-        send(response, status, { error: (error as Error).name, message: (error as Error).message });
-      }
-    })();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  const actualPort = typeof address === "object" && address !== null ? address.port : port;
-  const info: ControlInfo = {
-    url: `http://127.0.0.1:${actualPort}`,
-    token,
-    pid: process.pid,
-    address: node.identity.address,
-    peerId: node.identity.peerId.toString(),
-    multiaddrs: node.multiaddrs(),
-  };
-  const file = join(node.config.dataDir, CONTROL_FILE);
-  await writeFile(`${file}.tmp`, JSON.stringify(info, null, 2), { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
-  return {
-    info,
-    stop: async () => {
-      await rm(file, { force: true });
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+/** The control endpoint (js-libp2p style): `controlService()(components)`; listens on `config.controlPort`. */
+export function controlService(): (components: ControlComponents) => ControlService {
+  return (components) => new ControlEndpoint(components);
 }
 
-async function route(node: RingNode, request: IncomingMessage, url: URL): Promise<unknown> {
+class ControlEndpoint implements ControlService {
+  info: ControlInfo | null = null;
+  private server: Server | null = null;
+  private readonly file: string;
+
+  constructor(private readonly components: ControlComponents) {
+    this.file = join(components.config.dataDir, CONTROL_FILE);
+  }
+
+  async start(): Promise<void> {
+    const { components } = this;
+    const token = randomBytes(24).toString("hex");
+    const expected = Buffer.from(`Bearer ${token}`);
+    const server = createServer((request, response) => {
+      void (async () => {
+        try {
+          const given = Buffer.from(request.headers.authorization ?? "");
+          if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, "missing or wrong control token");
+          const url = new URL(request.url ?? "/", "http://127.0.0.1");
+          send(response, 200, await route(components, request, url));
+        } catch (error) {
+          const status = error instanceof HttpError ? error.status : 500;
+          send(response, status, { error: (error as Error).name, message: (error as Error).message });
+        }
+      })();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(components.config.controlPort, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    const address = server.address();
+    const actualPort = typeof address === "object" && address !== null ? address.port : components.config.controlPort;
+    this.info = {
+      url: `http://127.0.0.1:${actualPort}`,
+      token,
+      pid: process.pid,
+      address: components.signer.address,
+      peerId: components.signer.peerId.toString(),
+      multiaddrs: components.streams.getMultiaddrs().map((ma) => ma.toString()),
+    };
+    await writeFile(`${this.file}.tmp`, JSON.stringify(this.info, null, 2), { mode: 0o600 });
+    await rename(`${this.file}.tmp`, this.file);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    await rm(this.file, { force: true });
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+async function route(components: ControlComponents, request: IncomingMessage, url: URL): Promise<unknown> {
   const method = request.method ?? "GET";
   const parts = url.pathname.split("/").filter((part) => part !== "");
-  if (method === "GET" && url.pathname === "/status") return node.status();
+  if (method === "GET" && url.pathname === "/status") return components.status();
   if (method === "POST" && url.pathname === "/append") {
     const body = (await readJson(request)) as { payload?: unknown; links?: unknown };
     if (!("payload" in body)) throw new HttpError(400, "append needs a payload");
     const links = Array.isArray(body.links) ? body.links.map((link) => CID.parse(String(link))) : undefined;
-    const appended = await node.log.append(body.payload, { links });
+    const appended = await components.ownLog.append(body.payload, { links });
     return { seq: appended.node.seq, cid: appended.cid.toString() };
   }
-  if (method === "GET" && url.pathname === "/rejections") return node.replicator.rejections();
-  if (method === "GET" && url.pathname === "/forks") return (await node.store.forks()).map(forkEvidenceToJson);
+  if (method === "GET" && url.pathname === "/rejections") return components.replicator.rejections();
+  if (method === "GET" && url.pathname === "/forks") return (await components.logs.forks()).map(forkEvidenceToJson);
   if (method === "POST" && url.pathname === "/exchange") {
-    await node.replicator.exchangeWithAll();
+    await components.replicator.exchangeWithAll();
     return { ok: true };
   }
-  if (method === "GET" && parts[0] === "log" && parts[1] !== undefined) return readLog(node, parts[1], url);
+  if (method === "GET" && parts[0] === "log" && parts[1] !== undefined) return readLog(components, parts[1], url);
   if (method === "GET" && parts[0] === "block" && parts[1] !== undefined) {
     let cid: CID;
     try {
@@ -124,13 +162,13 @@ async function route(node: RingNode, request: IncomingMessage, url: URL): Promis
     } catch {
       throw new HttpError(400, `not a CID: ${parts[1]}`);
     }
-    return { cid: cid.toString(), held: (await node.store.readBytes(cid)) !== null };
+    return { cid: cid.toString(), held: (await components.logs.readBytes(cid)) !== null };
   }
   throw new HttpError(404, `no such control route: ${method} ${url.pathname}`);
 }
 
 /** A slice of one author's log as held here: ?from=<seq>&limit=<n> (default 100, max 1000). */
-async function readLog(node: RingNode, author: string, url: URL): Promise<unknown> {
+async function readLog(components: ControlComponents, author: string, url: URL): Promise<unknown> {
   let member: string;
   try {
     member = getAddress(author);
@@ -139,10 +177,10 @@ async function readLog(node: RingNode, author: string, url: URL): Promise<unknow
   }
   const from = Math.max(0, Number(url.searchParams.get("from") ?? 0));
   const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get("limit") ?? 100)));
-  const length = node.store.length(member);
+  const length = components.logs.length(member);
   const nodes = [];
   for (let seq = from; seq < Math.min(length, from + limit); seq++) {
-    const entry = await node.store.nodeAt(member, seq);
+    const entry = await components.logs.nodeAt(member, seq);
     if (entry === null) break;
     nodes.push({ seq, cid: entry.cid.toString(), prev: entry.node.prev.map(String), ts: entry.node.ts, payload: entry.node.payload });
   }

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { METRICS_FILE } from "../../../node/src/metrics/metricsPlugin.js";
+import { METRICS_FILE } from "../../../node/src/metrics/metricsService.js";
 import { waitFor } from "../helpers/processes.js";
 import { RING_NODE_BIN, ringNodeCommand, TEST_PASSWORD, type RingNodeProcess } from "../helpers/ringNodeProcess.js";
 import { startTestRing, type TestRing } from "../helpers/ringOfNodes.js";

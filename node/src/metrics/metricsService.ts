@@ -6,13 +6,17 @@
  *   RING_NODE_METRICS_HOST   listen address (default 127.0.0.1)
  *   RING_NODE_METRICS_PORT   port (default 0: any free port); the URL is written to <dataDir>/metrics.json
  */
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { RingNodePlugin } from "../runtime/plugins.js";
-import type { RingNode } from "../runtime/ringNode.js";
+import type { Startable } from "@libp2p/interface";
+import type { Logger } from "pino";
+import type { RingChainView } from "../chain/ringChainView.js";
+import type { NodeConfig } from "../config/config.js";
+import type { RingIdentity } from "../identity/identity.js";
+import type { NodeStatus } from "../status/status.js";
 
 export const METRICS_FILE = "metrics.json";
 
@@ -32,12 +36,26 @@ export function metricsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Me
   };
 }
 
+/** What the metrics are read from. */
+export interface MetricsComponents {
+  chain: Pick<RingChainView, "ring">;
+  signer: Pick<RingIdentity, "address">;
+  config: Pick<NodeConfig, "dataDir">;
+  logger: Logger;
+  status(): Promise<NodeStatus>;
+}
+
+export interface MetricsService extends Startable {
+  /** The endpoint's URL once started (null when disabled or stopped). */
+  readonly url: string | null;
+}
+
 /** The node's metrics in their own registry (process metrics included). */
-export function ringNodeRegistry(node: RingNode): Registry {
+export function ringNodeRegistry(components: Pick<MetricsComponents, "chain" | "signer" | "status">): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ ring: node.chain.ring, member: node.identity.address });
+  registry.setDefaultLabels({ ring: components.chain.ring, member: components.signer.address });
   collectDefaultMetrics({ register: registry, prefix: "ring_node_" });
-  const status = () => node.status();
+  const status = () => components.status();
   new Gauge({
     name: "ring_node_own_log_seq",
     help: "seq of this member's own log head (-1 for an empty log)",
@@ -101,12 +119,27 @@ export function ringNodeRegistry(node: RingNode): Registry {
   return registry;
 }
 
-export const metricsPlugin: RingNodePlugin = {
-  name: "metrics",
-  async start(node) {
-    const settings = metricsSettingsFromEnv();
+/** The metrics service (js-libp2p style): `metricsService(settings)(components)`. */
+export function metricsService(settings: MetricsSettings): (components: MetricsComponents) => MetricsService {
+  return (components) => new MetricsEndpoint(settings, components);
+}
+
+class MetricsEndpoint implements MetricsService {
+  url: string | null = null;
+  private server: Server | null = null;
+  private readonly file: string;
+
+  constructor(
+    private readonly settings: MetricsSettings,
+    private readonly components: MetricsComponents,
+  ) {
+    this.file = join(components.config.dataDir, METRICS_FILE);
+  }
+
+  async start(): Promise<void> {
+    const { settings } = this;
     if (!settings.enabled) return;
-    const registry = ringNodeRegistry(node);
+    const registry = ringNodeRegistry(this.components);
     const server = createServer((request, response) => {
       if (request.method !== "GET" || new URL(request.url ?? "/", "http://metrics").pathname !== "/metrics") {
         response.writeHead(404, { "content-type": "text/plain" }).end("not found: GET /metrics\n");
@@ -123,16 +156,19 @@ export const metricsPlugin: RingNodePlugin = {
       );
       server.listen(settings.port, settings.host, () => resolve());
     });
+    this.server = server;
     const address = server.address() as AddressInfo;
-    const url = `http://${address.address}:${address.port}/metrics`;
-    const file = join(node.config.dataDir, METRICS_FILE);
-    await writeFile(file, JSON.stringify({ url, pid: process.pid }));
-    node.logger.info({ url }, "metrics endpoint listening");
-    return {
-      async stop() {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await rm(file, { force: true });
-      },
-    };
-  },
-};
+    this.url = `http://${address.address}:${address.port}/metrics`;
+    await writeFile(this.file, JSON.stringify({ url: this.url, pid: process.pid }));
+    this.components.logger.info({ url: this.url }, "metrics endpoint listening");
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    this.url = null;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(this.file, { force: true });
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * A running member node, the composition root: it connects the chain view, starts Helia, opens
+ * the log store, the own log, the pinner and replication, hands them to its services as
+ * `MemberComponents` (each service takes only the parts it declares), and stops everything in
+ * reverse order. Nothing else in the node holds the whole set.
+ */
+import type { Startable } from "@libp2p/interface";
+import type { Logger } from "pino";
+import { RingChainView } from "../chain/ringChainView.js";
+import type { NodeConfig } from "../config/config.js";
+import type { RingIdentity } from "../identity/identity.js";
+import { LogPinner } from "../log/logPinner.js";
+import { OwnLog } from "../log/ownLog.js";
+import { LogStore } from "../log/store.js";
+import { createRingHelia } from "../p2p/createRingHelia.js";
+import { PeerDialer } from "../p2p/peerDialer.js";
+import { Replicator } from "../replication/replicator.js";
+import { collectStatus } from "../status/status.js";
+import type { MemberComponents } from "./components.js";
+import { MissingChainConfigError, NotAMemberError } from "./errors.js";
+import { HeadFollower } from "./headFollower.js";
+import { publishNodeInfo } from "./nodeInfo.js";
+
+/** Services by name, each made from the node's components (js-libp2p's `services` map). */
+export type ServiceFactories<S extends Record<string, Startable>> = { [K in keyof S]: (components: MemberComponents) => S[K] };
+
+export interface MemberNodeOptions<S extends Record<string, Startable>> {
+  config: NodeConfig;
+  identity: RingIdentity;
+  logger: Logger;
+  /** Started in this order after the node's own parts, stopped in reverse before them. */
+  services?: ServiceFactories<S>;
+  /** An already connected chain view (tests, tools); otherwise one is made from config.rpcUrl/ring. */
+  chain?: RingChainView;
+}
+
+type Cleanup = () => Promise<void> | void;
+
+export class MemberNode<S extends Record<string, Startable> = Record<string, never>> {
+  private stopped = false;
+
+  private constructor(
+    readonly components: MemberComponents,
+    readonly services: S,
+    private readonly cleanups: Cleanup[],
+  ) {}
+
+  static async start<S extends Record<string, Startable> = Record<string, never>>(options: MemberNodeOptions<S>): Promise<MemberNode<S>> {
+    const { config, identity, logger } = options;
+    const cleanups: Cleanup[] = [];
+    try {
+      const chain = options.chain ?? (await connectChain(config, logger));
+      if (options.chain === undefined) cleanups.push(() => chain.stop());
+      if (!chain.isMember(identity.address)) {
+        throw new NotAMemberError(`${identity.address} is not a member of ring ${chain.ring} on chain ${chain.chainId}; ask the ring's owner to admit it`);
+      }
+      const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen });
+      cleanups.push(async () => {
+        await helia.stop();
+      });
+      const logs = await LogStore.open(config.dataDir, blockstore, datastore);
+      cleanups.push(() => logs.close());
+      const pinner = new LogPinner(helia.pins, logs, logger.child({ component: "pins" }));
+      pinner.start();
+      cleanups.push(() => pinner.stop());
+      const ownLog = new OwnLog(logs, identity, chain.domain);
+      const replicator = new Replicator({
+        helia,
+        store: logs,
+        self: identity.address,
+        domain: chain.domain,
+        chainId: chain.chainId,
+        membership: chain,
+        logger: logger.child({ component: "replication" }),
+        fetchTimeoutMs: config.fetchTimeoutMs,
+        headExchangeMs: config.headExchangeMs,
+      });
+      await replicator.start();
+      cleanups.push(() => replicator.stop());
+      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner };
+      const components: MemberComponents = { ...partial, status: () => collectStatus(partial) };
+
+      const follower = new HeadFollower(components);
+      follower.start();
+      cleanups.push(() => follower.stop());
+      const dialer = memberDialer(components);
+      dialer.start();
+      cleanups.push(() => dialer.stop());
+      chain.start();
+      if (config.publishNodeInfo) void publishNodeInfo(components);
+
+      const services: Partial<S> = {};
+      const factories = (options.services ?? {}) as ServiceFactories<S>;
+      for (const name of Object.keys(factories) as Array<keyof S & string>) {
+        const service = factories[name](components);
+        await service.start();
+        services[name] = service;
+        cleanups.push(() => service.stop());
+        logger.info({ service: name }, "service started");
+      }
+      return new MemberNode(components, services as S, cleanups);
+    } catch (error) {
+      await runCleanups(cleanups, logger);
+      throw error;
+    }
+  }
+
+  /** This node's listen addresses, each with `/p2p/<PeerId>`. */
+  multiaddrs(): string[] {
+    return this.components.streams.getMultiaddrs().map((ma) => ma.toString());
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await runCleanups(this.cleanups, this.components.logger);
+  }
+}
+
+async function connectChain(config: NodeConfig, logger: Logger): Promise<RingChainView> {
+  if (config.rpcUrl === undefined || config.ring === undefined) {
+    throw new MissingChainConfigError("the ring's chain is not configured: set --rpc-url and --ring (or RING_NODE_RPC_URL and RING_NODE_RING, or config.json)");
+  }
+  return RingChainView.connect({ rpcUrl: config.rpcUrl, ring: config.ring, pollMs: config.chainPollMs, logger: logger.child({ component: "chain" }) });
+}
+
+/** Keeps a connection to every other member, from the chain's node info and the static --peer addresses. */
+function memberDialer({ chain, signer, streams, config, logger }: MemberComponents): PeerDialer {
+  return new PeerDialer(streams, {
+    staticPeers: config.peers,
+    source: {
+      memberAddresses: () =>
+        chain
+          .members()
+          .filter((member) => member !== signer.address)
+          .map((member) => chain.nodeInfo(member) ?? { multiaddr: "", peerId: null }),
+    },
+    intervalMs: 3_000,
+    timeoutMs: 5_000,
+    logger: logger.child({ component: "dialer" }),
+  });
+}
+
+/** Runs the cleanups newest first; a failing one is logged and the rest still run. */
+async function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      logger.warn({ err: error }, "error while stopping");
+    }
+  }
+}
