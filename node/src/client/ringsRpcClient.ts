@@ -102,11 +102,16 @@ export class RingsRpcClient {
       const status = await this.getFlushStatus(id, { signal });
       if (status.state !== "received") return status;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, options.intervalMs ?? 200);
-        signal.addEventListener("abort", () => {
+        const onAbort = () => {
           clearTimeout(timer);
           reject(new RingsRpcTransportError(`flush ${id} still pending when the wait ended`));
-        }, { once: true });
+        };
+        // Each pause removes its listener, so a long wait does not pile them up on the signal.
+        const timer = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, options.intervalMs ?? 200);
+        signal.addEventListener("abort", onAbort, { once: true });
       });
     }
   }
