@@ -19,7 +19,7 @@ import { keystoreAddress, keystorePath, loadKeystore } from "../../node/src/iden
 import { decodeRingKey, encodeRingKey, generateRingKeys, type RingKeys } from "../../node/src/replica/ringKeys.js";
 import { JobsClient } from "../../node/src/rounds/jobsClient.js";
 import type { JobStatus } from "../../node/src/rounds/jobService.js";
-import { JSONRPC_FILE } from "../../node/src/rpc/rpcPlugin.js";
+import { JSONRPC_FILE } from "../../node/src/rpc/jsonRpcService.js";
 import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory } from "../../types/index.js";
 import { waitFor } from "../../test/node/helpers/processes.js";
 import { RING_NODE_BIN, ringNodeCommand, RingNodeProcess } from "../../test/node/helpers/ringNodeProcess.js";

@@ -4,29 +4,15 @@
  * `ReplicaRing.register(ring)` plus the ring's replica key). The signer is any ethers Signer.
  */
 import { getAddress, hexlify, type Provider, type Signer, type TypedDataDomain } from "ethers";
+import type { FlushToRingRequest, ReplicateRingRequest } from "../api/requests.js";
 import { cidToBytes32 } from "../core/cid.js";
 import type { EncodedLogNode } from "../core/logNode.js";
-import { forwarderContract, forwardRequestToJson, readForwarderDomain, signForwardRequest, type ForwardRequest, type ForwardRequestJson } from "../relay/forwardRequest.js";
+import { forwarderContract, forwardRequestToJson, readForwarderDomain, signForwardRequest, type ForwardRequest } from "../relay/forwardRequest.js";
 import { replicaRingInterface, ringInterface } from "../replica/chainReads.js";
 import { encodeRingKey } from "../replica/ringKeys.js";
 
-/** FlushToRing params, as sent. */
-export interface FlushToRingRequest {
-  avatar: string;
-  ring: string;
-  mtx: ForwardRequestJson;
-  mtx_sig: string;
-  /** Serialised log nodes, newest first. */
-  logNodes: string[];
-}
-
-/** ReplicateRing params, as sent: `mtx` carries its own signature. */
-export interface ReplicateRingRequest {
-  ring: string;
-  replica_ring: string;
-  replica_key: string;
-  mtx: ForwardRequestJson & { signature: string };
-}
+/** The params as sent are the API's (node/src/api/requests.ts). */
+export type { FlushToRingRequest, ReplicateRingRequest };
 
 /** The forwarder a request goes through: its address and EIP-712 domain. */
 export interface ForwarderInfo {

@@ -1,12 +1,12 @@
 /**
  * A small typed JSON-RPC client for a ring node: `FlushToRing`, `ReplicateRing`, `GetFlushStatus`,
  * `GetReplicaLog`. Every call has a timeout and takes an AbortSignal; an error answer becomes a
- * `RingsRpcError` carrying the node's code (see node/src/rpc/errorCodes.ts) and data.
+ * `RingsRpcError` carrying the node's code (`RpcErrorCode` in node/src/api/errorCodes.ts) and data.
+ * Method names, params and results are the API's (node/src/api), shared with the server.
  */
-import type { FlushToRingResult } from "../rpc/methods/flushToRing.js";
-import type { GetReplicaLogResult } from "../rpc/methods/getReplicaLog.js";
-import type { ReplicateRingResult } from "../rpc/methods/replicateRing.js";
-import type { FlushToRingRequest, ReplicateRingRequest } from "./requests.js";
+import { RPC_METHODS } from "../api/methods.js";
+import type { FlushToRingRequest, GetReplicaLogRequest, ReplicateRingRequest } from "../api/requests.js";
+import type { FlushToRingResult, GetReplicaLogResult, ReplicateRingResult } from "../api/results.js";
 
 export type { FlushToRingResult, GetReplicaLogResult, ReplicateRingResult };
 
@@ -80,19 +80,19 @@ export class RingsRpcClient {
   }
 
   flushToRing(request: FlushToRingRequest, options?: CallOptions): Promise<FlushToRingResult> {
-    return this.call("FlushToRing", request, options);
+    return this.call(RPC_METHODS.FlushToRing, request, options);
   }
 
   replicateRing(request: ReplicateRingRequest, options?: CallOptions): Promise<ReplicateRingResult> {
-    return this.call("ReplicateRing", request, options);
+    return this.call(RPC_METHODS.ReplicateRing, request, options);
   }
 
   getFlushStatus(id: string, options?: CallOptions): Promise<FlushToRingResult> {
-    return this.call("GetFlushStatus", { id }, options);
+    return this.call(RPC_METHODS.GetFlushStatus, { id }, options);
   }
 
-  getReplicaLog(params: { ring: string; member: string; sinceSeq?: number; limit?: number }, options?: CallOptions): Promise<GetReplicaLogResult> {
-    return this.call("GetReplicaLog", params, options);
+  getReplicaLog(params: GetReplicaLogRequest, options?: CallOptions): Promise<GetReplicaLogResult> {
+    return this.call(RPC_METHODS.GetReplicaLog, params, options);
   }
 
   /** Asks for the flush's status until it is relayed or failed. */
@@ -102,11 +102,16 @@ export class RingsRpcClient {
       const status = await this.getFlushStatus(id, { signal });
       if (status.state !== "received") return status;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, options.intervalMs ?? 200);
-        signal.addEventListener("abort", () => {
+        const onAbort = () => {
           clearTimeout(timer);
           reject(new RingsRpcTransportError(`flush ${id} still pending when the wait ended`));
-        }, { once: true });
+        };
+        // Each pause removes its listener, so a long wait does not pile them up on the signal.
+        const timer = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, options.intervalMs ?? 200);
+        signal.addEventListener("abort", onAbort, { once: true });
       });
     }
   }

@@ -5,7 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { RPC_ERROR_MESSAGES, RpcErrorCode, StandardErrorCode } from "./errorCodes.js";
+import { RPC_ERROR_MESSAGES, RpcErrorCode } from "../api/errorCodes.js";
+import { StandardErrorCode } from "./errorCodes.js";
 import type { RpcDispatcher } from "./dispatcher.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

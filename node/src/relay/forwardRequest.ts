@@ -4,6 +4,7 @@
  * ReplicateRing), and the `ForwardRequestData` tuple the forwarder's `execute` / `executeBatch` take.
  */
 import { keccak_256 } from "@noble/hashes/sha3";
+import type { ForwardRequestJson } from "../api/requests.js";
 import { recoverSigner } from "../core/secp256k1.js";
 import { Contract, getAddress, getBytes, hexlify, recoverAddress, Signature, TypedDataEncoder, type ContractRunner, type Signer, type TypedDataDomain, type TypedDataField } from "ethers";
 
@@ -31,16 +32,8 @@ export interface ForwardRequest {
   data: string;
 }
 
-/** The JSON form on the wire: integers as decimal (or 0x) strings, bytes as 0x hex. */
-export interface ForwardRequestJson {
-  from: string;
-  to: string;
-  value: string;
-  gas: string;
-  nonce: string;
-  deadline: string;
-  data: string;
-}
+/** The JSON form on the wire (integers as decimal or 0x strings, bytes as 0x hex) is part of the API. */
+export type { ForwardRequestJson };
 
 /** What `ERC2771Forwarder.execute` takes: the request without its nonce, plus the signature. */
 export interface ForwardRequestData {

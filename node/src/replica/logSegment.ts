@@ -4,17 +4,15 @@
  * shared codec, belongs to the ring, is authored and EIP-712-signed by the member, the seqs run
  * without gaps, each node's first `prev` is the node before it, and the oldest connects to the
  * head the chain holds for the member (directly, or through nodes this replica verified earlier).
- * Anything else is "log replication incomplete".
+ * Anything else is a `LogReplicationIncompleteError` (log/errors.ts; its message starts
+ * "log replication incomplete: ").
  */
 import { getAddress, getBytes } from "ethers";
 import type { CID } from "multiformats/cid";
 import { bytes32ToCid } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import { decodeLogNode, recoverLogNodeAuthor, type EncodedLogNode } from "../core/logNode.js";
-
-export class LogReplicationIncompleteError extends Error {
-  override name = "LogReplicationIncompleteError";
-}
+import { LogReplicationIncompleteError } from "../log/errors.js";
 
 /** A node this replica already holds and verified, looked up by CID. */
 export type VerifiedNodeLookup = (cid: CID) => Promise<EncodedLogNode | null>;

@@ -4,19 +4,9 @@
  * each new state is appended to a JSON-lines journal in the data directory (group-committed)
  * before the client is answered; at start the journal is compacted to one line per flush.
  */
-import type { ForwardRequestJson } from "../relay/forwardRequest.js";
+import type { ForwardRequestJson } from "../api/requests.js";
+import type { FlushState, FlushStep } from "../api/results.js";
 import { JsonLinesJournal } from "../replica/jsonLinesJournal.js";
-
-export type StepName = "replicaKey" | "signature" | "replay" | "membership" | "logNodes" | "mtx" | "received" | "relayed";
-export type StepStatus = "ok" | "failed" | "pending";
-
-export interface FlushStep {
-  step: StepName;
-  status: StepStatus;
-  detail?: string;
-}
-
-export type FlushState = "received" | "relayed" | "failed";
 
 export interface FlushRecord {
   id: string;

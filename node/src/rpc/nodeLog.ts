@@ -4,6 +4,7 @@
  * in; messages then replicate to the rest of the (replica) ring like any other append.
  */
 import type { CID } from "multiformats/cid";
+import type { OwnLog } from "../log/ownLog.js";
 
 export interface AppendedMessage {
   cid: CID;
@@ -12,6 +13,16 @@ export interface AppendedMessage {
 
 export interface NodeLogWriter {
   append(payload: unknown, options?: { signal?: AbortSignal }): Promise<AppendedMessage>;
+}
+
+/** The node's own log as the RPC methods write to it. */
+export function ownLogWriter(ownLog: Pick<OwnLog, "append">): NodeLogWriter {
+  return {
+    append: async (payload) => {
+      const node = await ownLog.append(payload);
+      return { cid: node.cid, seq: node.node.seq };
+    },
+  };
 }
 
 /** The application domain of the messages the JSON-RPC methods write (the seed's `application_domsep`). */

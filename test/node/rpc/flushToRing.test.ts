@@ -9,7 +9,7 @@ import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { AvatarLog } from "../../../node/src/client/avatarLog.js";
 import { buildFlushToRing, nextForwarderNonce } from "../../../node/src/client/requests.js";
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
-import { RpcErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
+import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { Ring__factory } from "../../../types/index.js";
 import { createRing } from "../helpers/ringsOnChain.js";
 import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";

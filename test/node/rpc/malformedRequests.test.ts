@@ -9,7 +9,8 @@ import { Wallet } from "ethers";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { recoverLogNodeAuthor } from "../../../node/src/core/logNode.js";
 import { buildFlushToRing, nextForwarderNonce, type FlushToRingRequest } from "../../../node/src/client/requests.js";
-import { RpcErrorCode, StandardErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
+import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
+import { StandardErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
 import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";
 import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
 

@@ -14,7 +14,7 @@ import { buildFlushToRing, buildReplicateRing, nextForwarderNonce } from "../../
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
 import { decryptPayload, PayloadDecryptionError } from "../../../node/src/replica/payloadCipher.js";
 import { ringKeyId } from "../../../node/src/replica/ringKeys.js";
-import { RpcErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
+import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { ReplicaRing__factory } from "../../../types/index.js";
 import { buildRpcWorld, REPLICA_FEE, type RpcWorld } from "./support/rpcWorld.js";
 import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";

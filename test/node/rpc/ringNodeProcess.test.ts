@@ -12,7 +12,7 @@ import { buildFlushToRing, buildReplicateRing, nextForwarderNonce, readForwarder
 import { RingsRpcClient } from "../../../node/src/client/ringsRpcClient.js";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
-import { JSONRPC_FILE } from "../../../node/src/rpc/rpcPlugin.js";
+import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { ReplicaRing__factory, Ring__factory } from "../../../types/index.js";
 import { startHardhatNode, type HardhatNode } from "../helpers/hardhatNode.js";
 import { waitFor } from "../helpers/processes.js";

@@ -5,23 +5,15 @@
  * key verifies each node with the shared codec and decrypts it; the replica cannot.
  */
 import { hexlify } from "ethers";
+import type { GetReplicaLogResult } from "../../api/results.js";
+import { getReplicaLogParamsSchema } from "../../api/schemas.js";
+import { parseParams } from "../../jsonrpc/params.js";
 import type { ReplicaStore } from "../../replica/replicaStore.js";
-import { getReplicaLogParamsSchema, parseParams } from "../schemas.js";
-
-export interface GetReplicaLogResult {
-  ring: string;
-  member: string;
-  /** The newest node held (CID string), or null. */
-  head: string | null;
-  headSeq: number | null;
-  /** Serialised log nodes, newest first. */
-  nodes: string[];
-}
 
 export class GetReplicaLogMethod {
-  private readonly store: ReplicaStore;
+  private readonly store: Pick<ReplicaStore, "head" | "readLog">;
 
-  constructor(store: ReplicaStore) {
+  constructor(store: Pick<ReplicaStore, "head" | "readLog">) {
     this.store = store;
   }
 

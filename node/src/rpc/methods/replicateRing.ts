@@ -11,48 +11,51 @@
  * hands over the key: it is kept without a second registration (how further replica nodes get it).
  */
 import { getBytes, isError } from "ethers";
+import { RpcErrorCode } from "../../api/errorCodes.js";
+import type { ReplicateRingResult } from "../../api/results.js";
+import { replicateRingParamsSchema } from "../../api/schemas.js";
+import type { RpcCallContext } from "../../jsonrpc/dispatcher.js";
+import { RpcApplicationError } from "../../jsonrpc/errorCodes.js";
+import { parseParams } from "../../jsonrpc/params.js";
 import type { Forwarder } from "../../relay/forwarder.js";
 import { forwardRequestDigest, forwardRequestFromJson, tryRecoverForwardRequestSigner } from "../../relay/forwardRequest.js";
 import type { MetaTxRelayer } from "../../relay/metaTxRelayer.js";
-import { ChainTimeoutError, replicaRingInterface, type ChainReads } from "../../replica/chainReads.js";
+import { replicaRingInterface, type ChainReads } from "../../replica/chainReads.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
 import { ringKeyId } from "../../replica/ringKeys.js";
-import { RpcApplicationError, RpcErrorCode } from "../../jsonrpc/errorCodes.js";
-import type { RpcCallContext } from "../../jsonrpc/dispatcher.js";
+import { readChain } from "../chainRead.js";
+import { ChainReadError } from "../errors.js";
 import { APPLICATION_DOMSEP, type NodeLogWriter, type ReplicateRegisteredMessage } from "../nodeLog.js";
-import { parseParams, replicateRingParamsSchema } from "../schemas.js";
+import { RelayLifecycle, type RelayResult } from "../relayLifecycle.js";
 
 export const MAX_REGISTER_MTX_GAS = 1_000_000n;
 
-export interface ReplicateRingDependencies {
-  chain: ChainReads;
-  forwarder: Forwarder;
-  replicaKeys: ReplicaKeyStore;
+export interface ReplicateRingComponents {
+  chain: Pick<ChainReads, "replicaRingOf" | "isMember" | "isRegistered">;
+  forwarder: Pick<Forwarder, "domain" | "nonce" | "findExecution">;
+  replicaKeys: Pick<ReplicaKeyStore, "put">;
   log: NodeLogWriter;
-  relayer: MetaTxRelayer;
+  relayer: Pick<MetaTxRelayer, "relay">;
   /** This node's avatar: it must be a member of the replica ring's Ring. */
   self: string;
   /** Called once the node holds the key: start replicating `ring`. */
   onRegistered?: (ring: string) => void;
 }
 
-export interface ReplicateRingResult {
-  ring: string;
-  replicaRing: string;
-  registrant: string;
-  /** The registration transaction; null when the ring was registered before and only the key was handed over. */
-  tx: string | null;
-  feeWei: string | null;
-  replicaKeyId: string;
-  logCid?: string;
-}
-
 export class ReplicateRingMethod {
-  private readonly deps: ReplicateRingDependencies;
+  private readonly deps: ReplicateRingComponents;
+  /** Ids between the replay check and the answer: a concurrent duplicate is refused. */
   private readonly inProgress = new Set<string>();
+  private readonly relays: RelayLifecycle<RelayResult>;
 
-  constructor(deps: ReplicateRingDependencies) {
+  constructor(deps: ReplicateRingComponents) {
     this.deps = deps;
+    this.relays = new RelayLifecycle(deps, (_id, result) => Promise.resolve(result));
+  }
+
+  /** Resolves when every registration relayed so far has its result. */
+  settled(): Promise<void> {
+    return this.relays.settled();
   }
 
   async handle(rawParams: unknown, context: RpcCallContext): Promise<ReplicateRingResult> {
@@ -66,15 +69,15 @@ export class ReplicateRingMethod {
 
     const [ownRing, domain] = await chainRead(() =>
       Promise.all([
+        // A contract that is not a ReplicaRing reverts (or answers nothing): null.
         this.deps.chain.replicaRingOf(replicaRing, { signal }).catch((error: unknown) => {
-          if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) {
-            throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `${replicaRing} is not a ReplicaRing`);
-          }
+          if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return null;
           throw error;
         }),
         this.deps.forwarder.domain(signal),
       ]),
     );
+    if (ownRing === null) throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `${replicaRing} is not a ReplicaRing`);
     if (!(await chainRead(() => this.deps.chain.isMember(ownRing, this.deps.self, { signal })))) {
       throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `this node is not a member of replica ring ${replicaRing}`);
     }
@@ -102,14 +105,9 @@ export class ReplicateRingMethod {
         return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: null, feeWei: null });
       }
 
-      let outcome;
-      try {
-        outcome = await this.deps.relayer.relay(mtx, signature);
-      } catch (error) {
-        throw new RpcApplicationError(RpcErrorCode.RelayFailed, (error as Error).message);
-      }
-      if (!outcome.success) throw new RpcApplicationError(RpcErrorCode.RelayFailed, outcome.reason ?? "failed", { tx: outcome.txHash });
-      return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: outcome.txHash, feeWei: outcome.feeWei.toString() });
+      const outcome = await this.relays.relay(id, mtx, signature);
+      if (!outcome.success) throw new RpcApplicationError(RpcErrorCode.RelayFailed, outcome.reason ?? "failed", outcome.txHash === undefined ? undefined : { tx: outcome.txHash });
+      return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: outcome.txHash ?? null, feeWei: outcome.feeWei ?? null });
     } finally {
       this.inProgress.delete(id);
     }
@@ -143,13 +141,12 @@ export class ReplicateRingMethod {
   }
 }
 
-
+/** A chain read; its failure is answered -32008. */
 async function chainRead<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await read();
+    return await readChain(read);
   } catch (error) {
-    if (error instanceof RpcApplicationError) throw error;
-    const detail = error instanceof ChainTimeoutError ? error.message : `chain call failed: ${(error as Error).message.slice(0, 200)}`;
-    throw new RpcApplicationError(RpcErrorCode.ChainUnavailable, detail);
+    if (error instanceof ChainReadError) throw new RpcApplicationError(RpcErrorCode.ChainUnavailable, error.message);
+    throw error;
   }
 }

@@ -5,15 +5,19 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Provider } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import { ringDomain } from "../../../../node/src/core/eip712.js";
 import type { RingIdentity } from "../../../../node/src/identity/identity.js";
 import { OwnLog } from "../../../../node/src/log/ownLog.js";
 import { LogStore } from "../../../../node/src/log/store.js";
+import { silentLogger } from "../../../../node/src/logging.js";
 import { createRingHelia, type RingHelia } from "../../../../node/src/p2p/createRingHelia.js";
 import { RingsRpcClient } from "../../../../node/src/client/ringsRpcClient.js";
-import { createNodeRpc, type NodeRpcSettings } from "../../../../node/src/rpc/nodeRpc.js";
-import type { RingRpcService } from "../../../../node/src/rpc/ringRpcServer.js";
+import { jsonRpcService, type RpcPluginSettings } from "../../../../node/src/rpc/jsonRpcService.js";
+import type { RingRpcService } from "../../../../node/src/rpc/ringRpcService.js";
+
+/** What a test sets; the rest is the service's defaults (any free port on 127.0.0.1). */
+export type ReplicaNodeSettings = Partial<RpcPluginSettings> & { forwarder: string };
 
 export interface ReplicaNodeUnderTest {
   identity: RingIdentity;
@@ -31,19 +35,29 @@ export interface ReplicaNodeUnderTest {
 
 export async function startReplicaNode(options: {
   identity: RingIdentity;
-  provider: Provider;
+  provider: JsonRpcProvider;
   chainId: bigint;
   /** The Ring whose member this node is (the replica ring's Ring): its own log lives there. */
   ownRing: string;
-  settings: NodeRpcSettings;
+  settings: ReplicaNodeSettings;
   dataDir?: string;
 }): Promise<ReplicaNodeUnderTest> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "rings-rpc-replica-")));
   const { helia, blockstore, datastore } = await createRingHelia({ dataDir, privateKey: options.identity.libp2pKey, listen: ["/ip4/127.0.0.1/tcp/0"] });
   const store = await LogStore.open(dataDir, blockstore, datastore);
   const ownLog = new OwnLog(store, options.identity, ringDomain(options.chainId, options.ownRing));
-  const rpc = createNodeRpc({ identity: options.identity, provider: options.provider, ownLog, blockstore, datastore, helia, dataDir }, { relayWaitMs: 20_000, followIntervalMs: 300, ...options.settings });
-  const url = await rpc.start();
+  const service = jsonRpcService({ enabled: true, host: "127.0.0.1", port: 0, maxBodyBytes: undefined, relayWaitMs: 20_000, replicaRing: undefined, followIntervalMs: 300, ...options.settings })({
+    config: { dataDir, fetchTimeoutMs: 10_000 },
+    logger: silentLogger(),
+    signer: options.identity,
+    chain: { provider: options.provider, ring: options.ownRing },
+    helia,
+    blocks: blockstore,
+    ownLog,
+  });
+  await service.start();
+  const rpc = service.rpc as RingRpcService;
+  const url = service.url;
   return {
     identity: options.identity,
     dataDir,
@@ -60,7 +74,7 @@ export async function startReplicaNode(options: {
       return payloads;
     },
     async stop(stopOptions = {}) {
-      await rpc.close();
+      await service.stop();
       await helia.stop();
       await store.close();
       if (stopOptions.keepData !== true) await rm(dataDir, { recursive: true, force: true });

@@ -9,28 +9,24 @@ import { join } from "node:path";
 import type { Provider, Signer } from "ethers";
 import type { Datastore } from "interface-datastore";
 import type { Blockstore } from "interface-blockstore";
+import { RPC_METHODS } from "../api/methods.js";
+import { getFlushStatusParamsSchema } from "../api/schemas.js";
+import { RpcDispatcher, type RpcErrorLogger } from "../jsonrpc/dispatcher.js";
+import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
+import { parseParams } from "../jsonrpc/params.js";
 import { Forwarder } from "../relay/forwarder.js";
 import { MetaTxRelayer } from "../relay/metaTxRelayer.js";
 import { ChainReads } from "../replica/chainReads.js";
 import { ReplicaFollower, type BlockFetcher } from "../replica/replicaFollower.js";
 import { ReplicaKeyStore } from "../replica/replicaKeyStore.js";
 import { ReplicaStore } from "../replica/replicaStore.js";
-import { RpcDispatcher, type RpcErrorLogger } from "../jsonrpc/dispatcher.js";
+import { AcceptedFlushes } from "./flush/acceptedFlushes.js";
+import { FlushFactReader } from "./flush/facts.js";
 import { FlushStatusStore } from "./flushStatusStore.js";
-import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
 import { FlushToRingMethod } from "./methods/flushToRing.js";
 import { GetReplicaLogMethod } from "./methods/getReplicaLog.js";
 import { ReplicateRingMethod } from "./methods/replicateRing.js";
 import type { NodeLogWriter } from "./nodeLog.js";
-import { getFlushStatusParamsSchema, parseParams } from "./schemas.js";
-
-/** The method names, exactly as clients call them. */
-export const RPC_METHODS = {
-  FlushToRing: "FlushToRing",
-  ReplicateRing: "ReplicateRing",
-  GetFlushStatus: "GetFlushStatus",
-  GetReplicaLog: "GetReplicaLog",
-} as const;
 
 export interface RingRpcLogger extends RpcErrorLogger {
   info(details: object, message: string): void;
@@ -72,10 +68,12 @@ export class RingRpcService {
   readonly replicaKeys: ReplicaKeyStore;
   readonly replicaStore: ReplicaStore;
   readonly statuses: FlushStatusStore;
+  readonly flushes: AcceptedFlushes;
   readonly flush: FlushToRingMethod;
   readonly replicate: ReplicateRingMethod;
   readonly follower: ReplicaFollower | null;
   private readonly options: RingRpcOptions;
+  private readonly stopping = new AbortController();
 
   constructor(options: RingRpcOptions) {
     this.options = options;
@@ -104,18 +102,22 @@ export class RingRpcService {
             ...(options.logger === undefined ? {} : { logger: options.logger }),
           });
 
-    const flushDeps: ConstructorParameters<typeof FlushToRingMethod>[0] = {
-      chain,
+    const facts = new FlushFactReader({ chain, forwarder, replicaKeys: this.replicaKeys, replicaStore: this.replicaStore, statuses: this.statuses });
+    this.flushes = new AcceptedFlushes({
+      relayer: this.relayer,
       forwarder,
-      replicaKeys: this.replicaKeys,
       replicaStore: this.replicaStore,
       statuses: this.statuses,
       log: options.log,
-      relayer: this.relayer,
-    };
-    if (options.relayWaitMs !== undefined) flushDeps.relayWaitMs = options.relayWaitMs;
-    if (options.logger !== undefined) flushDeps.logger = options.logger;
-    this.flush = new FlushToRingMethod(flushDeps);
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    this.flush = new FlushToRingMethod({
+      facts,
+      flushes: this.flushes,
+      statuses: this.statuses,
+      forwarder: forwarder.address,
+      ...(options.relayWaitMs === undefined ? {} : { relayWaitMs: options.relayWaitMs }),
+    });
     this.replicate = new ReplicateRingMethod({
       chain,
       forwarder,
@@ -131,7 +133,7 @@ export class RingRpcService {
       {
         [RPC_METHODS.FlushToRing]: (params, context) => this.flush.handle(params, context),
         [RPC_METHODS.ReplicateRing]: (params, context) => this.replicate.handle(params, context),
-        [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flush.status(parseParams(getFlushStatusParamsSchema, params).id)),
+        [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flushes.status(parseParams(getFlushStatusParamsSchema, params).id)),
         [RPC_METHODS.GetReplicaLog]: (params) => replicaLog.handle(params),
       },
       options.logger,
@@ -150,7 +152,7 @@ export class RingRpcService {
   async start(): Promise<string> {
     await this.statuses.load();
     await this.replicaStore.load();
-    const resumed = await this.flush.resumeUnfinished();
+    const resumed = await this.flushes.resumeUnfinished(this.stopping.signal);
     if (resumed > 0) this.options.logger?.info({ resumed }, "resuming flushes received before the restart");
     this.follower?.start();
     const url = await this.http.listen();
@@ -159,9 +161,11 @@ export class RingRpcService {
   }
 
   async close(): Promise<void> {
+    this.stopping.abort(new Error("JSON-RPC service stopping"));
     await this.http.close();
     await this.follower?.stop();
-    await this.flush.settled();
+    await this.flushes.settled();
+    await this.replicate.settled();
     await this.relayer.close();
     await this.statuses.close();
     await this.replicaStore.close();

@@ -1,10 +1,10 @@
 /**
- * The shapes of every method's params, checked with zod before a method runs. Anything that does
- * not parse is answered with -32602 (Invalid params) and the path of the first bad field.
+ * The shapes of every method's params, checked with zod before a method runs (the server answers
+ * anything that does not parse with -32602 and the path of the first bad field: jsonrpc/params.ts).
+ * A client may check what it sends with the same schemas.
  */
 import { getAddress } from "ethers";
 import { z } from "zod";
-import { InvalidParamsError } from "../jsonrpc/errorCodes.js";
 
 /** Upper bounds that keep one request's work small. */
 export const LIMITS = {
@@ -113,16 +113,3 @@ export type FlushToRingParams = z.infer<typeof flushToRingParamsSchema>;
 export type ReplicateRingParams = z.infer<typeof replicateRingParamsSchema>;
 export type GetFlushStatusParams = z.infer<typeof getFlushStatusParamsSchema>;
 export type GetReplicaLogParams = z.infer<typeof getReplicaLogParamsSchema>;
-
-/**
- * Parses by-name params (an object) or by-position params holding that one object (`[ { ... } ]`),
- * throwing -32602 with the first issue's path.
- */
-export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown): z.infer<T> {
-  const candidate: unknown = Array.isArray(params) && params.length === 1 ? params[0] : params;
-  const result = schema.safeParse(candidate);
-  if (result.success) return result.data as z.infer<T>;
-  const issue = result.error.issues[0];
-  const path = issue === undefined || issue.path.length === 0 ? "params" : issue.path.join(".");
-  throw new InvalidParamsError(`${path}: ${issue?.message ?? "invalid"}`, { issues: result.error.issues.slice(0, 5).map((i) => ({ path: i.path, message: i.message })) });
-}

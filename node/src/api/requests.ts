@@ -1,0 +1,50 @@
+/**
+ * The params of every method as a client sends them (the schemas in schemas.ts are what the
+ * server accepts: the same shapes, with integers also as numbers and addresses in any case).
+ */
+
+/** An ERC-2771 ForwardRequest on the wire: integers as decimal (or 0x) strings, bytes as 0x hex. */
+export interface ForwardRequestJson {
+  from: string;
+  to: string;
+  value: string;
+  gas: string;
+  nonce: string;
+  deadline: string;
+  data: string;
+}
+
+/** FlushToRing params. */
+export interface FlushToRingRequest {
+  avatar: string;
+  ring: string;
+  /** `Ring.updateLogHead(newest of logNodes)`, signed with EIP-712 under the forwarder's domain. */
+  mtx: ForwardRequestJson;
+  mtx_sig: string;
+  /** Serialised log nodes (dag-cbor, 0x hex), newest first, back to the avatar's on-chain head. */
+  logNodes: string[];
+}
+
+/** ReplicateRing params: `mtx` (`ReplicaRing.register(ring)`) carries its own signature. */
+export interface ReplicateRingRequest {
+  ring: string;
+  replica_ring: string;
+  /** The ring's replica key, 32 bytes as 0x hex. */
+  replica_key: string;
+  mtx: ForwardRequestJson & { signature: string };
+}
+
+/** GetFlushStatus params: the id FlushToRing answered with (the mtx's EIP-712 digest). */
+export interface GetFlushStatusRequest {
+  id: string;
+}
+
+/** GetReplicaLog params. */
+export interface GetReplicaLogRequest {
+  ring: string;
+  member: string;
+  /** Only nodes with a greater seq. */
+  sinceSeq?: number;
+  /** At most this many nodes (1 ... 1000; default 100). */
+  limit?: number;
+}

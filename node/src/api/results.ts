@@ -1,0 +1,53 @@
+/** What every method answers with (the `result` of a JSON-RPC response). */
+
+/** FlushToRing's steps, in the order they run. */
+export type StepName = "replicaKey" | "signature" | "replay" | "membership" | "logNodes" | "mtx" | "received" | "relayed";
+export type StepStatus = "ok" | "failed" | "pending";
+
+export interface FlushStep {
+  step: StepName;
+  status: StepStatus;
+  detail?: string;
+}
+
+/** `received`: accepted, the relay is under way; then `relayed` or `failed`. */
+export type FlushState = "received" | "relayed" | "failed";
+
+/** FlushToRing's answer, and GetFlushStatus's. A refusal is an error whose `data.steps` shows how far it got. */
+export interface FlushToRingResult {
+  /** The mtx's EIP-712 digest: what GetFlushStatus asks about. */
+  id: string;
+  state: FlushState;
+  steps: FlushStep[];
+  /** The new head the mtx sets on chain (bytes32). */
+  head: string;
+  /** CIDs of the node's own log messages `received` and `relayed` / `failed`. */
+  receivedCid?: string;
+  outcomeCid?: string;
+  tx?: string;
+  /** This request's share of the relay transaction's fee, in wei. */
+  feeWei?: string;
+  batchSize?: number;
+  reason?: string;
+}
+
+export interface ReplicateRingResult {
+  ring: string;
+  replicaRing: string;
+  registrant: string;
+  /** The registration transaction; null when the ring was registered before and only the key was handed over. */
+  tx: string | null;
+  feeWei: string | null;
+  replicaKeyId: string;
+  logCid?: string;
+}
+
+export interface GetReplicaLogResult {
+  ring: string;
+  member: string;
+  /** The newest node held (CID string), or null. */
+  head: string | null;
+  headSeq: number | null;
+  /** Serialised log nodes, newest first. */
+  nodes: string[];
+}

@@ -1,0 +1,187 @@
+/**
+ * The JSON-RPC service inside `ring-node start`: FlushToRing, ReplicateRing, GetFlushStatus and
+ * GetReplicaLog on HTTP, with its URL written to `<dataDir>/jsonrpc.json`. A js-libp2p style
+ * service: `jsonRpcService(settings)(components)`, started and stopped by the composition root.
+ * Settings from the environment (`rpcSettingsFromEnv`):
+ *   RING_NODE_JSONRPC              "off" disables the service (default on)
+ *   RING_NODE_JSONRPC_HOST         listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
+ *   RING_NODE_JSONRPC_PORT         port (default 0: any free port)
+ *   RING_NODE_JSONRPC_MAX_BODY     body size limit in bytes (default 1 MiB)
+ *   RING_NODE_JSONRPC_RELAY_WAIT_MS how long FlushToRing waits for its relay before answering
+ *                                  "received" (default 30000; GetFlushStatus tells the rest)
+ *   RING_NODE_FORWARDER            the ERC-2771 forwarder (default: the one the node's ring trusts)
+ *   RING_NODE_REPLICA_RING         the ReplicaRing contract this node's ring serves: its registered
+ *                                  client rings are followed and replicated
+ */
+import { rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Startable } from "@libp2p/interface";
+import { Contract, getAddress } from "ethers";
+import pTimeout from "p-timeout";
+import type { RingChainView } from "../chain/ringChainView.js";
+import type { NodeConfig } from "../config/config.js";
+import type { RingIdentity } from "../identity/identity.js";
+import type { OwnLog } from "../log/ownLog.js";
+import type { Logger } from "../logging.js";
+import type { LogBlockstore } from "../p2p/blockstore.js";
+import type { RingHelia } from "../p2p/createRingHelia.js";
+import { fetchBlock } from "../replication/bitswapFetch.js";
+import { ChainTimeoutError } from "../replica/chainReads.js";
+import { ownLogWriter } from "./nodeLog.js";
+import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
+
+export const JSONRPC_FILE = "jsonrpc.json";
+
+export interface RpcPluginSettings {
+  enabled: boolean;
+  host: string;
+  port: number;
+  maxBodyBytes: number | undefined;
+  relayWaitMs: number | undefined;
+  forwarder: string | undefined;
+  replicaRing: string | undefined;
+  /** Not in the environment (tests and benchmarks set them). */
+  maxBatchSize?: number;
+  followIntervalMs?: number;
+  chainTimeoutMs?: number;
+}
+
+/** What the service uses of the member node (MemberComponents' keys, each narrowed). */
+export interface JsonRpcComponents {
+  config: Pick<NodeConfig, "dataDir" | "fetchTimeoutMs">;
+  logger: Pick<Logger, "child">;
+  /** Pays the relayed gas; must be a member of the replica ring's Ring. */
+  signer: Pick<RingIdentity, "address" | "wallet">;
+  /** The chain endpoint, and the node's ring (whose trusted forwarder is the default). */
+  chain: Pick<RingChainView, "provider" | "ring">;
+  /** Bitswap fetches of client rings' nodes; its datastore keeps the replica keys. */
+  helia: Pick<RingHelia, "blockstore" | "datastore">;
+  /** The local blocks (no network fallback): the replicated client logs live here. */
+  blocks: Pick<LogBlockstore, "get" | "put" | "has">;
+  /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
+  ownLog: Pick<OwnLog, "append">;
+}
+
+export interface JsonRpcService extends Startable {
+  /** Where it listens (`http://host:port/`); throws when not started or disabled. */
+  readonly url: string;
+  /** The assembled service (methods, relayer, stores, follower), for tests and the benchmark; null until started. */
+  readonly rpc: RingRpcService | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function optionalAddress(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : getAddress(value);
+}
+
+function optionalInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === "") return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  return parsed;
+}
+
+export function rpcSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RpcPluginSettings {
+  return {
+    enabled: !/^(off|false|0|no)$/i.test(env.RING_NODE_JSONRPC ?? ""),
+    host: env.RING_NODE_JSONRPC_HOST === undefined || env.RING_NODE_JSONRPC_HOST === "" ? "127.0.0.1" : env.RING_NODE_JSONRPC_HOST,
+    port: optionalInteger(env, "RING_NODE_JSONRPC_PORT") ?? 0,
+    maxBodyBytes: optionalInteger(env, "RING_NODE_JSONRPC_MAX_BODY"),
+    relayWaitMs: optionalInteger(env, "RING_NODE_JSONRPC_RELAY_WAIT_MS"),
+    forwarder: optionalAddress(env, "RING_NODE_FORWARDER"),
+    replicaRing: optionalAddress(env, "RING_NODE_REPLICA_RING"),
+  };
+}
+
+export function jsonRpcService(init: RpcPluginSettings): (components: JsonRpcComponents) => JsonRpcService {
+  return (components) => new NodeJsonRpcService(components, init);
+}
+
+class NodeJsonRpcService implements JsonRpcService {
+  private readonly components: JsonRpcComponents;
+  private readonly settings: RpcPluginSettings;
+  private running: { rpc: RingRpcService; url: string; file: string } | null = null;
+  private stopping = new AbortController();
+
+  constructor(components: JsonRpcComponents, settings: RpcPluginSettings) {
+    this.components = components;
+    this.settings = settings;
+  }
+
+  get url(): string {
+    if (this.running === null) throw new Error("the JSON-RPC service is not running");
+    return this.running.url;
+  }
+
+  get rpc(): RingRpcService | null {
+    return this.running?.rpc ?? null;
+  }
+
+  /** Listens and writes `<dataDir>/jsonrpc.json`; does nothing when disabled. */
+  async start(): Promise<void> {
+    if (!this.settings.enabled || this.running !== null) return;
+    this.stopping = new AbortController();
+    const forwarder = this.settings.forwarder ?? (await this.trustedForwarder());
+    const rpc = new RingRpcService(this.options(forwarder));
+    const url = await rpc.start();
+    const file = join(this.components.config.dataDir, JSONRPC_FILE);
+    try {
+      const info = { url, pid: process.pid, address: this.components.signer.address, forwarder, replicaRing: this.settings.replicaRing ?? null };
+      await writeFile(`${file}.tmp`, JSON.stringify(info, null, 2), { mode: 0o600 });
+      await rename(`${file}.tmp`, file);
+    } catch (error) {
+      await rpc.close();
+      throw error;
+    }
+    this.running = { rpc, url, file };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error("JSON-RPC service stopping"));
+    const running = this.running;
+    if (running === null) return;
+    this.running = null;
+    await rm(running.file, { force: true });
+    await running.rpc.close();
+  }
+
+  private options(forwarder: string): RingRpcOptions {
+    const { signer, chain, helia, blocks, config, ownLog, logger } = this.components;
+    const settings = this.settings;
+    const options: RingRpcOptions = {
+      provider: chain.provider,
+      relayerWallet: signer.wallet.connect(chain.provider),
+      self: signer.address,
+      forwarder,
+      log: ownLogWriter(ownLog),
+      blockstore: blocks,
+      datastore: helia.datastore,
+      dataDir: config.dataDir,
+      // fetchBlock reads only Helia's (networked) blockstore.
+      fetchBlock: (cid, signal) => fetchBlock(helia as RingHelia, cid, { timeoutMs: config.fetchTimeoutMs, signal }),
+      host: settings.host,
+      port: settings.port,
+      logger: logger.child({ component: "jsonrpc" }),
+    };
+    for (const key of ["replicaRing", "maxBodyBytes", "relayWaitMs", "maxBatchSize", "followIntervalMs", "chainTimeoutMs"] as const) {
+      if (settings[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = settings[key];
+    }
+    return options;
+  }
+
+  /** The forwarder the node's ring trusts, when the settings name none. */
+  private async trustedForwarder(): Promise<string> {
+    const { chain } = this.components;
+    const ring = new Contract(chain.ring, ["function trustedForwarder() view returns (address)"], chain.provider);
+    const milliseconds = this.settings.chainTimeoutMs ?? 10_000;
+    const address = await pTimeout(ring.getFunction("trustedForwarder").staticCall() as Promise<string>, {
+      milliseconds,
+      signal: this.stopping.signal,
+      message: new ChainTimeoutError(`the ring's trustedForwarder() did not answer within ${milliseconds} ms`),
+    });
+    return getAddress(address);
+  }
+}
