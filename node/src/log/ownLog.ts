@@ -4,6 +4,7 @@
  * Appends that arrive while a write is in flight are committed together (group commit).
  */
 import type { TypedDataDomain } from "ethers";
+import { TypedEventEmitter } from "main-event";
 import type { CID } from "multiformats/cid";
 import { LOG_NODE_VERSION, signLogNodeWithKey, type EncodedLogNode, type LogNodeBody } from "../core/logNode.js";
 import type { RingIdentity } from "../identity/identity.js";
@@ -25,16 +26,28 @@ interface PendingAppend {
 
 export type AppendListener = (nodes: EncodedLogNode[], head: LogHead) => void;
 
-export class OwnLog {
+export interface AppendedDetail {
+  /** The nodes of one durable commit, in seq order. */
+  nodes: EncodedLogNode[];
+  /** The log's head after it. */
+  head: LogHead;
+}
+
+export interface OwnLogEvents {
+  appended: CustomEvent<AppendedDetail>;
+}
+
+export class OwnLog extends TypedEventEmitter<OwnLogEvents> {
   private readonly queue: PendingAppend[] = [];
   private pumping = false;
-  private readonly listeners = new Set<AppendListener>();
 
   constructor(
-    private readonly store: LogStore,
-    private readonly identity: RingIdentity,
+    private readonly store: Pick<LogStore, "head" | "append">,
+    private readonly identity: Pick<RingIdentity, "address" | "privateKey">,
     private readonly domain: TypedDataDomain,
-  ) {}
+  ) {
+    super();
+  }
 
   get author(): string {
     return this.identity.address;
@@ -54,8 +67,9 @@ export class OwnLog {
 
   /** Called after each durable commit, in order. */
   onAppended(listener: AppendListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const handler = (event: CustomEvent<AppendedDetail>) => listener(event.detail.nodes, event.detail.head);
+    this.addEventListener("appended", handler);
+    return () => this.removeEventListener("appended", handler);
   }
 
   private async pump(): Promise<void> {
@@ -93,7 +107,7 @@ export class OwnLog {
         }
         for (const entry of signed) entry.request.resolve(entry.node);
         const committed = this.head();
-        if (committed !== null) for (const listener of this.listeners) listener(nodes, committed);
+        if (committed !== null) this.safeDispatchEvent("appended", { detail: { nodes, head: committed } });
       }
     } finally {
       this.pumping = false;

@@ -4,9 +4,12 @@
  * store checks that each batch extends the author's head by one seq at a time. Durable writes (the
  * node's own appends) go first to a write-ahead journal (journal.ts) that is replayed on open.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Key, type Datastore } from "interface-datastore";
+import { TypedEventEmitter } from "main-event";
+import mortice, { type Mortice } from "mortice";
 import type { CID } from "multiformats/cid";
 import { decodeLogNode, type EncodedLogNode } from "../core/logNode.js";
 import { checksumAddress } from "../core/secp256k1.js";
@@ -29,36 +32,33 @@ export class LogStoreConsistencyError extends Error {
   override name = "LogStoreConsistencyError";
 }
 
-/** A FIFO lock per key: writes for one author never interleave. */
-class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await result;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
-
 /** Nodes of `author`'s log were kept, up to `seq`. */
 export type KeptListener = (author: string, seq: number) => void;
 
-export class LogStore {
+export interface KeptDetail {
+  author: string;
+  /** The author's new head seq. */
+  seq: number;
+}
+
+export interface LogStoreEvents {
+  kept: CustomEvent<KeptDetail>;
+}
+
+export class LogStore extends TypedEventEmitter<LogStoreEvents> {
   private readonly indexes = new Map<string, SeqIndex>();
-  private readonly keptListeners = new Set<KeptListener>();
   private readonly journals = new Map<string, LogJournal>();
-  private readonly lock = new KeyedLock();
+  /** One write lock per author (FIFO): writes for one author never interleave. Names are global in mortice, hence the store's id. */
+  private readonly locks = new Map<string, Mortice>();
+  private readonly lockPrefix = `rings-log-store/${randomUUID()}/`;
 
   private constructor(
     readonly blockstore: LogBlockstore,
     readonly datastore: Datastore,
     private readonly logsDir: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Opens the store under `dataDir/logs`, loading every author's index and cutting off records whose block is missing. */
   static async open(dataDir: string, blockstore: LogBlockstore, datastore: Datastore): Promise<LogStore> {
@@ -133,7 +133,8 @@ export class LogStore {
    */
   async append(author: string, nodes: EncodedLogNode[], durable: boolean): Promise<void> {
     const key = checksumAddress(author);
-    await this.lock.run(key, async () => {
+    const release = await this.lockFor(key).writeLock();
+    try {
       const index = await this.indexFor(key);
       let expected = index.length;
       let parent = expected === 0 ? undefined : index.cidAt(expected - 1);
@@ -152,14 +153,17 @@ export class LogStore {
       await Promise.all([journal?.append(nodes.map((node) => node.bytes)), ...nodes.map((node) => this.blockstore.putBytes(node.cid, node.bytes))]);
       await index.append(nodes.map((node) => node.cid), false);
       const last = nodes.at(-1);
-      if (last !== undefined) for (const listener of this.keptListeners) listener(key, last.node.seq);
-    });
+      if (last !== undefined) this.safeDispatchEvent("kept", { detail: { author: key, seq: last.node.seq } });
+    } finally {
+      release();
+    }
   }
 
   /** Calls `listener` with the author and the new head seq whenever nodes are kept; returns the unsubscribe. */
   onKept(listener: KeptListener): () => void {
-    this.keptListeners.add(listener);
-    return () => this.keptListeners.delete(listener);
+    const handler = (event: CustomEvent<KeptDetail>) => listener(event.detail.author, event.detail.seq);
+    this.addEventListener("kept", handler);
+    return () => this.removeEventListener("kept", handler);
   }
 
   async recordFork(evidence: ForkEvidence): Promise<void> {
@@ -181,6 +185,17 @@ export class LogStore {
     for (const journal of this.journals.values()) await journal.close();
     this.indexes.clear();
     this.journals.clear();
+    for (const lock of this.locks.values()) lock.finalize();
+    this.locks.clear();
+  }
+
+  private lockFor(author: string): Mortice {
+    let lock = this.locks.get(author);
+    if (lock === undefined) {
+      lock = mortice({ name: this.lockPrefix + author, singleProcess: true });
+      this.locks.set(author, lock);
+    }
+    return lock;
   }
 
   private async indexFor(author: string): Promise<SeqIndex> {

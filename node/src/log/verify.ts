@@ -38,7 +38,8 @@ export interface VerificationContext {
   /** EIP-712 domain of the ring (chain id + ring address). */
   domain: TypedDataDomain;
   isMember(address: string): boolean;
-  store: LogStore;
+  /** The held log the batch must extend. */
+  store: Pick<LogStore, "length" | "cidAt" | "nodeAt">;
 }
 
 export interface VerifiedBatch {

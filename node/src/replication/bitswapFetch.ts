@@ -5,10 +5,9 @@
 import type { PeerId } from "@libp2p/interface";
 import type { CID } from "multiformats/cid";
 import type { RingHelia } from "../p2p/createRingHelia.js";
+import { BlockFetchTimeoutError } from "./errors.js";
 
-export class BlockFetchTimeoutError extends Error {
-  override name = "BlockFetchTimeoutError";
-}
+export { BlockFetchTimeoutError };
 
 export interface BlockFetchOptions {
   timeoutMs: number;
@@ -18,7 +17,7 @@ export interface BlockFetchOptions {
 }
 
 /** The block's bytes, from the local blockstore or the network. Helia keeps what bitswap fetched. */
-export async function fetchBlock(helia: RingHelia, cid: CID, options: BlockFetchOptions): Promise<Uint8Array> {
+export async function fetchBlock(helia: Pick<RingHelia, "blockstore">, cid: CID, options: BlockFetchOptions): Promise<Uint8Array> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
   try {

@@ -3,9 +3,8 @@
  * the peer streams them in ascending order, in frames of up to ~1 MiB. The requester verifies each
  * frame (see log/verify.ts) before it keeps anything; every wait has a timeout.
  */
-import type { Connection, PeerId, Stream } from "@libp2p/interface";
+import type { Connection, Libp2p, PeerId, Stream } from "@libp2p/interface";
 import { lpStream } from "@libp2p/utils";
-import type { Libp2p } from "@libp2p/interface";
 import type { Logger } from "pino";
 import type { LogStore } from "../log/store.js";
 import type { ReceivedBlock } from "../log/verify.js";
@@ -18,17 +17,16 @@ import {
   encodeLogSyncRequest,
   type LogSyncRequest,
 } from "./messages.js";
+import { LogSyncRefusedError } from "./errors.js";
 import { LOG_SYNC_PROTOCOL } from "./protocols.js";
 
 const MAX_FRAME = 4 * 1024 * 1024;
 const FRAME_TARGET = 1024 * 1024;
 
-export class LogSyncRefusedError extends Error {
-  override name = "LogSyncRefusedError";
-}
+export { LogSyncRefusedError };
 
 export interface LogSyncServerOptions {
-  store: LogStore;
+  store: Pick<LogStore, "cidAt" | "readBytes" | "readNode" | "holds">;
   ring: string;
   /** Only members may ask. */
   isMemberPeer(peer: PeerId): boolean;
@@ -79,7 +77,7 @@ export function logSyncHandler(options: LogSyncServerOptions): (stream: Stream, 
 }
 
 /** The seq of `request.to` if it is the requested author's node held here, else null. */
-async function seqOfHeldHead(store: LogStore, request: LogSyncRequest): Promise<number | null> {
+async function seqOfHeldHead(store: LogSyncServerOptions["store"], request: LogSyncRequest): Promise<number | null> {
   const node = await store.readNode(request.to).catch(() => null);
   if (node === null || node.node.author !== request.author) return null;
   return store.holds(request.author, node.node.seq, request.to) ? node.node.seq : null;
@@ -92,7 +90,7 @@ export interface LogSyncFetchOptions {
 }
 
 /** Asks `peer` for a range and yields it frame by frame (unverified: the caller verifies). */
-export async function* fetchLogRange(libp2p: Libp2p, peer: PeerId, request: LogSyncRequest, options: LogSyncFetchOptions): AsyncGenerator<ReceivedBlock[]> {
+export async function* fetchLogRange(libp2p: Pick<Libp2p, "dialProtocol">, peer: PeerId, request: LogSyncRequest, options: LogSyncFetchOptions): AsyncGenerator<ReceivedBlock[]> {
   const wait = () => (options.signal === undefined ? AbortSignal.timeout(options.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]));
   const stream = await libp2p.dialProtocol(peer, LOG_SYNC_PROTOCOL, { signal: wait() });
   const lp = lpStream(stream, { maxDataLength: MAX_FRAME });

@@ -2,10 +2,9 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { getAddress } from "ethers";
 import { CID } from "multiformats/cid";
+import { ProtocolMessageError } from "./errors.js";
 
-export class ProtocolMessageError extends Error {
-  override name = "ProtocolMessageError";
-}
+export { ProtocolMessageError };
 
 export interface HeadClaim {
   author: string;

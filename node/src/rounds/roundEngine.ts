@@ -128,16 +128,7 @@ export class RoundEngine {
     this.voteWaitMs = options.voteWaitMs ?? 5_000;
     this.maxJobsPerRound = options.maxJobsPerRound ?? 32;
     this.faults = options.faults ?? new Set();
-    this.push = new LogPush({
-      libp2p: node.helia.libp2p,
-      store: node.store,
-      replicator: node.replicator,
-      domain: node.chain.domain,
-      ring: node.chain.ring,
-      isMember: this.isMember,
-      onFork: (evidence) => void this.proveFork(evidence),
-      logger: this.logger,
-    });
+    this.push = new LogPush({ streams: node.helia.libp2p, ring: node.chain.ring, replicator: node.replicator, logger: this.logger });
   }
 
   /** Whether `address` is a member now (as the chain view has it). */
@@ -490,7 +481,7 @@ export class RoundEngine {
       }
       if (author === this.self) return { kind: "ok" };
       this.trace("push in", { author });
-      if ((await this.push.receive(author, request.blocks)) > 0) this.kick();
+      if ((await this.push.receive(author, request.blocks, peer)) > 0) this.kick();
       this.trace("push kept", { author });
       return { kind: "ok" };
     }
