@@ -86,7 +86,7 @@ export function roundsHandler(options: RoundsHandlerOptions): (stream: Stream, c
 }
 
 /** Sends one request to `peer` and returns its answer, within `timeoutMs`. */
-export async function askPeer(libp2p: Libp2p, peer: PeerId, request: RoundsRequest, timeoutMs: number): Promise<RoundsAnswer> {
+export async function askPeer(libp2p: Pick<Libp2p, "dialProtocol">, peer: PeerId, request: RoundsRequest, timeoutMs: number): Promise<RoundsAnswer> {
   const signal = AbortSignal.timeout(timeoutMs);
   const stream = await libp2p.dialProtocol(peer, ROUNDS_PROTOCOL, { signal });
   try {
