@@ -3,7 +3,7 @@
  * Each receives the started RingNode and returns how to stop it. Add yours to `defaultPlugins`.
  */
 import { metricsPlugin } from "../metrics/metricsPlugin.js";
-import { roundsPlugin } from "../rounds/roundsPlugin.js";
+import { roundsService, roundsSettingsFromEnv } from "../rounds/roundsService.js";
 import { rpcPlugin } from "../rpc/rpcPlugin.js";
 import type { RingNode } from "./ringNode.js";
 
@@ -11,6 +11,27 @@ export interface RingNodePlugin {
   name: string;
   start(node: RingNode): Promise<{ stop(): Promise<void> } | void>;
 }
+
+/** TEMPORARY shim (wt-rounds) until the lead's MemberNode starts `roundsService` itself: drop at merge. */
+const roundsPlugin: RingNodePlugin = {
+  name: "rounds",
+  start: async (node) => {
+    const rounds = roundsService(roundsSettingsFromEnv())({
+      config: node.config,
+      logger: node.logger,
+      signer: node.identity,
+      chain: node.chain,
+      streams: node.helia.libp2p,
+      helia: node.helia,
+      blocks: node.store.blockstore,
+      logs: node.store,
+      ownLog: node.log,
+      replicator: node.replicator,
+    });
+    await rounds.start();
+    return { stop: () => rounds.stop() };
+  },
+};
 
 export const defaultPlugins: RingNodePlugin[] = [roundsPlugin, rpcPlugin, metricsPlugin];
 
