@@ -6,6 +6,9 @@
  *   honest majority outvotes it; its dissent is recorded on chain).
  * - `fork-log`: after this node's first shard result it signs a second, different node at the same
  *   seq and announces it (the others keep the pair as evidence and prove the fork on chain).
+ *
+ * Each fault is a decorator around one component (the compute layer, the own log) that the rounds
+ * service applies only when the fault is set: no production code checks for faults.
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import type { Logger } from "pino";
@@ -18,14 +21,13 @@ import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { Replicator } from "../replication/replicator.js";
 import { asRoundsEntry, SHARD_ENTRY } from "./entries.js";
+import { UnknownFaultError } from "./errors.js";
 import type { ComputedBlock, JobCompute } from "./jobCompute.js";
 
 export type Fault = "wrong-results" | "fork-log";
 const KNOWN: readonly Fault[] = ["wrong-results", "fork-log"];
 
-export class UnknownFaultError extends Error {
-  override name = "UnknownFaultError";
-}
+export { UnknownFaultError } from "./errors.js";
 
 export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): Set<Fault> {
   const faults = new Set<Fault>();

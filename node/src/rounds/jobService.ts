@@ -15,6 +15,7 @@ import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { JOB_ENTRY } from "./entries.js";
+import { EmptyPinError, JobNotFoundError, JobWaitTimeoutError } from "./errors.js";
 import type { RoundEngine } from "./roundEngine.js";
 import { majorityShards } from "./roundContent.js";
 import type { JobCompute } from "./jobCompute.js";
@@ -42,6 +43,8 @@ export interface SubmitJobRequest {
   limits?: Partial<SandboxLimits>;
 }
 
+export { EmptyPinError, JobNotFoundError, JobWaitTimeoutError } from "./errors.js";
+
 export type JobState = "queued" | "computing" | "proposed" | "finalised";
 
 export interface JobStatus {
@@ -55,19 +58,6 @@ export interface JobStatus {
   ringNodeHead?: string;
   tx?: string | null;
   output?: { cid: string; bytes32: string; value: unknown };
-}
-
-export class JobNotFoundError extends Error {
-  override name = "JobNotFoundError";
-}
-
-export class JobWaitTimeoutError extends Error {
-  override name = "JobWaitTimeoutError";
-}
-
-/** A pin input names no gate, or its pin has no output yet. */
-export class EmptyPinError extends Error {
-  override name = "EmptyPinError";
 }
 
 export interface JobServiceComponents {

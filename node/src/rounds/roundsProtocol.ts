@@ -10,6 +10,9 @@ import { CID } from "multiformats/cid";
 import type { Logger } from "pino";
 import type { SignedDissent, SignedVote } from "../core/ringVotes.js";
 import { asRoundsEntry, type ProposalEntry } from "./entries.js";
+import { RoundsProtocolError } from "./errors.js";
+
+export { RoundsProtocolError } from "./errors.js";
 
 export const ROUNDS_PROTOCOL = "/rings/rounds/1.0.0";
 const MAX_MESSAGE = 4 * 1024 * 1024;
@@ -25,10 +28,6 @@ export type RoundsAnswer =
   | { kind: "dissent"; dissent: SignedDissent }
   | { kind: "refuse"; reason: string }
   | { kind: "ok" };
-
-export class RoundsProtocolError extends Error {
-  override name = "RoundsProtocolError";
-}
 
 export interface RoundsHandlerOptions {
   ring: string;
