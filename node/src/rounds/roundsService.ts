@@ -114,9 +114,14 @@ class DefaultRoundsService implements RoundsService {
     let compute: JobCompute = new SandboxCompute(this.sandbox, source, (cid, bytes) => blocks.putBytes(cid, bytes));
     if (this.faults.has("wrong-results")) compute = wrongResults(compute);
     this.compute = compute;
-    const ownLog = this.faults.has("fork-log") ? forkLog(components.ownLog, { ...components, logger: logger.child({ component: "rounds" }) }) : components.ownLog;
-    this.engine = new RoundEngine({ ...components, ownLog }, { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs });
-    this.jobs = new JobService({ ...components, ownLog }, this.engine, compute, settings.gate);
+    const { chain, logs, signer, streams, replicator } = components;
+    // Named one by one, not spread: the root's components may be getters.
+    const ownLog = this.faults.has("fork-log") ? forkLog(components.ownLog, { logs, blocks, signer, chain, replicator, logger: logger.child({ component: "rounds" }) }) : components.ownLog;
+    this.engine = new RoundEngine(
+      { chain, logs, ownLog, streams, replicator, signer, blocks, logger },
+      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs },
+    );
+    this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);
     this.file = join(config.dataDir, JOBS_RPC_FILE);
   }
 
