@@ -40,7 +40,7 @@ export class JobBook {
   private scanning: Promise<boolean> | null = null;
   private rescan = false;
 
-  constructor(private readonly store: LogStore) {}
+  constructor(private readonly store: Pick<LogStore, "authors" | "length" | "nodeAt">) {}
 
   /** Reads what was appended since the last scan; resolves true when anything new was found. */
   async scan(): Promise<boolean> {

@@ -1,7 +1,7 @@
 /**
  * JSON-RPC methods of the rounds: `SubmitJob` (a job enters this member's log; with `waitMs`, the
  * answer waits until it is finalised) and `GetJob` (status, output CID and value). They plug into
- * any RpcDispatcher (node/src/rpc); `roundsPlugin` serves them on the node's jobs endpoint.
+ * any RpcDispatcher (node/src/rpc); the rounds service (roundsService.ts) serves them on the node's jobs endpoint.
  */
 import { z } from "zod";
 import { InvalidParamsError } from "../jsonrpc/errorCodes.js";

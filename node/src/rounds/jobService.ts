@@ -7,10 +7,15 @@ import * as dagCbor from "@ipld/dag-cbor";
 import { Contract, getAddress, getBytes, hexlify, toBeHex, ZeroAddress } from "ethers";
 import { CID } from "multiformats/cid";
 import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
+import type { RingChainView } from "../chain/ringChainView.js";
 import type { SandboxLimits } from "../compute/limits.js";
-import type { RingNode } from "../runtime/ringNode.js";
-import { JOB_ENTRY } from "./entries.js";
 import { encodeData, encodeJobCode, encodeJobSpec, type JobSpec } from "../compute/job.js";
+import type { OwnLog } from "../log/ownLog.js";
+import type { LogStore } from "../log/store.js";
+import type { LogBlockstore } from "../p2p/blockstore.js";
+import type { RingHelia } from "../p2p/createRingHelia.js";
+import { JOB_ENTRY } from "./entries.js";
+import { EmptyPinError, JobNotFoundError, JobWaitTimeoutError } from "./errors.js";
 import type { RoundEngine } from "./roundEngine.js";
 import { majorityShards } from "./roundContent.js";
 import type { JobCompute } from "./jobCompute.js";
@@ -38,6 +43,8 @@ export interface SubmitJobRequest {
   limits?: Partial<SandboxLimits>;
 }
 
+export { EmptyPinError, JobNotFoundError, JobWaitTimeoutError } from "./errors.js";
+
 export type JobState = "queued" | "computing" | "proposed" | "finalised";
 
 export interface JobStatus {
@@ -53,23 +60,20 @@ export interface JobStatus {
   output?: { cid: string; bytes32: string; value: unknown };
 }
 
-export class JobNotFoundError extends Error {
-  override name = "JobNotFoundError";
-}
-
-export class JobWaitTimeoutError extends Error {
-  override name = "JobWaitTimeoutError";
-}
-
-/** A pin input names no gate, or its pin has no output yet. */
-export class EmptyPinError extends Error {
-  override name = "EmptyPinError";
+export interface JobServiceComponents {
+  /** Gate reads (pin inputs). */
+  chain: Pick<RingChainView, "provider">;
+  blocks: Pick<LogBlockstore, "putBytes" | "readBytes">;
+  logs: Pick<LogStore, "cidAt">;
+  ownLog: Pick<OwnLog, "append">;
+  /** Output blocks this node does not hold yet are fetched over bitswap. */
+  helia: Pick<RingHelia, "blockstore">;
 }
 
 export class JobService {
   constructor(
-    private readonly node: RingNode,
-    private readonly engine: RoundEngine,
+    private readonly components: JobServiceComponents,
+    private readonly engine: Pick<RoundEngine, "book" | "kick" | "isMember" | "finalisedJob" | "onJob">,
     private readonly compute: JobCompute,
     /** The Gate that pin inputs without their own `gate` are read from. */
     private readonly gate: string = ZeroAddress,
@@ -80,7 +84,7 @@ export class JobService {
     let code: CID;
     if (request.source !== undefined) {
       const block = await encodeJobCode(request.source);
-      await this.node.store.blockstore.putBytes(block.cid, block.bytes);
+      await this.components.blocks.putBytes(block.cid, block.bytes);
       code = block.cid;
     } else if (request.code !== undefined) {
       code = CID.parse(request.code);
@@ -92,15 +96,15 @@ export class JobService {
     if (request.limits !== undefined) spec.limits = request.limits;
     const encoded = await encodeJobSpec(spec);
     this.compute.shape(encoded.bytes);
-    await this.node.store.blockstore.putBytes(encoded.cid, encoded.bytes);
+    await this.components.blocks.putBytes(encoded.cid, encoded.bytes);
     await this.engine.book.scan();
     const id = encoded.cid.toString();
     const known = this.engine.book.job(id);
     if (known !== undefined) {
-      const cid = this.node.store.cidAt(known.submitter, known.seq);
+      const cid = this.components.logs.cidAt(known.submitter, known.seq);
       return { job: id, entry: cid?.toString() ?? "", seq: known.seq, existing: true };
     }
-    const appended = await this.node.log.append({ type: JOB_ENTRY, job: encoded.cid, spec: encoded.bytes, pin: request.pin ?? 0 });
+    const appended = await this.components.ownLog.append({ type: JOB_ENTRY, job: encoded.cid, spec: encoded.bytes, pin: request.pin ?? 0 });
     this.engine.kick();
     return { job: id, entry: appended.cid.toString(), seq: appended.node.seq, existing: false };
   }
@@ -166,7 +170,7 @@ export class JobService {
     if ("pin" in input) return this.latestOnPin(input.pin, input.gate ?? this.gate);
     const value = "text" in input ? input.text : "json" in input ? input.json : getBytes(input.bytes);
     const block = await encodeData(value);
-    await this.node.store.blockstore.putBytes(block.cid, block.bytes);
+    await this.components.blocks.putBytes(block.cid, block.bytes);
     return block.cid;
   }
 
@@ -174,7 +178,7 @@ export class JobService {
   private async latestOnPin(pin: number, gateAddress: string): Promise<CID> {
     const gate = getAddress(gateAddress);
     if (gate === ZeroAddress) throw new EmptyPinError(`pin ${pin} names no gate: give one or start the node with RING_NODE_GATE`);
-    const contract = new Contract(gate, GATE_LATEST_ABI, this.node.chain.provider);
+    const contract = new Contract(gate, GATE_LATEST_ABI, this.components.chain.provider);
     const [tokenId, ring] = (await contract.getFunction("latest").staticCall(pin)) as [bigint, string];
     const cid = ring === ZeroAddress ? null : bytes32ToCid(toBeHex(tokenId, 32));
     if (cid === null) throw new EmptyPinError(`pin ${pin} of gate ${gate} holds no output yet`);
@@ -182,11 +186,11 @@ export class JobService {
   }
 
   private async outputBytes(cid: CID, signal?: AbortSignal): Promise<Uint8Array | null> {
-    const local = await this.node.store.blockstore.readBytes(cid);
+    const local = await this.components.blocks.readBytes(cid);
     if (local !== null) return local;
     try {
       const chunks: Uint8Array[] = [];
-      for await (const chunk of this.node.helia.blockstore.get(cid, { signal: signal ?? AbortSignal.timeout(5_000) })) chunks.push(chunk);
+      for await (const chunk of this.components.helia.blockstore.get(cid, { signal: signal ?? AbortSignal.timeout(5_000) })) chunks.push(chunk);
       return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
     } catch {
       return null;

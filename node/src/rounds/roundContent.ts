@@ -16,7 +16,13 @@ import type { ComputedBlock, JobCompute } from "./jobCompute.js";
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 /** Each shard's majority result CID (in shard order) among current members, or null while a shard has none. */
-export function majorityShards(book: JobBook, compute: JobCompute, job: KnownJob, isMember: (address: string) => boolean, cut?: ReadonlyMap<string, number>): CID[] | null {
+export function majorityShards(
+  book: Pick<JobBook, "shardResults" | "shardResultsWithin">,
+  compute: Pick<JobCompute, "shape" | "majority">,
+  job: KnownJob,
+  isMember: (address: string) => boolean,
+  cut?: ReadonlyMap<string, number>,
+): CID[] | null {
   const shape = compute.shape(job.entry.spec);
   const shards: CID[] = [];
   for (let shard = 0; shard < shape.shards; shard++) {
@@ -34,7 +40,7 @@ export function majorityShards(book: JobBook, compute: JobCompute, job: KnownJob
 }
 
 /** The result blocks' bytes for the given shard CIDs, taken from the shard entries in the logs. */
-export function partialsOf(book: JobBook, job: KnownJob, shards: readonly CID[]): Uint8Array[] {
+export function partialsOf(book: Pick<JobBook, "shardResults">, job: KnownJob, shards: readonly CID[]): Uint8Array[] {
   return shards.map((cid, shard) => {
     for (const result of book.shardResults(job.id, shard).values()) if (result.entry.result.equals(cid)) return result.entry.bytes;
     throw new Error(`no shard entry carries result ${cid.toString()} of job ${job.id} shard ${shard}`);
@@ -47,7 +53,7 @@ export class ReduceCache {
 
   constructor(private readonly compute: JobCompute) {}
 
-  reduce(book: JobBook, job: KnownJob, shards: readonly CID[], signal: AbortSignal): Promise<ComputedBlock> {
+  reduce(book: Pick<JobBook, "shardResults">, job: KnownJob, shards: readonly CID[], signal: AbortSignal): Promise<ComputedBlock> {
     const key = `${job.id}|${shards.map(String).join(",")}`;
     let pending = this.cache.get(key);
     if (pending === undefined) {

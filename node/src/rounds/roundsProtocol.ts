@@ -10,6 +10,9 @@ import { CID } from "multiformats/cid";
 import type { Logger } from "pino";
 import type { SignedDissent, SignedVote } from "../core/ringVotes.js";
 import { asRoundsEntry, type ProposalEntry } from "./entries.js";
+import { RoundsProtocolError } from "./errors.js";
+
+export { RoundsProtocolError } from "./errors.js";
 
 export const ROUNDS_PROTOCOL = "/rings/rounds/1.0.0";
 const MAX_MESSAGE = 4 * 1024 * 1024;
@@ -25,10 +28,6 @@ export type RoundsAnswer =
   | { kind: "dissent"; dissent: SignedDissent }
   | { kind: "refuse"; reason: string }
   | { kind: "ok" };
-
-export class RoundsProtocolError extends Error {
-  override name = "RoundsProtocolError";
-}
 
 export interface RoundsHandlerOptions {
   ring: string;
@@ -86,7 +85,7 @@ export function roundsHandler(options: RoundsHandlerOptions): (stream: Stream, c
 }
 
 /** Sends one request to `peer` and returns its answer, within `timeoutMs`. */
-export async function askPeer(libp2p: Libp2p, peer: PeerId, request: RoundsRequest, timeoutMs: number): Promise<RoundsAnswer> {
+export async function askPeer(libp2p: Pick<Libp2p, "dialProtocol">, peer: PeerId, request: RoundsRequest, timeoutMs: number): Promise<RoundsAnswer> {
   const signal = AbortSignal.timeout(timeoutMs);
   const stream = await libp2p.dialProtocol(peer, ROUNDS_PROTOCOL, { signal });
   try {

@@ -6,11 +6,13 @@
 import type { NodeConfig } from "../config/config.js";
 import { controlService } from "../control/server.js";
 import { metricsService, metricsSettingsFromEnv } from "../metrics/metricsService.js";
+import { roundsService, roundsSettingsFromEnv } from "../rounds/roundsService.js";
 import { jsonRpcService, rpcSettingsFromEnv } from "../rpc/jsonRpcService.js";
 
 export function defaultServices(_config: NodeConfig) {
   return {
     control: controlService(),
+    rounds: roundsService(roundsSettingsFromEnv()),
     jsonrpc: jsonRpcService(rpcSettingsFromEnv()),
     metrics: metricsService(metricsSettingsFromEnv()),
   };

@@ -1,0 +1,102 @@
+/**
+ * Which jobs are finalised: a job is final once a round whose proposal carries it was flushed on
+ * chain. Flushed ring heads come from the chain's Flushed events, the relayer's own flush and its
+ * `flushed` notice to the members; after a restart (or a proposal learnt late) the chain's ring
+ * log tells which logged proposals were flushed.
+ */
+import type { CID } from "multiformats/cid";
+import type { Logger } from "pino";
+import type { RingChainView } from "../chain/ringChainView.js";
+import type { JobBook } from "./jobBook.js";
+import type { RoundsTrace } from "./roundsTrace.js";
+
+export interface FinalisedJob {
+  round: number;
+  ringNodeHead: string;
+  output: CID;
+  tx: string | null;
+}
+
+export interface FinalisationComponents {
+  chain: Pick<RingChainView, "round">;
+}
+
+export interface FinalisationOptions {
+  book: Pick<JobBook, "proposal" | "allProposals">;
+  /** The ring head the chain holds for `round` (Ring.ringLog). */
+  ringLog: (round: number) => Promise<string>;
+  /** Called once per job when it becomes final here. */
+  onFinalised: (jobId: string) => void;
+  logger: Logger;
+  trace: RoundsTrace;
+}
+
+export class Finalisation {
+  private readonly finalised = new Map<string, FinalisedJob>();
+  /** round -> flushed ring head (from chain events and ringLog reads). */
+  private readonly flushedHeads = new Map<number, { head: string; tx: string | null }>();
+  /** Proposals already compared with the chain's ring log. */
+  private readonly checkedProposals = new Set<string>();
+
+  constructor(
+    private readonly components: FinalisationComponents,
+    private readonly options: FinalisationOptions,
+  ) {}
+
+  isFinalised(jobId: string): boolean {
+    return this.finalised.has(jobId);
+  }
+
+  finalisedJob(jobId: string): FinalisedJob | undefined {
+    return this.finalised.get(jobId);
+  }
+
+  /** The chain's Flushed event (keeps the relayer's transaction hash when it named the same head). */
+  onFlushedEvent(round: number, head: string, transactionHash: string): void {
+    const known = this.flushedHeads.get(round);
+    this.flushedHeads.set(round, { head, tx: known?.head === head ? (known.tx ?? transactionHash) : transactionHash });
+  }
+
+  /** This node flushed `round` itself. */
+  onFlushedHere(round: number, head: string, tx: string): void {
+    this.flushedHeads.set(round, { head, tx });
+  }
+
+  /** A relayer's notice that it flushed `round` (the chain's event, when it comes, has the last word). */
+  onFlushedNotice(round: number, head: string, tx: string): void {
+    if (!this.flushedHeads.has(round)) this.flushedHeads.set(round, { head, tx });
+  }
+
+  /** Marks the jobs of every flushed round whose proposal this node knows as finalised. */
+  apply(): void {
+    for (const [round, flushed] of this.flushedHeads) {
+      const proposal = this.options.book.proposal(flushed.head);
+      if (proposal === undefined || proposal.entry.round !== round) continue;
+      for (const job of proposal.entry.jobs) {
+        const id = job.job.toString();
+        if (this.finalised.has(id)) continue;
+        this.finalised.set(id, { round, ringNodeHead: flushed.head, output: job.output, tx: flushed.tx });
+        this.options.trace("finalised", { job: id, round });
+        this.options.onFinalised(id);
+      }
+    }
+  }
+
+  /** Which proposals in the logs were flushed (after a restart, or learnt late): the chain keeps recent ring heads. */
+  async recover(): Promise<void> {
+    const last = Number(this.components.chain.round());
+    for (const proposal of this.options.book.allProposals()) {
+      const round = proposal.entry.round;
+      const key = proposal.entry.ringNodeHead.toLowerCase();
+      if (round > last || this.flushedHeads.has(round) || this.checkedProposals.has(key)) continue;
+      this.checkedProposals.add(key);
+      try {
+        const head = await this.options.ringLog(round);
+        if (head.toLowerCase() === proposal.entry.ringNodeHead.toLowerCase()) this.flushedHeads.set(round, { head, tx: null });
+      } catch (error) {
+        this.options.logger.debug({ err: error, round }, "could not read the ring log");
+      }
+    }
+    this.apply();
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * The relayer's side of a round. The relayer of a round is members[round mod n], the next one after
+ * every relayer timeout without a flush. Once open jobs have a majority result for every shard, it
+ * reduces them, appends a proposal (the cut of member heads it holds, the jobs, the ring log node's
+ * head), asks every connected member for its vote and, with 2/3 matching votes (quorum.ts), calls
+ * Ring.flush with the votes and the dissents, then tells the members.
+ */
+import type { Libp2p } from "@libp2p/interface";
+import { getAddress } from "ethers";
+import type { Logger } from "pino";
+import type { RingChainView } from "../chain/ringChainView.js";
+import { cidToBytes32 } from "../core/cid.js";
+import type { Outputs } from "../core/eip712.js";
+import { signVote, voteMessage, type SignedDissent, type SignedVote } from "../core/ringVotes.js";
+import type { RingIdentity } from "../identity/identity.js";
+import type { OwnLog } from "../log/ownLog.js";
+import type { LogStore } from "../log/store.js";
+import type { LogBlockstore } from "../p2p/blockstore.js";
+import { PROPOSAL_ENTRY, type CutHead, type ProposalEntry, type ProposedJob } from "./entries.js";
+import type { Finalisation } from "./finalisation.js";
+import type { JobBook, KnownJob } from "./jobBook.js";
+import type { JobCompute } from "./jobCompute.js";
+import { memberPeers } from "./memberPeers.js";
+import { flushDecision } from "./quorum.js";
+import type { RingWriter } from "./ringWriter.js";
+import { cutSeqs, majorityShards, outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
+import { askPeer, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
+import type { RoundsTrace } from "./roundsTrace.js";
+
+export interface RelayerComponents {
+  chain: Pick<RingChainView, "ring" | "domain" | "members" | "isMember" | "round" | "ringNodeHead" | "poll">;
+  logs: Pick<LogStore, "head">;
+  ownLog: Pick<OwnLog, "head" | "append">;
+  blocks: Pick<LogBlockstore, "putBytes">;
+  streams: Pick<Libp2p, "dialProtocol" | "getConnections">;
+  signer: Pick<RingIdentity, "address" | "wallet">;
+}
+
+export interface RelayerOptions {
+  book: Pick<JobBook, "shardResults" | "shardResultsWithin" | "noteProposal">;
+  compute: Pick<JobCompute, "shape" | "majority">;
+  reduces: Pick<ReduceCache, "reduce">;
+  writer: Pick<RingWriter, "flush">;
+  finalisation: Pick<Finalisation, "onFlushedHere" | "apply">;
+  gate: string;
+  /** After this long without a flush, the next member in line becomes the relayer. */
+  relayerTimeoutMs: number;
+  voteWaitMs: number;
+  /** Most jobs one round finalises. */
+  maxJobsPerRound: number;
+  /** Something about `jobId` changed here. */
+  notify: (jobId: string) => void;
+  kick: () => void;
+  signal: AbortSignal;
+  logger: Logger;
+  trace: RoundsTrace;
+}
+
+interface RelayState {
+  entry: ProposalEntry;
+  outputs: Outputs;
+  votes: Map<string, SignedVote>;
+  dissents: Map<string, SignedDissent>;
+  asking: Set<string>;
+  askedAt: Map<string, number>;
+  flushing: boolean;
+  /** When the votes first reached 2/3. */
+  quorumAt?: number;
+}
+
+export class Relayer {
+  private readonly relaying = new Map<number, RelayState>();
+  private readySince: { round: number; at: number } | null = null;
+  private lastProposedAttempt = "";
+
+  constructor(
+    private readonly components: RelayerComponents,
+    private readonly options: RelayerOptions,
+  ) {}
+
+  private get self(): string {
+    return this.components.signer.address;
+  }
+
+  private nextRound(): number {
+    return Number(this.components.chain.round()) + 1;
+  }
+
+  /** The relayer of `round` after `attempts` relayer timeouts. */
+  relayerOf(round: number, attempts: number): string {
+    const members = this.components.chain.members();
+    return members[(round + attempts) % members.length] as string;
+  }
+
+  /** A round was flushed: the relayer timeouts of the next one count from now. */
+  roundFlushed(): void {
+    this.readySince = null;
+  }
+
+  /** Proposes the next round from `openJobs` when this member is its relayer now. */
+  async maybePropose(openJobs: readonly KnownJob[]): Promise<void> {
+    const { book, compute, reduces, signal } = this.options;
+    const isMember = (address: string) => this.components.chain.isMember(address);
+    const round = this.nextRound();
+    for (const key of this.relaying.keys()) if (key < round) this.relaying.delete(key);
+    const ready = openJobs.filter((job) => {
+      try {
+        const shards = majorityShards(book, compute, job, isMember);
+        // Every member reduces as soon as it can, so the relayer's vote request finds it done.
+        if (shards !== null) void reduces.reduce(book, job, shards, signal).catch(() => undefined);
+        return shards !== null;
+      } catch {
+        return false;
+      }
+    });
+    if (ready.length === 0) {
+      this.readySince = null;
+      return;
+    }
+    if (this.readySince?.round !== round) this.readySince = { round, at: Date.now() };
+    const attempts = Math.floor((Date.now() - this.readySince.at) / this.options.relayerTimeoutMs);
+    const current = this.relaying.get(round);
+    // A proposal of ours that is still collecting votes keeps going; after a timeout we may add a fresh one.
+    if (current !== undefined && attempts === 0) return;
+    if (current !== undefined && current.flushing) return;
+    if (this.relayerOf(round, attempts) !== this.self) return;
+    if (current !== undefined && this.lastProposedAttempt === `${round}/${attempts}`) return;
+    this.lastProposedAttempt = `${round}/${attempts}`;
+    await this.propose(round, ready.slice(0, this.options.maxJobsPerRound));
+  }
+
+  private currentCut(): CutHead[] {
+    const cut: CutHead[] = [];
+    for (const member of this.components.chain.members()) {
+      const head = this.components.logs.head(member);
+      if (head !== null) cut.push({ author: head.author, seq: head.seq, cid: head.cid });
+    }
+    return cut;
+  }
+
+  private async propose(round: number, jobs: KnownJob[]): Promise<void> {
+    const { chain, blocks, ownLog, signer } = this.components;
+    const { book, compute, reduces, gate, logger, trace } = this.options;
+    trace("propose start", { round });
+    const cut = this.currentCut();
+    const seqs = cutSeqs(cut);
+    const proposed: ProposedJob[] = [];
+    for (const job of jobs) {
+      if (job.seq > (seqs.get(job.submitter) ?? -1)) continue;
+      const shards = majorityShards(book, compute, job, (address) => chain.isMember(address), seqs);
+      if (shards === null) continue;
+      const output = await reduces.reduce(book, job, shards, this.options.signal);
+      await blocks.putBytes(output.cid, output.bytes);
+      proposed.push({ job: job.entry.job, shards, output: output.cid, pin: job.entry.pin });
+    }
+    if (proposed.length === 0) return;
+    const prevHead = chain.ringNodeHead();
+    const outputs = outputsOf(gate, proposed);
+    const ringNode = await ringNodeOf(chain.ring, round, prevHead, cut, outputs);
+    await blocks.putBytes(ringNode.cid, ringNode.bytes);
+    const entry: ProposalEntry = { type: PROPOSAL_ENTRY, round, prevHead, cut, jobs: proposed, gate: getAddress(gate), ringNodeHead: ringNode.head };
+    book.noteProposal(this.self, entry);
+    // The relayer votes with its head before the proposal; the proposal itself is logged while the
+    // members vote (so everyone, also later, can tell which jobs a flushed ring head finalised).
+    const heldHead = ownLog.head();
+    const appending = ownLog.append(entry);
+    // (An empty own log has no head to vote with: then the proposal's node is the head.)
+    const voteHead = heldHead?.cid ?? (await appending).cid;
+    appending.catch((error: unknown) => logger.warn({ err: error, round }, "could not log the proposal"));
+    const vote = await signVote(signer.wallet, chain.domain, voteMessage(BigInt(round), ringNode.head, outputs, cidToBytes32(voteHead)));
+    const state: RelayState = { entry, outputs, votes: new Map([[this.self, vote]]), dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
+    this.relaying.set(round, state);
+    trace("proposal appended", { round });
+    logger.info({ round, jobs: proposed.length, ringNodeHead: ringNode.head }, "proposed a round");
+    for (const job of proposed) this.options.notify(job.job.toString());
+    this.askForVotes();
+  }
+
+  /** Asks every connected member that has not answered the current proposal (at most once a second each). */
+  askForVotes(): void {
+    const round = this.nextRound();
+    const state = this.relaying.get(round);
+    if (state === undefined || state.flushing) return;
+    const now = Date.now();
+    const peers = memberPeers(this.components, this.self);
+    for (const member of this.components.chain.members()) {
+      if (member === this.self || state.votes.has(member) || state.dissents.has(member) || state.asking.has(member)) continue;
+      if (now - (state.askedAt.get(member) ?? 0) < 1_000) continue;
+      const peer = peers.get(member);
+      if (peer === undefined) continue;
+      state.asking.add(member);
+      state.askedAt.set(member, now);
+      const request: RoundsRequest = { kind: "vote", ring: this.components.chain.ring, proposal: state.entry };
+      this.options.trace("vote asked", { round, member });
+      void askPeer(this.components.streams, peer, request, this.options.voteWaitMs + 5_000)
+        .then((answer) => this.receiveAnswer(state, member, answer))
+        .catch((error: unknown) => this.options.logger.debug({ err: error, member }, "vote request failed"))
+        .finally(() => state.asking.delete(member));
+    }
+    void this.maybeFlush(state);
+  }
+
+  private receiveAnswer(state: RelayState, member: string, answer: RoundsAnswer): void {
+    const { logger } = this.options;
+    this.options.trace("answer", { member, kind: answer.kind, round: state.entry.round });
+    if (answer.kind === "vote" && getAddress(answer.vote.signer) === member) {
+      state.votes.set(member, answer.vote);
+      void this.maybeFlush(state);
+    } else if (answer.kind === "dissent" && getAddress(answer.dissent.signer) === member) {
+      state.dissents.set(member, answer.dissent);
+      logger.info({ member, round: state.entry.round }, "member dissents");
+      void this.maybeFlush(state);
+    } else if (answer.kind === "refuse") {
+      logger.debug({ member, reason: answer.reason, round: state.entry.round }, "member did not vote yet");
+    }
+  }
+
+  private async maybeFlush(state: RelayState): Promise<void> {
+    const { chain } = this.components;
+    const { logger, trace, finalisation } = this.options;
+    if (state.flushing || state.entry.round !== this.nextRound()) return;
+    const peers = memberPeers(this.components, this.self);
+    const decision = flushDecision({
+      members: chain.members(),
+      isMember: (address) => chain.isMember(address),
+      votes: state.votes,
+      dissents: state.dissents,
+      reachable: (member) => member === this.self || peers.has(member),
+      quorumAt: state.quorumAt,
+      now: Date.now(),
+    });
+    if (decision.kind === "collect") return;
+    state.quorumAt = decision.quorumAt;
+    if (decision.kind === "grace") {
+      setTimeout(() => void this.maybeFlush(state), decision.retryInMs);
+      return;
+    }
+    const { votes, dissents } = decision;
+    state.flushing = true;
+    trace("flush start", { round: state.entry.round });
+    try {
+      const sent = await this.options.writer.flush({ round: BigInt(state.entry.round), ringNodeHead: state.entry.ringNodeHead, outputs: state.outputs, votes, dissents });
+      logger.info({ round: state.entry.round, tx: sent.hash, gas: sent.gasUsed.toString(), votes: votes.length, dissents: dissents.length }, "flushed a round");
+      trace("flush mined", { round: state.entry.round });
+      finalisation.onFlushedHere(state.entry.round, state.entry.ringNodeHead, sent.hash);
+      this.tellFlushed(state.entry.round, state.entry.ringNodeHead, sent.hash);
+      await chain.poll().catch(() => undefined);
+      finalisation.apply();
+      this.options.kick();
+    } catch (error) {
+      logger.info({ err: error, round: state.entry.round }, "flush not sent (another relayer was first?)");
+      await chain.poll().catch(() => undefined);
+      state.flushing = false;
+    }
+  }
+
+  private tellFlushed(round: number, ringNodeHead: string, tx: string): void {
+    const request: RoundsRequest = { kind: "flushed", ring: this.components.chain.ring, round, ringNodeHead, tx };
+    for (const peer of memberPeers(this.components, this.self).values()) void askPeer(this.components.streams, peer, request, 5_000).catch(() => undefined);
+  }
+}

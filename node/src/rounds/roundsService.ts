@@ -1,0 +1,152 @@
+/**
+ * The rounds service inside `ring-node start`: the sandbox, the round engine and the job service, plus a
+ * JSON-RPC endpoint for `SubmitJob` / `GetJob` on 127.0.0.1 whose URL is written to
+ * `<dataDir>/jobs-rpc.json` (the `submit` command reads it). Settings come from the environment:
+ *   RING_NODE_GATE                 Gate for outputs (default: none, rounds carry no on-chain outputs)
+ *   RING_NODE_JOBS_PORT            port of the jobs endpoint (default 0: any free port)
+ *   RING_NODE_RELAYER_TIMEOUT_MS   next relayer after this long without a flush (default 4000)
+ *   RING_NODE_SHARD_TIMEOUT_MS     one more member per shard after this long without majority (default 3000)
+ *   RING_NODE_FAULT                TEST ONLY, see faults.ts
+ */
+import { rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Startable } from "@libp2p/interface";
+import { getAddress } from "ethers";
+import type { Logger } from "pino";
+import type { RingChainView } from "../chain/ringChainView.js";
+import type { BlockSource } from "../compute/blocks.js";
+import { Sandbox } from "../compute/sandbox.js";
+import type { NodeConfig } from "../config/config.js";
+import type { RingIdentity } from "../identity/identity.js";
+import { RpcDispatcher } from "../jsonrpc/dispatcher.js";
+import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
+import type { LogStore } from "../log/store.js";
+import type { LogBlockstore } from "../p2p/blockstore.js";
+import type { RingHelia } from "../p2p/createRingHelia.js";
+import { fetchBlock } from "../replication/bitswapFetch.js";
+import type { Replicator } from "../replication/replicator.js";
+import { SandboxCompute } from "./computeLayer.js";
+import { RoundsNotStartedError } from "./errors.js";
+import { faultsFromEnv, forkLog, wrongResults, type Fault, type RoundsOwnLog } from "./faults.js";
+import type { JobCompute } from "./jobCompute.js";
+import { jobRpcMethods } from "./jobRpc.js";
+import { JobService } from "./jobService.js";
+import { ZERO_ADDRESS } from "./roundContent.js";
+import { RoundEngine, type RoundEngineComponents } from "./roundEngine.js";
+
+export const JOBS_RPC_FILE = "jobs-rpc.json";
+
+export interface RoundsSettings {
+  gate: string;
+  jobsPort: number;
+  relayerTimeoutMs: number;
+  shardTimeoutMs: number;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  return parsed;
+}
+
+export function roundsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RoundsSettings {
+  return {
+    gate: getAddress(env.RING_NODE_GATE === undefined || env.RING_NODE_GATE === "" ? ZERO_ADDRESS : env.RING_NODE_GATE),
+    jobsPort: integer(env, "RING_NODE_JOBS_PORT", 0),
+    relayerTimeoutMs: integer(env, "RING_NODE_RELAYER_TIMEOUT_MS", 4_000),
+    shardTimeoutMs: integer(env, "RING_NODE_SHARD_TIMEOUT_MS", 3_000),
+  };
+}
+
+/**
+ * What the rounds use of the node (the same keys as the composition root's MemberComponents).
+ * `logs`, `streams`, `replicator` and `helia` are as wide as LogPush and fetchBlock take them.
+ */
+export interface RoundsComponents {
+  config: Pick<NodeConfig, "dataDir" | "fetchTimeoutMs">;
+  logger: Logger;
+  signer: Pick<RingIdentity, "address" | "wallet" | "privateKey">;
+  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "poll" | "onEvent">;
+  streams: RoundEngineComponents["streams"];
+  helia: Pick<RingHelia, "blockstore"> & Parameters<typeof fetchBlock>[0];
+  blocks: Pick<LogBlockstore, "putBytes" | "readBytes">;
+  logs: RoundEngineComponents["logs"] & Pick<LogStore, "cidAt">;
+  ownLog: RoundsOwnLog;
+  replicator: RoundEngineComponents["replicator"] & Pick<Replicator, "announce">;
+}
+
+/** The running rounds, for the callers that reach into them (tests, status). */
+export interface RoundsService extends Startable {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly engine: RoundEngine;
+  readonly jobs: JobService;
+  /** The jobs endpoint's URL (once started). */
+  readonly url: string;
+}
+
+/** The rounds service: `roundsService(roundsSettingsFromEnv())(components)`, then `start()`. */
+export function roundsService(init: RoundsSettings): (components: RoundsComponents) => RoundsService {
+  return (components) => new DefaultRoundsService(components, init);
+}
+
+class DefaultRoundsService implements RoundsService {
+  readonly engine: RoundEngine;
+  readonly jobs: JobService;
+  private readonly faults: ReadonlySet<Fault>;
+  private readonly sandbox = new Sandbox({ workers: 1 });
+  private readonly compute: JobCompute;
+  private readonly file: string;
+  private http: JsonRpcHttpServer | null = null;
+  private listening: string | null = null;
+
+  constructor(
+    private readonly components: RoundsComponents,
+    private readonly settings: RoundsSettings,
+  ) {
+    const { blocks, helia, config, logger } = components;
+    this.faults = faultsFromEnv();
+    const source: BlockSource = {
+      get: async (cid, options) => (await blocks.readBytes(cid)) ?? fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal: options?.signal }),
+    };
+    let compute: JobCompute = new SandboxCompute(this.sandbox, source, (cid, bytes) => blocks.putBytes(cid, bytes));
+    if (this.faults.has("wrong-results")) compute = wrongResults(compute);
+    this.compute = compute;
+    const { chain, logs, signer, streams, replicator } = components;
+    // Named one by one, not spread: the root's components may be getters.
+    const ownLog = this.faults.has("fork-log") ? forkLog(components.ownLog, { logs, blocks, signer, chain, replicator, logger: logger.child({ component: "rounds" }) }) : components.ownLog;
+    this.engine = new RoundEngine(
+      { chain, logs, ownLog, streams, replicator, signer, blocks, logger },
+      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs },
+    );
+    this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);
+    this.file = join(config.dataDir, JOBS_RPC_FILE);
+  }
+
+  get url(): string {
+    if (this.listening === null) throw new RoundsNotStartedError("the rounds service is not started: its jobs endpoint has no URL yet");
+    return this.listening;
+  }
+
+  async start(): Promise<void> {
+    const { logger, signer } = this.components;
+    await this.sandbox.warm();
+    if (this.faults.size > 0) logger.warn({ faults: [...this.faults] }, "TEST-ONLY FAULTS ENABLED (RING_NODE_FAULT)");
+    await this.engine.start();
+    this.http = new JsonRpcHttpServer({ dispatcher: new RpcDispatcher(jobRpcMethods(this.jobs), logger), port: this.settings.jobsPort });
+    const url = await this.http.listen();
+    this.listening = url;
+    await writeFile(`${this.file}.tmp`, JSON.stringify({ url, pid: process.pid, address: signer.address }, null, 2), { mode: 0o600 });
+    await rename(`${this.file}.tmp`, this.file);
+    logger.info({ url, gate: this.settings.gate }, "rounds started; jobs endpoint listening");
+  }
+
+  async stop(): Promise<void> {
+    await rm(this.file, { force: true });
+    await this.http?.close();
+    await this.engine.stop();
+    await this.compute.close();
+  }
+}
