@@ -22,7 +22,6 @@ import { RpcDispatcher } from "../jsonrpc/dispatcher.js";
 import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
-import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
 import type { Replicator } from "../replication/replicator.js";
 import { SandboxCompute } from "./computeLayer.js";
@@ -60,17 +59,14 @@ export function roundsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Rou
   };
 }
 
-/**
- * What the rounds use of the node (the same keys as the composition root's MemberComponents).
- * `logs`, `streams`, `replicator` and `helia` are as wide as LogPush and fetchBlock take them.
- */
+/** What the rounds use of the node (the same keys as the composition root's MemberComponents). */
 export interface RoundsComponents {
   config: Pick<NodeConfig, "dataDir" | "fetchTimeoutMs">;
   logger: Logger;
   signer: Pick<RingIdentity, "address" | "wallet" | "privateKey">;
   chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "poll" | "onEvent">;
   streams: RoundEngineComponents["streams"];
-  helia: Pick<RingHelia, "blockstore"> & Parameters<typeof fetchBlock>[0];
+  helia: Parameters<typeof fetchBlock>[0];
   blocks: Pick<LogBlockstore, "putBytes" | "readBytes">;
   logs: RoundEngineComponents["logs"] & Pick<LogStore, "cidAt">;
   ownLog: RoundsOwnLog;
