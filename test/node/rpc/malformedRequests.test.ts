@@ -10,8 +10,8 @@ import { ringDomain } from "../../../node/src/core/eip712.js";
 import { recoverLogNodeAuthor } from "../../../node/src/core/logNode.js";
 import { buildFlushToRing, nextForwarderNonce, type FlushToRingRequest } from "../../../node/src/client/requests.js";
 import { RpcErrorCode, StandardErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
-import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";
-import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
+import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
+import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
 
 const REQUESTS = 5_000;
 const CONCURRENCY = 8;

@@ -6,14 +6,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Provider } from "ethers";
-import { ringDomain } from "../../../../node/src/core/eip712.js";
-import type { RingIdentity } from "../../../../node/src/identity/identity.js";
-import { OwnLog } from "../../../../node/src/log/ownLog.js";
-import { LogStore } from "../../../../node/src/log/store.js";
-import { createRingHelia, type RingHelia } from "../../../../node/src/p2p/createRingHelia.js";
-import { RingsRpcClient } from "../../../../node/src/client/ringsRpcClient.js";
-import { createNodeRpc, type NodeRpcSettings } from "../../../../node/src/rpc/nodeRpc.js";
-import type { RingRpcService } from "../../../../node/src/rpc/ringRpcServer.js";
+import { ringDomain } from "../../node/src/core/eip712.js";
+import type { RingIdentity } from "../../node/src/identity/identity.js";
+import { OwnLog } from "../../node/src/log/ownLog.js";
+import { LogStore } from "../../node/src/log/store.js";
+import { createRingHelia, type RingHelia } from "../../node/src/p2p/createRingHelia.js";
+import { RingsRpcClient } from "../../node/src/client/ringsRpcClient.js";
+import { createNodeRpc, type NodeRpcSettings } from "../../node/src/rpc/nodeRpc.js";
+import type { RingRpcService } from "../../node/src/rpc/ringRpcServer.js";
 
 export interface ReplicaNodeUnderTest {
   identity: RingIdentity;
