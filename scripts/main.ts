@@ -16,10 +16,9 @@ import { takeChainSnapshot } from "../node/src/dashboard/chainSnapshot.js";
 import { startDashboard, type DashboardServer } from "../node/src/dashboard/server.js";
 import { requiredVotes } from "../node/src/core/ringVotes.js";
 import { deployRings } from "./devnet/deployRings.js";
-import { hardhatAccount } from "./devnet/demoRing.js";
-import { startLocalChain, type LocalChain } from "./devnet/localChain.js";
+import { hardhatAccount, startHardhatNode, type HardhatNode } from "./devnet/hardhatNode.js";
 import { LiveRings, type LiveNode } from "./devnet/liveRings.js";
-import { stopOwnedChildren } from "../test/node/helpers/processes.js";
+import { stopOwnedChildren } from "./devnet/processes.js";
 
 const options = new Command()
   .name("npm start --")
@@ -34,7 +33,7 @@ const options = new Command()
 const step = (message: string) => console.log(`\n== ${message}`);
 
 async function main(): Promise<void> {
-  let chain: LocalChain | undefined;
+  let chain: HardhatNode | undefined;
   let dashboard: DashboardServer | undefined;
   let rings: LiveRings | undefined;
   let stopping = false;
@@ -57,7 +56,7 @@ async function main(): Promise<void> {
   }
   try {
     step("local chain");
-    chain = await startLocalChain({ port: options.port });
+    chain = await startHardhatNode({ port: options.port });
     const chainId = (await chain.provider.getNetwork()).chainId;
     console.log(`hardhat node ${chain.url} (chain id ${chainId})`);
 

@@ -20,7 +20,7 @@ import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readExampleJob } from "../../node/src/compute/exampleJobs.js";
-import { startRoundsRing, type RoundsRing } from "../../test/node/rounds/support/roundsRing.js";
+import { startRoundsRing, type RoundsRing } from "../devnet/roundsRing.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 

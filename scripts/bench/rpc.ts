@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { Wallet } from "ethers";
 import { buildFlushToRing, nextForwarderNonce, type FlushToRingRequest } from "../../node/src/client/requests.js";
 import type { FlushToRingResult } from "../../node/src/client/ringsRpcClient.js";
-import { buildRpcWorld } from "../../test/node/rpc/support/rpcWorld.js";
+import { buildRpcWorld } from "../devnet/rpcWorld.js";
 
 const AVATARS = Number(process.env.RINGS_BENCH_AVATARS ?? 128);
 const FLUSHES = Number(process.env.RINGS_BENCH_FLUSHES ?? 10);

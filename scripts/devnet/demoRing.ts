@@ -3,7 +3,7 @@
  * each member appends a signed log node, 2/3 of them vote and one flushes. The main job's first
  * stage and the dashboard test use it to put real rounds on a local chain.
  */
-import { HDNodeWallet, Mnemonic, type Signer, type TransactionReceipt } from "ethers";
+import type { HDNodeWallet, Signer, TransactionReceipt } from "ethers";
 import { Gate__factory, Ring__factory, RingFactory__factory, type Ring } from "../../types/index.js";
 import type { RingsAddresses } from "../../deploy/addresses.js";
 import { cidToBytes32, ZERO_BYTES32 } from "../../node/src/core/cid.js";
@@ -11,14 +11,8 @@ import { ringDomain, type Outputs } from "../../node/src/core/eip712.js";
 import { signLogNode } from "../../node/src/core/logNode.js";
 import { encodeRingLogNode, type EncodedRingLogNode } from "../../node/src/core/ringLogNode.js";
 import { flushArgs, requiredVotes, signVote, voteMessage } from "../../node/src/core/ringVotes.js";
-import { HARDHAT_MNEMONIC } from "./localChain.js";
 
 export const OUTPUT_PIN = 1n;
-
-/** Account `index` of the local chain's funded mnemonic. */
-export function hardhatAccount(index: number): HDNodeWallet {
-  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(HARDHAT_MNEMONIC), `m/44'/60'/0'/0/${index}`);
-}
 
 export interface DemoMember {
   wallet: HDNodeWallet;

@@ -8,7 +8,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { DEPLOYMENTS_DIR, readRingsAddresses, type RingsAddresses } from "../../deploy/addresses.js";
-import { REPO_ROOT } from "./localChain.js";
+import { REPO_ROOT } from "./paths.js";
 
 const run = promisify(execFile);
 

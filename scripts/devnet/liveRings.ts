@@ -21,10 +21,11 @@ import { JobsClient } from "../../node/src/rounds/jobsClient.js";
 import type { JobStatus } from "../../node/src/rounds/jobService.js";
 import { JSONRPC_FILE } from "../../node/src/rpc/jsonRpcService.js";
 import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory } from "../../types/index.js";
-import { waitFor } from "../../test/node/helpers/processes.js";
-import { RING_NODE_BIN, ringNodeCommand, RingNodeProcess } from "../../test/node/helpers/ringNodeProcess.js";
-import { createRing, fund } from "../../test/node/helpers/ringsOnChain.js";
-import { REPO_ROOT, type LocalChain } from "./localChain.js";
+import type { HardhatNode } from "./hardhatNode.js";
+import { REPO_ROOT } from "./paths.js";
+import { waitFor } from "./processes.js";
+import { RING_NODE_BIN, ringNodeCommand, RingNodeProcess } from "./ringNodeProcess.js";
+import { createRing, fund } from "./ringsOnChain.js";
 
 const run = promisify(execFile);
 
@@ -41,7 +42,7 @@ export interface LiveNode {
 }
 
 export interface LiveRingsOptions {
-  chain: LocalChain;
+  chain: HardhatNode;
   addresses: RingsAddresses;
   engine: Signer;
   dataDir: string;

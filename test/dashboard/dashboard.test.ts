@@ -11,14 +11,16 @@ import { identityFromPrivateKey, peerIdBytes } from "../../node/src/identity/ide
 import { forwarderContract, signForwardRequest, toForwardRequestData, type ForwardRequest } from "../../node/src/relay/forwardRequest.js";
 import { ReplicaRing__factory, RingFactory__factory } from "../../types/index.js";
 import { deployRings } from "../../scripts/devnet/deployRings.js";
-import { createDemoRing, flushDemoRound, hardhatAccount, type DemoRing } from "../../scripts/devnet/demoRing.js";
-import { REPO_ROOT, startLocalChain, type LocalChain } from "../../scripts/devnet/localChain.js";
+import { createDemoRing, flushDemoRound, type DemoRing } from "../../scripts/devnet/demoRing.js";
+import { hardhatAccount, startHardhatNode, type HardhatNode } from "../../scripts/devnet/hardhatNode.js";
+import { REPO_ROOT } from "../../scripts/devnet/paths.js";
+import { skipSuiteLoudly } from "../support/loudSkip.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = path.join(REPO_ROOT, "test-output", "dashboard.png");
 
 describe("dashboard (headless Chromium against a live local chain)", function () {
-  let chain: LocalChain;
+  let chain: HardhatNode;
   let demo: DemoRing;
   let dashboard: DashboardServer;
   let browser: Browser;
@@ -30,8 +32,8 @@ describe("dashboard (headless Chromium against a live local chain)", function ()
   const peerIds: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
-    chain = await startLocalChain();
+    if (!existsSync(CHROMIUM)) skipSuiteLoudly(this, `no Chromium at ${CHROMIUM} (the dashboard tests drive it headless)`, "apt-get install -y chromium");
+    chain = await startHardhatNode();
     chainId = (await chain.provider.getNetwork()).chainId;
     const addresses = await deployRings(chain.url, chainId);
     gate = addresses.gate;

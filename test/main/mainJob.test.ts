@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { freePort, REPO_ROOT } from "../../scripts/devnet/localChain.js";
+import { REPO_ROOT } from "../../scripts/devnet/paths.js";
+import { freePort } from "../../scripts/devnet/ports.js";
 
 const run = promisify(execFile);
 

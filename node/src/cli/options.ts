@@ -1,52 +1,41 @@
-/** Flags shared by the commands, mapped onto the config schema's fields. */
-import type { Command } from "commander";
-import type { PartialNodeConfig } from "../config/config.js";
+/**
+ * The flags of `init` and `start`: one commander `Option` per setting of config/settings.ts, with
+ * its environment variable (`.env()`, so `--help` names it). Commander only collects the flags'
+ * text; config/ parses it, so a flag and its variable are read the same way and a bad value is a
+ * ConfigError naming the setting and its source. The precedence is config/config.ts's.
+ */
+import { Option, type Command } from "commander";
+import { setValueAt, type PartialNodeConfig } from "../config/config.js";
+import { parseSetting, SETTINGS, type Setting } from "../config/settings.js";
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+const repeatable = (setting: Setting) => setting.key === "listen" || setting.key === "peers";
+const collect = (value: string, previous: unknown) => [...(Array.isArray(previous) ? (previous as string[]) : []), value];
+
+function optionOf(setting: Setting): Option {
+  const option = new Option(setting.flag, setting.help).env(setting.env);
+  return repeatable(setting) ? option.argParser(collect) : option;
+}
 
 export function addNodeOptions(command: Command): Command {
-  return command
-    .option("-d, --data-dir <dir>", "data directory (env RING_NODE_DATA_DIR, default ~/.ring-node)")
-    .option("--listen <multiaddr>", "libp2p listen address, repeatable (env RING_NODE_LISTEN, comma-separated)", collect)
-    .option("--peer <multiaddr>", "peer to dial, with /p2p/<PeerId>, repeatable (env RING_NODE_PEERS)", collect)
-    .option("--rpc-url <url>", "JSON-RPC URL of the chain (env RING_NODE_RPC_URL)")
-    .option("--ring <address>", "Ring contract address (env RING_NODE_RING)")
-    .option("--control-port <port>", "local control endpoint port, 0 = any (env RING_NODE_CONTROL_PORT)", (v) => Number(v))
-    .option("--fetch-timeout-ms <ms>", "bound on one block fetch or log-sync wait (env RING_NODE_FETCH_TIMEOUT_MS)", (v) => Number(v))
-    .option("--chain-poll-ms <ms>", "chain polling interval (env RING_NODE_CHAIN_POLL_MS)", (v) => Number(v))
-    .option("--head-exchange-ms <ms>", "interval of direct head exchange with members (env RING_NODE_HEAD_EXCHANGE_MS)", (v) => Number(v))
-    .option("--no-publish-node-info", "do not publish this node's multiaddr and PeerId on chain")
-    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (env RING_NODE_LOG_LEVEL)");
+  for (const setting of SETTINGS) {
+    command.addOption(optionOf(setting));
+    if (setting.key === "publishNodeInfo") command.addOption(new Option("--no-publish-node-info", "the same as --publish-node-info off"));
+  }
+  return command;
 }
 
-interface NodeFlags {
-  dataDir?: string;
-  listen?: string[];
-  peer?: string[];
-  rpcUrl?: string;
-  ring?: string;
-  controlPort?: number;
-  fetchTimeoutMs?: number;
-  chainPollMs?: number;
-  headExchangeMs?: number;
-  publishNodeInfo?: boolean;
-  logLevel?: string;
-}
-
-/** Only the flags actually given (commander's `--no-x` default of true counts as not given). */
-export function flagsToConfig(flags: NodeFlags, command: Command): PartialNodeConfig {
-  const given = (name: string) => command.getOptionValueSource(name) === "cli";
-  const config: PartialNodeConfig = {};
-  if (flags.dataDir !== undefined) config.dataDir = flags.dataDir;
-  if (flags.listen !== undefined) config.listen = flags.listen;
-  if (flags.peer !== undefined) config.peers = flags.peer;
-  if (flags.rpcUrl !== undefined) config.rpcUrl = flags.rpcUrl;
-  if (flags.ring !== undefined) config.ring = flags.ring;
-  if (flags.controlPort !== undefined) config.controlPort = flags.controlPort;
-  if (flags.fetchTimeoutMs !== undefined) config.fetchTimeoutMs = flags.fetchTimeoutMs;
-  if (flags.chainPollMs !== undefined) config.chainPollMs = flags.chainPollMs;
-  if (flags.headExchangeMs !== undefined) config.headExchangeMs = flags.headExchangeMs;
-  if (flags.publishNodeInfo === false && given("publishNodeInfo")) config.publishNodeInfo = false;
-  if (flags.logLevel !== undefined) config.logLevel = flags.logLevel as PartialNodeConfig["logLevel"];
+/** The settings of the flags actually given (not defaults, not the environment: config/ reads that). */
+export function flagsToConfig(flags: Record<string, unknown>, command: Command): PartialNodeConfig {
+  const config: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const name = new Option(setting.flag).attributeName();
+    if (command.getOptionValueSource(name) !== "cli") continue;
+    const given = flags[name];
+    let value: unknown;
+    if (typeof given === "boolean") value = given; // --no-publish-node-info
+    else if (Array.isArray(given)) value = (given as string[]).reduce<unknown>((previous, text) => parseSetting(setting, text, "flag", previous), undefined);
+    else if (typeof given === "string") value = parseSetting(setting, given, "flag");
+    if (value !== undefined) setValueAt(config, setting.key, value);
+  }
   return config;
 }

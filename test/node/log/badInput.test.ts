@@ -13,10 +13,10 @@ import { ringDomain } from "../../../node/src/core/eip712.js";
 import type { EncodedLogNode } from "../../../node/src/core/logNode.js";
 import { identityFromPrivateKey, type RingIdentity } from "../../../node/src/identity/identity.js";
 import type { Rejection } from "../../../node/src/replication/replicator.js";
-import { waitFor } from "../helpers/processes.js";
-import type { RingNodeProcess } from "../helpers/ringNodeProcess.js";
-import { startTestRing, type TestRing } from "../helpers/ringOfNodes.js";
-import { ringAt } from "../helpers/ringsOnChain.js";
+import { waitFor } from "../../../scripts/devnet/processes.js";
+import type { RingNodeProcess } from "../../../scripts/devnet/ringNodeProcess.js";
+import { startTestRing, type TestRing } from "../../../scripts/devnet/ringOfNodes.js";
+import { ringAt } from "../../../scripts/devnet/ringsOnChain.js";
 import { ScriptedPeer } from "../helpers/scriptedPeer.js";
 
 interface LogSlice {

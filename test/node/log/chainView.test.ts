@@ -8,10 +8,10 @@ import { Fragment, Interface, ParamType, Wallet, hexlify } from "ethers";
 import { RING_VIEW_ABI } from "../../../node/src/chain/ringAbi.js";
 import { ChainUnreachableError, NotARingError, RingChainView, type RingEventRecord } from "../../../node/src/chain/ringChainView.js";
 import { generateIdentity, peerIdBytes } from "../../../node/src/identity/identity.js";
-import { startHardhatNode, type HardhatNode } from "../helpers/hardhatNode.js";
-import { freePort } from "../helpers/ports.js";
-import { waitFor } from "../helpers/processes.js";
-import { createRing, deployRingsContracts, fund, ringAt } from "../helpers/ringsOnChain.js";
+import { startHardhatNode, type HardhatNode } from "../../../scripts/devnet/hardhatNode.js";
+import { freePort } from "../../../scripts/devnet/ports.js";
+import { waitFor } from "../../../scripts/devnet/processes.js";
+import { createRing, deployRingsContracts, fund, ringAt } from "../../../scripts/devnet/ringsOnChain.js";
 
 function shape(fragment: Fragment): string {
   const params = (list: readonly ParamType[]) => list.map((p) => `${p.format("sighash")}${p.indexed === true ? " indexed" : ""}`);

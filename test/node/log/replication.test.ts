@@ -5,9 +5,9 @@
  */
 import { expect } from "chai";
 import type { NodeStatus } from "../../../node/src/status/status.js";
-import { waitFor } from "../helpers/processes.js";
-import { ringNodeCommand, type RingNodeProcess } from "../helpers/ringNodeProcess.js";
-import { startTestRing, type TestRing } from "../helpers/ringOfNodes.js";
+import { waitFor } from "../../../scripts/devnet/processes.js";
+import { ringNodeCommand, type RingNodeProcess } from "../../../scripts/devnet/ringNodeProcess.js";
+import { startTestRing, type TestRing } from "../../../scripts/devnet/ringOfNodes.js";
 
 interface LogSlice {
   author: string;

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { METRICS_FILE } from "../../../node/src/metrics/metricsService.js";
-import { waitFor } from "../helpers/processes.js";
-import { RING_NODE_BIN, ringNodeCommand, TEST_PASSWORD, type RingNodeProcess } from "../helpers/ringNodeProcess.js";
-import { startTestRing, type TestRing } from "../helpers/ringOfNodes.js";
-import { freePort } from "../helpers/ports.js";
+import { waitFor } from "../../../scripts/devnet/processes.js";
+import { RING_NODE_BIN, ringNodeCommand, TEST_PASSWORD, type RingNodeProcess } from "../../../scripts/devnet/ringNodeProcess.js";
+import { startTestRing, type TestRing } from "../../../scripts/devnet/ringOfNodes.js";
+import { freePort } from "../../../scripts/devnet/ports.js";
 
 const run = promisify(execFile);
 

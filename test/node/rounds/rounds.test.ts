@@ -9,11 +9,11 @@ import { after, afterEach, before, describe, it } from "mocha";
 import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { GATE_LATEST_ABI, toJson, type JobStatus } from "../../../node/src/rounds/jobService.js";
-import { ringNodeCommand } from "../helpers/ringNodeProcess.js";
+import { ringNodeCommand } from "../../../scripts/devnet/ringNodeProcess.js";
 import * as dagCbor from "@ipld/dag-cbor";
-import { ringAt } from "../helpers/ringsOnChain.js";
-import { waitFor } from "../helpers/processes.js";
-import { startRoundsRing, type RoundsRing } from "./support/roundsRing.js";
+import { ringAt } from "../../../scripts/devnet/ringsOnChain.js";
+import { waitFor } from "../../../scripts/devnet/processes.js";
+import { startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
 
 /** A word-count job over `texts` (the shipped job code), as SubmitJob takes it. */
 async function wordcount(texts: string[], shards: number, redundancy: number, pin: number) {

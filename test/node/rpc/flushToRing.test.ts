@@ -11,9 +11,9 @@ import { buildFlushToRing, nextForwarderNonce } from "../../../node/src/client/r
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { Ring__factory } from "../../../types/index.js";
-import { createRing } from "../helpers/ringsOnChain.js";
-import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";
-import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
+import { createRing } from "../../../scripts/devnet/ringsOnChain.js";
+import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
+import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
 
 async function flushRequest(world: RpcWorld, signer: Wallet, log: AvatarLog, overrides: { ring?: string; nonce?: bigint } = {}) {
   return buildFlushToRing({

@@ -11,8 +11,8 @@ import { recoverLogNodeAuthor } from "../../../node/src/core/logNode.js";
 import { buildFlushToRing, nextForwarderNonce, type FlushToRingRequest } from "../../../node/src/client/requests.js";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { StandardErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
-import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";
-import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
+import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
+import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
 
 const REQUESTS = 5_000;
 const CONCURRENCY = 8;

@@ -16,8 +16,8 @@ import { decryptPayload, PayloadDecryptionError } from "../../../node/src/replic
 import { ringKeyId } from "../../../node/src/replica/ringKeys.js";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { ReplicaRing__factory } from "../../../types/index.js";
-import { buildRpcWorld, REPLICA_FEE, type RpcWorld } from "./support/rpcWorld.js";
-import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
+import { buildRpcWorld, REPLICA_FEE, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
+import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
 
 /** Every file under `dir` that contains `needle`. */
 async function filesContaining(dir: string, needle: Uint8Array): Promise<string[]> {

@@ -14,12 +14,11 @@ import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
 import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { ReplicaRing__factory, Ring__factory } from "../../../types/index.js";
-import { startHardhatNode, type HardhatNode } from "../helpers/hardhatNode.js";
-import { waitFor } from "../helpers/processes.js";
-import { initRingNode, RingNodeProcess } from "../helpers/ringNodeProcess.js";
-import { createRing, deployRingsContracts, fund, type RingsContracts } from "../helpers/ringsOnChain.js";
-import { tempDirs } from "../helpers/tempDir.js";
-import { createReplicaRing } from "./support/replicaRings.js";
+import { startHardhatNode, type HardhatNode } from "../../../scripts/devnet/hardhatNode.js";
+import { waitFor } from "../../../scripts/devnet/processes.js";
+import { initRingNode, RingNodeProcess } from "../../../scripts/devnet/ringNodeProcess.js";
+import { createReplicaRing, createRing, deployRingsContracts, fund, type RingsContracts } from "../../../scripts/devnet/ringsOnChain.js";
+import { tempDirs } from "../../../scripts/devnet/tempDir.js";
 
 const FEE = parseEther("0.01");
 

@@ -12,8 +12,8 @@ import { hardhat } from "viem/chains";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { bodyDigest, encodeLogNode, LOG_NODE_VERSION } from "../../../node/src/core/logNode.js";
 import { Ring__factory } from "../../../types/index.js";
-import { buildRpcWorld, type RpcWorld } from "./support/rpcWorld.js";
-import type { ReplicaNodeUnderTest } from "./support/replicaNode.js";
+import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
+import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
 
 describe("FlushToRing from a viem client", function () {
   let world: RpcWorld;

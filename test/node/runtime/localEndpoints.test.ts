@@ -11,7 +11,7 @@ import { CONTROL_FILE, controlService, type ControlComponents, type ControlInfo 
 import { silentLogger } from "../../../node/src/logging.js";
 import { METRICS_FILE, metricsService } from "../../../node/src/metrics/metricsService.js";
 import type { NodeStatus } from "../../../node/src/status/status.js";
-import { tempDirs } from "../helpers/tempDir.js";
+import { tempDirs } from "../../../scripts/devnet/tempDir.js";
 
 const address = Wallet.createRandom().address;
 const status: NodeStatus = {

@@ -4,16 +4,16 @@
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ControlClient } from "../../../node/src/control/client.js";
-import type { ControlInfo } from "../../../node/src/control/server.js";
+import { ControlClient } from "../../node/src/control/client.js";
+import type { ControlInfo } from "../../node/src/control/server.js";
+import { REPO_ROOT } from "./paths.js";
 import { isRunning, killGroup, own, stopGroup, waitFor } from "./processes.js";
 
 const run = promisify(execFile);
 
-export const RING_NODE_BIN = fileURLToPath(new URL("../../../node/bin/ring-node.js", import.meta.url));
+export const RING_NODE_BIN = join(REPO_ROOT, "node", "bin", "ring-node.js");
 export const TEST_PASSWORD = "ring-node test password";
 
 function nodeEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -52,12 +52,22 @@ export class RingNodeProcess {
   /** Structured log lines (parsed pino JSON), newest last, bounded. */
   readonly logs: Array<Record<string, unknown>> = [];
   private output = "";
+  private partial = "";
+  private client: ControlClient | undefined;
 
   private constructor(
     readonly options: StartOptions,
     readonly child: ChildProcess,
-    readonly control: ControlClient,
-  ) {}
+  ) {
+    child.stdout?.on("data", (chunk: Buffer) => this.collect(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-8_000)));
+  }
+
+  /** The node's control endpoint (set once it answered). */
+  get control(): ControlClient {
+    if (this.client === undefined) throw new Error("ring-node has not started");
+    return this.client;
+  }
 
   get info(): ControlInfo {
     return this.control.info;
@@ -69,46 +79,23 @@ export class RingNodeProcess {
     for (const peer of options.peers ?? []) args.push("--peer", peer);
     args.push(...(options.args ?? []));
     const child = own(spawn(process.execPath, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: nodeEnv(options.env) }));
-    const logs: Array<Record<string, unknown>> = [];
-    let output = "";
-    let partial = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      partial += chunk.toString();
-      const lines = partial.split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) {
-        try {
-          logs.push(JSON.parse(line) as Record<string, unknown>);
-          if (logs.length > 5_000) logs.shift();
-        } catch {
-          output = (output + line + "\n").slice(-8_000);
-        }
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000)));
+    const node = new RingNodeProcess(options, child);
     try {
       const info = await waitFor(
         "ring-node control endpoint",
         async () => {
-          if (!isRunning(child)) throw new Error(`ring-node exited (${String(child.exitCode ?? child.signalCode)}): ${output}`);
+          if (!isRunning(child)) throw new Error(`ring-node exited (${String(child.exitCode ?? child.signalCode)}): ${node.output}`);
           const parsed = JSON.parse(await readFile(join(options.dataDir, "control.json"), "utf8")) as ControlInfo;
           return parsed.pid === child.pid ? parsed : undefined;
         },
         options.startTimeoutMs ?? 60_000,
         100,
       );
-      const node = new RingNodeProcess(options, child, new ControlClient(info));
-      (node as { logs: Array<Record<string, unknown>> }).logs.push(...logs.splice(0));
-      child.stdout?.removeAllListeners("data");
-      child.stderr?.removeAllListeners("data");
-      node.partial = partial;
-      node.output = output;
-      child.stdout?.on("data", (chunk: Buffer) => node.collect(chunk));
-      child.stderr?.on("data", (chunk: Buffer) => (node.output = (node.output + chunk.toString()).slice(-8_000)));
+      node.client = new ControlClient(info);
       return node;
     } catch (error) {
       await killGroup(child);
-      throw new Error(`${(error as Error).message}\n--- ring-node output ---\n${output}`, { cause: error });
+      throw new Error(`${(error as Error).message}\n--- ring-node output ---\n${node.output}`, { cause: error });
     }
   }
 
@@ -138,7 +125,7 @@ export class RingNodeProcess {
     return this.output;
   }
 
-  private partial = "";
+  /** Splits stdout into lines: pino JSON lines go to {@link logs}, anything else to {@link rawOutput}. */
   private collect(chunk: Buffer): void {
     this.partial += chunk.toString();
     const lines = this.partial.split("\n");

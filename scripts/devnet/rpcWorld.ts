@@ -4,15 +4,14 @@
  * member runs a replica node, and the client ring's keys (replica key and read key).
  */
 import { hexlify, parseEther, randomBytes, Wallet, type Signer } from "ethers";
-import { generateIdentity, type RingIdentity } from "../../../../node/src/identity/identity.js";
-import { AvatarLog } from "../../../../node/src/client/avatarLog.js";
-import { buildReplicateRing, nextForwarderNonce, readForwarderInfo, type ForwarderInfo } from "../../../../node/src/client/requests.js";
-import type { ReplicateRingResult } from "../../../../node/src/client/ringsRpcClient.js";
-import { generateRingKeys, type RingKeys } from "../../../../node/src/replica/ringKeys.js";
-import { ReplicaRing__factory } from "../../../../types/index.js";
-import { startHardhatNode, type HardhatNode } from "../../helpers/hardhatNode.js";
-import { createRing, deployRingsContracts, fund, type RingsContracts } from "../../helpers/ringsOnChain.js";
-import { createReplicaRing } from "./replicaRings.js";
+import { generateIdentity, type RingIdentity } from "../../node/src/identity/identity.js";
+import { AvatarLog } from "../../node/src/client/avatarLog.js";
+import { buildReplicateRing, nextForwarderNonce, readForwarderInfo, type ForwarderInfo } from "../../node/src/client/requests.js";
+import type { ReplicateRingResult } from "../../node/src/client/ringsRpcClient.js";
+import { generateRingKeys, type RingKeys } from "../../node/src/replica/ringKeys.js";
+import { ReplicaRing__factory } from "../../types/index.js";
+import { startHardhatNode, type HardhatNode } from "./hardhatNode.js";
+import { createReplicaRing, createRing, deployRingsContracts, fund, type RingsContracts } from "./ringsOnChain.js";
 import { startReplicaNode, type ReplicaNodeUnderTest } from "./replicaNode.js";
 
 export const REPLICA_FEE = parseEther("0.01");

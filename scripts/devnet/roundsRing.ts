@@ -4,14 +4,14 @@
  * other, each given the earlier ones as peers.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { Gate__factory } from "../../../../types/index.js";
-import { JobsClient } from "../../../../node/src/rounds/jobsClient.js";
-import { waitFor } from "../../helpers/processes.js";
-import { initRingNode, RingNodeProcess } from "../../helpers/ringNodeProcess.js";
-import { createRing, fund } from "../../helpers/ringsOnChain.js";
-import { startTestRing, type TestRing } from "../../helpers/ringOfNodes.js";
+import { Gate__factory } from "../../types/index.js";
+import { JobsClient } from "../../node/src/rounds/jobsClient.js";
+import { REPO_ROOT } from "./paths.js";
+import { waitFor } from "./processes.js";
+import { initRingNode, RingNodeProcess } from "./ringNodeProcess.js";
+import { createRing, fund } from "./ringsOnChain.js";
+import { startTestRing, type TestRing } from "./ringOfNodes.js";
 
 export interface RoundsMember {
   index: number;
@@ -39,7 +39,7 @@ export interface RoundsRing {
   cleanup(): Promise<void>;
 }
 
-const TEST_OUTPUT = fileURLToPath(new URL("../../../../test-output", import.meta.url));
+const TEST_OUTPUT = join(REPO_ROOT, "test-output");
 
 /** Timeouts short enough for tests; the defaults are for real networks. */
 export const FAST_ROUNDS_ENV: NodeJS.ProcessEnv = {

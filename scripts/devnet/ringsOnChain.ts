@@ -1,9 +1,9 @@
 /**
  * The Rings contracts on a JSON-RPC chain, wired as deploy/modules/Rings.ts wires them, and rings
- * created through the factory, for node tests and benchmarks.
+ * and replica rings created through the factory, for node tests, the main job and benchmarks.
  */
-import { getAddress, parseEther, type Signer } from "ethers";
-import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory, RingsForwarder__factory, Scope__factory, type Ring, type RingFactory } from "../../../types/index.js";
+import { getAddress, parseEther, type ContractTransactionResponse, type Result, type Signer } from "ethers";
+import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory, RingsForwarder__factory, Scope__factory, type Ring, type RingFactory } from "../../types/index.js";
 
 export interface RingsContracts {
   forwarder: string;
@@ -24,14 +24,26 @@ export async function deployRingsContracts(deployer: Signer): Promise<RingsContr
   return { forwarder: forwarderAddress, factory, scope: await scope.getAddress(), gate: await gate.getAddress() };
 }
 
-/** Creates a ring of `members` owned by `owner`; returns its address. */
-export async function createRing(factory: RingFactory, members: readonly string[], owner: string): Promise<string> {
-  const receipt = await (await factory.createRing([...members], owner)).wait();
+/** The arguments of the factory's `event` in the mined transaction. */
+async function factoryEvent(factory: RingFactory, sent: Promise<ContractTransactionResponse>, event: "RingCreated" | "ReplicaRingCreated"): Promise<Result> {
+  const receipt = await (await sent).wait();
   for (const log of receipt?.logs ?? []) {
     const parsed = factory.interface.parseLog(log);
-    if (parsed?.name === "RingCreated") return getAddress(parsed.args.ring as string);
+    if (parsed?.name === event) return parsed.args;
   }
-  throw new Error("RingCreated not emitted");
+  throw new Error(`${event} not emitted`);
+}
+
+/** Creates a ring of `members` owned by `owner`; returns its address. */
+export async function createRing(factory: RingFactory, members: readonly string[], owner: string): Promise<string> {
+  const args = await factoryEvent(factory, factory.createRing([...members], owner), "RingCreated");
+  return getAddress(args.ring as string);
+}
+
+/** A replica ring of `members` charging `fee` per registration: its Ring and its ReplicaRing. */
+export async function createReplicaRing(factory: RingFactory, members: readonly string[], owner: string, fee: bigint): Promise<{ ring: string; replicaRing: string }> {
+  const args = await factoryEvent(factory, factory.createReplicaRing([...members], owner, fee), "ReplicaRingCreated");
+  return { ring: getAddress(args.ring as string), replicaRing: getAddress(args.replicaRing as string) };
 }
 
 export function ringAt(address: string, runner: Signer): Ring {

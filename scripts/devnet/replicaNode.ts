@@ -6,15 +6,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonRpcProvider } from "ethers";
-import { ringDomain } from "../../../../node/src/core/eip712.js";
-import type { RingIdentity } from "../../../../node/src/identity/identity.js";
-import { OwnLog } from "../../../../node/src/log/ownLog.js";
-import { LogStore } from "../../../../node/src/log/store.js";
-import { silentLogger } from "../../../../node/src/logging.js";
-import { createRingHelia, type RingHelia } from "../../../../node/src/p2p/createRingHelia.js";
-import { RingsRpcClient } from "../../../../node/src/client/ringsRpcClient.js";
-import { jsonRpcService, type RpcPluginSettings } from "../../../../node/src/rpc/jsonRpcService.js";
-import type { RingRpcService } from "../../../../node/src/rpc/ringRpcService.js";
+import { ringDomain } from "../../node/src/core/eip712.js";
+import type { RingIdentity } from "../../node/src/identity/identity.js";
+import { OwnLog } from "../../node/src/log/ownLog.js";
+import { LogStore } from "../../node/src/log/store.js";
+import { silentLogger } from "../../node/src/logging.js";
+import { createRingHelia, type RingHelia } from "../../node/src/p2p/createRingHelia.js";
+import { RingsRpcClient } from "../../node/src/client/ringsRpcClient.js";
+import { jsonRpcService, type RpcPluginSettings } from "../../node/src/rpc/jsonRpcService.js";
+import type { RingRpcService } from "../../node/src/rpc/ringRpcService.js";
 
 /** What a test sets; the rest is the service's defaults (any free port on 127.0.0.1). */
 export type ReplicaNodeSettings = Partial<RpcPluginSettings> & { forwarder: string };

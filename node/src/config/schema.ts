@@ -1,0 +1,89 @@
+/**
+ * The node's settings as one zod schema: the node's own settings at the top level and one section
+ * per service (`rounds`, `jsonrpc`, `metrics`), each with today's defaults. Where each setting
+ * can be given (flag, environment variable) is in settings.ts.
+ */
+import { getAddress, isAddress, ZeroAddress } from "ethers";
+import { z } from "zod";
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an 0x-prefixed 20-byte address");
+/** An address in its checksummed form (a mixed-case address must carry a valid checksum). */
+const checksummed = z
+  .string()
+  .refine((value) => isAddress(value), "an 0x-prefixed 20-byte address (with a valid checksum if mixed-case)")
+  .transform((value) => getAddress(value));
+const port = z.number().int().min(0).max(65_535);
+const nonNegative = z.number().int().min(0);
+const host = z.string().min(1);
+
+export const roundsSchema = z.object({
+  /** Gate for outputs (the zero address: rounds carry no on-chain outputs). */
+  gate: checksummed.default(ZeroAddress),
+  /** Port of the jobs endpoint on 127.0.0.1 (0: any free port, recorded in jobs-rpc.json). */
+  jobsPort: port.default(0),
+  /** The next relayer takes over after this long without a flush. */
+  relayerTimeoutMs: nonNegative.default(4_000),
+  /** One more member per shard after this long without a majority. */
+  shardTimeoutMs: nonNegative.default(3_000),
+});
+
+export const jsonRpcSchema = z
+  .object({
+    /** Serve FlushToRing, ReplicateRing, GetFlushStatus and GetReplicaLog. */
+    enabled: z.boolean().default(true),
+    /** Listen address (0.0.0.0 to serve other hosts). */
+    host: host.default("127.0.0.1"),
+    /** Port (0: any free port, recorded in jsonrpc.json). */
+    port: port.default(0),
+    /** Body size limit in bytes (the service's default: 1 MiB). */
+    maxBodyBytes: nonNegative.optional(),
+    /** How long FlushToRing waits for its relay before answering "received" (the service's default: 30 s). */
+    relayWaitMs: nonNegative.optional(),
+    /** The ERC-2771 forwarder (default: the one the node's ring trusts). */
+    forwarder: checksummed.optional(),
+    /** The ReplicaRing this node's ring serves: its registered client rings are followed and replicated. */
+    replicaRing: checksummed.optional(),
+  })
+  // Every key present (unset ones as undefined), as the service's settings object has them.
+  .transform(({ maxBodyBytes, relayWaitMs, forwarder, replicaRing, ...rest }) => ({ ...rest, maxBodyBytes, relayWaitMs, forwarder, replicaRing }));
+
+export const metricsSchema = z.object({
+  /** Serve Prometheus metrics at GET /metrics. */
+  enabled: z.boolean().default(true),
+  host: host.default("127.0.0.1"),
+  /** Port (0: any free port, recorded in metrics.json). */
+  port: port.default(0),
+});
+
+export const nodeConfigSchema = z.object({
+  dataDir: z.string().min(1),
+  /** libp2p listen multiaddrs (TCP). */
+  listen: z.array(z.string()).default(["/ip4/127.0.0.1/tcp/0"]),
+  /** Multiaddrs of peers to dial at start and keep connected (local runs, bootstrap). */
+  peers: z.array(z.string()).default([]),
+  /** JSON-RPC URL of the chain the ring lives on. */
+  rpcUrl: z.string().url().optional(),
+  /** The Ring contract. */
+  ring: address.optional(),
+  /** Local control endpoint port on 127.0.0.1 (0 = any free port, recorded in control.json). */
+  controlPort: port.default(0),
+  /** Publish this node's multiaddr and PeerId on chain (`Ring.setNodeInfo`) when they change. */
+  publishNodeInfo: z.boolean().default(true),
+  /** How long one block fetch (bitswap) or log-sync request may take before it is abandoned. */
+  fetchTimeoutMs: z.number().int().positive().default(10_000),
+  /** How often the chain view polls the chain. */
+  chainPollMs: z.number().int().positive().default(1_000),
+  /** How often heads are exchanged with every connected member (pubsub does not guarantee delivery). */
+  headExchangeMs: z.number().int().positive().default(5_000),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  rounds: roundsSchema.default({}),
+  jsonrpc: jsonRpcSchema.default({}),
+  metrics: metricsSchema.default({}),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+/** What one source (flags, environment, config.json) gives: any subset, sections partial too. */
+export type PartialNodeConfig = Partial<z.input<typeof nodeConfigSchema>>;
+export type RoundsSettings = z.infer<typeof roundsSchema>;
+export type JsonRpcSettings = z.infer<typeof jsonRpcSchema>;
+export type MetricsSettings = z.infer<typeof metricsSchema>;
