@@ -1,7 +1,7 @@
 /** `ring-node init`: creates the avatar key in an encrypted keystore and writes config.json. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { defaultDataDir, readConfigFile, writeConfigFile } from "../config/config.js";
+import { defaultDataDir, mergeConfig, readConfigFile, writeConfigFile } from "../config/config.js";
 import { createKeystore, keystorePath } from "../identity/keystore.js";
 import { resolvePassword } from "../identity/password.js";
 import { addNodeOptions, flagsToConfig } from "./options.js";
@@ -19,7 +19,7 @@ export function initCommand(program: Command): void {
       const privateKey = keyVariable === undefined ? undefined : process.env[keyVariable];
       if (keyVariable !== undefined && (privateKey === undefined || privateKey === "")) throw new Error(`environment variable ${keyVariable} is empty`);
       const identity = await createKeystore(dataDir, password, { privateKey });
-      await writeConfigFile(dataDir, { ...(await readConfigFile(dataDir)), ...settings });
+      await writeConfigFile(dataDir, mergeConfig(await readConfigFile(dataDir), settings));
       const result = { address: identity.address, peerId: identity.peerId.toString(), dataDir, keystore: keystorePath(dataDir) };
       if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`address  ${result.address}\npeerId   ${result.peerId}\nkeystore ${result.keystore}\n`);

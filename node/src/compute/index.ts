@@ -4,6 +4,7 @@ export * from "./errors.js";
 export * from "./job.js";
 export * from "./limits.js";
 export * from "./plan.js";
+export * from "./tally.js";
 export * from "./reference.js";
 export * from "./runner.js";
 export { Sandbox, type RunOptions, type SandboxCall, type SandboxOptions, type SandboxOutput } from "./sandbox.js";

@@ -1,10 +1,8 @@
 /**
  * Prometheus metrics of a running ring node, served at `GET /metrics` (prom-client's text format).
  * Gauges are read from the node's status at scrape time, so they cost nothing between scrapes.
- * Environment of `ring-node start`:
- *   RING_NODE_METRICS        "off" disables the endpoint (default on)
- *   RING_NODE_METRICS_HOST   listen address (default 127.0.0.1)
- *   RING_NODE_METRICS_PORT   port (default 0: any free port); the URL is written to <dataDir>/metrics.json
+ * Its settings are the `metrics` section of the node's configuration (config/schema.ts); the URL
+ * is written to <dataDir>/metrics.json.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,27 +12,11 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Startable } from "@libp2p/interface";
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
-import type { NodeConfig } from "../config/config.js";
+import type { MetricsSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { NodeStatus } from "../status/status.js";
 
 export const METRICS_FILE = "metrics.json";
-
-export interface MetricsSettings {
-  enabled: boolean;
-  host: string;
-  port: number;
-}
-
-export function metricsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsSettings {
-  const port = Number(env.RING_NODE_METRICS_PORT ?? "0");
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`RING_NODE_METRICS_PORT must be a port number, got ${env.RING_NODE_METRICS_PORT}`);
-  return {
-    enabled: !/^(off|false|0|no)$/i.test(env.RING_NODE_METRICS ?? ""),
-    host: env.RING_NODE_METRICS_HOST === undefined || env.RING_NODE_METRICS_HOST === "" ? "127.0.0.1" : env.RING_NODE_METRICS_HOST,
-    port,
-  };
-}
 
 /** What the metrics are read from. */
 export interface MetricsComponents {

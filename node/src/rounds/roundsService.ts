@@ -1,22 +1,18 @@
 /**
  * The rounds service inside `ring-node start`: the sandbox, the round engine and the job service, plus a
  * JSON-RPC endpoint for `SubmitJob` / `GetJob` on 127.0.0.1 whose URL is written to
- * `<dataDir>/jobs-rpc.json` (the `submit` command reads it). Settings come from the environment:
- *   RING_NODE_GATE                 Gate for outputs (default: none, rounds carry no on-chain outputs)
- *   RING_NODE_JOBS_PORT            port of the jobs endpoint (default 0: any free port)
- *   RING_NODE_RELAYER_TIMEOUT_MS   next relayer after this long without a flush (default 4000)
- *   RING_NODE_SHARD_TIMEOUT_MS     one more member per shard after this long without majority (default 3000)
- *   RING_NODE_FAULT                TEST ONLY, see faults.ts
+ * `<dataDir>/jobs-rpc.json` (the `submit` command reads it). Its settings are the `rounds` section
+ * of the node's configuration (config/schema.ts: gate, jobs port, relayer and shard timeouts);
+ * RING_NODE_FAULT (TEST ONLY, see faults.ts) is read from the environment.
  */
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
-import { getAddress } from "ethers";
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { BlockSource } from "../compute/blocks.js";
 import { Sandbox } from "../compute/sandbox.js";
-import type { NodeConfig } from "../config/config.js";
+import type { NodeConfig, RoundsSettings } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import { RpcDispatcher } from "../jsonrpc/dispatcher.js";
 import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
@@ -30,34 +26,9 @@ import { faultsFromEnv, forkLog, wrongResults, type Fault, type RoundsOwnLog } f
 import type { JobCompute } from "./jobCompute.js";
 import { jobRpcMethods } from "./jobRpc.js";
 import { JobService } from "./jobService.js";
-import { ZERO_ADDRESS } from "./roundContent.js";
 import { RoundEngine, type RoundEngineComponents } from "./roundEngine.js";
 
 export const JOBS_RPC_FILE = "jobs-rpc.json";
-
-export interface RoundsSettings {
-  gate: string;
-  jobsPort: number;
-  relayerTimeoutMs: number;
-  shardTimeoutMs: number;
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = env[name];
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
-  return parsed;
-}
-
-export function roundsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RoundsSettings {
-  return {
-    gate: getAddress(env.RING_NODE_GATE === undefined || env.RING_NODE_GATE === "" ? ZERO_ADDRESS : env.RING_NODE_GATE),
-    jobsPort: integer(env, "RING_NODE_JOBS_PORT", 0),
-    relayerTimeoutMs: integer(env, "RING_NODE_RELAYER_TIMEOUT_MS", 4_000),
-    shardTimeoutMs: integer(env, "RING_NODE_SHARD_TIMEOUT_MS", 3_000),
-  };
-}
 
 /** What the rounds use of the node (the same keys as the composition root's MemberComponents). */
 export interface RoundsComponents {
@@ -83,7 +54,7 @@ export interface RoundsService extends Startable {
   readonly url: string;
 }
 
-/** The rounds service: `roundsService(roundsSettingsFromEnv())(components)`, then `start()`. */
+/** The rounds service: `roundsService(config.rounds)(components)`, then `start()`. */
 export function roundsService(init: RoundsSettings): (components: RoundsComponents) => RoundsService {
   return (components) => new DefaultRoundsService(components, init);
 }

@@ -2,16 +2,7 @@
  * The JSON-RPC service inside `ring-node start`: FlushToRing, ReplicateRing, GetFlushStatus and
  * GetReplicaLog on HTTP, with its URL written to `<dataDir>/jsonrpc.json`. A js-libp2p style
  * service: `jsonRpcService(settings)(components)`, started and stopped by the composition root.
- * Settings from the environment (`rpcSettingsFromEnv`):
- *   RING_NODE_JSONRPC              "off" disables the service (default on)
- *   RING_NODE_JSONRPC_HOST         listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts)
- *   RING_NODE_JSONRPC_PORT         port (default 0: any free port)
- *   RING_NODE_JSONRPC_MAX_BODY     body size limit in bytes (default 1 MiB)
- *   RING_NODE_JSONRPC_RELAY_WAIT_MS how long FlushToRing waits for its relay before answering
- *                                  "received" (default 30000; GetFlushStatus tells the rest)
- *   RING_NODE_FORWARDER            the ERC-2771 forwarder (default: the one the node's ring trusts)
- *   RING_NODE_REPLICA_RING         the ReplicaRing contract this node's ring serves: its registered
- *                                  client rings are followed and replicated
+ * Its settings are the `jsonrpc` section of the node's configuration (config/schema.ts).
  */
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,7 +10,7 @@ import type { Startable } from "@libp2p/interface";
 import { Contract, getAddress } from "ethers";
 import pTimeout from "p-timeout";
 import type { RingChainView } from "../chain/ringChainView.js";
-import type { NodeConfig } from "../config/config.js";
+import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { Logger } from "../logging.js";
@@ -32,15 +23,8 @@ import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
 
-export interface RpcPluginSettings {
-  enabled: boolean;
-  host: string;
-  port: number;
-  maxBodyBytes: number | undefined;
-  relayWaitMs: number | undefined;
-  forwarder: string | undefined;
-  replicaRing: string | undefined;
-  /** Not in the environment (tests and benchmarks set them). */
+/** The `jsonrpc` settings, and knobs that only tests and benchmarks set. */
+export interface RpcPluginSettings extends JsonRpcSettings {
   maxBatchSize?: number;
   followIntervalMs?: number;
   chainTimeoutMs?: number;
@@ -69,31 +53,6 @@ export interface JsonRpcService extends Startable {
   readonly rpc: RingRpcService | null;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function optionalAddress(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value === "" ? undefined : getAddress(value);
-}
-
-function optionalInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const value = env[name];
-  if (value === undefined || value === "") return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
-  return parsed;
-}
-
-export function rpcSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RpcPluginSettings {
-  return {
-    enabled: !/^(off|false|0|no)$/i.test(env.RING_NODE_JSONRPC ?? ""),
-    host: env.RING_NODE_JSONRPC_HOST === undefined || env.RING_NODE_JSONRPC_HOST === "" ? "127.0.0.1" : env.RING_NODE_JSONRPC_HOST,
-    port: optionalInteger(env, "RING_NODE_JSONRPC_PORT") ?? 0,
-    maxBodyBytes: optionalInteger(env, "RING_NODE_JSONRPC_MAX_BODY"),
-    relayWaitMs: optionalInteger(env, "RING_NODE_JSONRPC_RELAY_WAIT_MS"),
-    forwarder: optionalAddress(env, "RING_NODE_FORWARDER"),
-    replicaRing: optionalAddress(env, "RING_NODE_REPLICA_RING"),
-  };
 }
 
 export function jsonRpcService(init: RpcPluginSettings): (components: JsonRpcComponents) => JsonRpcService {
@@ -161,7 +120,7 @@ class NodeJsonRpcService implements JsonRpcService {
       datastore: helia.datastore,
       dataDir: config.dataDir,
       // fetchBlock reads only Helia's (networked) blockstore.
-      fetchBlock: (cid, signal) => fetchBlock(helia as RingHelia, cid, { timeoutMs: config.fetchTimeoutMs, signal }),
+      fetchBlock: (cid, signal) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal }),
       host: settings.host,
       port: settings.port,
       logger: logger.child({ component: "jsonrpc" }),

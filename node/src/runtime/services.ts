@@ -5,15 +5,15 @@
  */
 import type { NodeConfig } from "../config/config.js";
 import { controlService } from "../control/server.js";
-import { metricsService, metricsSettingsFromEnv } from "../metrics/metricsService.js";
-import { roundsService, roundsSettingsFromEnv } from "../rounds/roundsService.js";
-import { jsonRpcService, rpcSettingsFromEnv } from "../rpc/jsonRpcService.js";
+import { metricsService } from "../metrics/metricsService.js";
+import { roundsService } from "../rounds/roundsService.js";
+import { jsonRpcService } from "../rpc/jsonRpcService.js";
 
-export function defaultServices(_config: NodeConfig) {
+export function defaultServices(config: NodeConfig) {
   return {
     control: controlService(),
-    rounds: roundsService(roundsSettingsFromEnv()),
-    jsonrpc: jsonRpcService(rpcSettingsFromEnv()),
-    metrics: metricsService(metricsSettingsFromEnv()),
+    rounds: roundsService(config.rounds),
+    jsonrpc: jsonRpcService(config.jsonrpc),
+    metrics: metricsService(config.metrics),
   };
 }

@@ -7,7 +7,7 @@ import { describe, it } from "mocha";
 import { Wallet } from "ethers";
 import type { CID } from "multiformats/cid";
 import { encodeData, encodeJobCode, encodeJobSpec } from "../../../node/src/compute/job.js";
-import { decideShard } from "../../../node/src/compute/plan.js";
+import { decideShard } from "../../../node/src/compute/tally.js";
 import type { EncodedLogNode } from "../../../node/src/core/logNode.js";
 import type { LogStore } from "../../../node/src/log/store.js";
 import { JOB_ENTRY, SHARD_ENTRY } from "../../../node/src/rounds/entries.js";

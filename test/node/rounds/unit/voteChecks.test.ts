@@ -8,7 +8,7 @@ import { Wallet } from "ethers";
 import { describe, it } from "mocha";
 import type { CID } from "multiformats/cid";
 import { encodeData, encodeJobCode, encodeJobSpec } from "../../../../node/src/compute/job.js";
-import { decideShard } from "../../../../node/src/compute/plan.js";
+import { decideShard } from "../../../../node/src/compute/tally.js";
 import type { EncodedLogNode } from "../../../../node/src/core/logNode.js";
 import { JOB_ENTRY, PROPOSAL_ENTRY, SHARD_ENTRY, type CutHead, type ProposalEntry } from "../../../../node/src/rounds/entries.js";
 import { JobBook } from "../../../../node/src/rounds/jobBook.js";
