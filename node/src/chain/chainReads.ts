@@ -1,46 +1,19 @@
 /**
- * The few chain reads the JSON-RPC methods and the replica follower need, each bounded by a
- * timeout and the caller's AbortSignal: a stalled chain endpoint never holds a request forever.
+ * The chain reads the JSON-RPC methods and the replica follower need, across any number of rings:
+ * each bounded by a timeout and the caller's AbortSignal, so a stalled chain endpoint never holds
+ * a request forever.
  */
-import { Contract, Interface, type ContractRunner, type Provider } from "ethers";
+import type { Provider } from "ethers";
+import { ringInterface } from "./abi/ring.js";
+import { RingReads, ReplicaRingReads, type ReadOptions } from "./contractReads.js";
+import { ChainCallError } from "./errors.js";
+import { bounded, CHAIN_TIMEOUT_MS } from "./wait.js";
 
-/** The slice of `Ring` (IRing) used here. */
-export const RING_ABI = [
-  "function isMember(address account) view returns (bool)",
-  "function members() view returns (address[])",
-  "function logNodeHeads(address member) view returns (bytes32)",
-  "function isTrustedForwarder(address forwarder) view returns (bool)",
-  "function updateLogHead(bytes32 head)",
-  "event LogHeadUpdated(address indexed member, bytes32 head)",
-] as const;
-
-/** The slice of `ReplicaRing` (IReplicaRing) used here. */
-export const REPLICA_RING_ABI = [
-  "function ring() view returns (address)",
-  "function fee() view returns (uint256)",
-  "function deposit(address account) payable",
-  "function creditOf(address account) view returns (uint256)",
-  "function register(address clientRing)",
-  "function isRegistered(address clientRing) view returns (bool)",
-  "function registrations() view returns (address[])",
-  "event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee)",
-] as const;
-
-export const ringInterface = new Interface(RING_ABI);
-export const replicaRingInterface = new Interface(REPLICA_RING_ABI);
-
-export class ChainTimeoutError extends Error {
-  override name = "ChainTimeoutError";
-}
-
-export class ChainCallError extends Error {
-  override name = "ChainCallError";
-}
+/** The options every read takes (an AbortSignal; a block to read at). */
+export type ChainReadOptions = ReadOptions;
 
 const IS_MEMBER = ringInterface.getFunction("isMember")?.selector as string;
 const LOG_NODE_HEADS = ringInterface.getFunction("logNodeHeads")?.selector as string;
-/** `nonces(address)` of ERC2771Forwarder (OpenZeppelin's Nonces). */
-export const NONCES_SELECTOR = "0x7ecebe00";
 
 /**
  * `eth_call` of a view taking one address and returning one 32-byte word, without ethers'
@@ -54,91 +27,77 @@ export async function callAddressWord(provider: Provider, to: string, selector: 
   return result.slice(0, 66).toLowerCase();
 }
 
-/** Resolves as `work` does, or rejects when `timeoutMs` pass or `signal` aborts. */
-export function withDeadline<T>(work: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ChainTimeoutError(`chain did not answer within ${timeoutMs} ms`)), timeoutMs);
-    const onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new ChainTimeoutError("aborted"));
-    if (signal?.aborted === true) onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    });
-  });
-}
-
-export interface ChainReadOptions {
-  signal?: AbortSignal;
-}
-
 export class ChainReads {
   readonly provider: Provider;
   private readonly timeoutMs: number;
   private chainIdCache: bigint | null = null;
-  private readonly contracts = new Map<string, Contract>();
+  private readonly readers = new Map<string, RingReads | ReplicaRingReads>();
 
-  constructor(provider: Provider, timeoutMs = 10_000) {
+  constructor(provider: Provider, timeoutMs = CHAIN_TIMEOUT_MS) {
     this.provider = provider;
     this.timeoutMs = timeoutMs;
   }
 
-  ring(address: string, runner?: ContractRunner): Contract {
-    return runner === undefined ? this.cached("ring", address, ringInterface) : new Contract(address, ringInterface, runner);
+  /** Typed reads of the Ring at `address` (one per address: building one parses its ABI, which is not free). */
+  ring(address: string): RingReads {
+    return this.cached(`ring:${address.toLowerCase()}`, () => new RingReads(address, this.provider, this.timeoutMs));
   }
 
-  replicaRing(address: string, runner?: ContractRunner): Contract {
-    return runner === undefined ? this.cached("replica", address, replicaRingInterface) : new Contract(address, replicaRingInterface, runner);
+  /** Typed reads of the ReplicaRing at `address`. */
+  replicaRing(address: string): ReplicaRingReads {
+    return this.cached(`replica:${address.toLowerCase()}`, () => new ReplicaRingReads(address, this.provider, this.timeoutMs));
   }
 
-  /** One read-only Contract per address: building one parses its ABI, which is not free. */
-  private cached(kind: string, address: string, abi: Interface): Contract {
-    const key = `${kind}:${address.toLowerCase()}`;
-    let contract = this.contracts.get(key);
-    if (contract === undefined) {
-      contract = new Contract(address, abi, this.provider);
-      this.contracts.set(key, contract);
+  private cached<T extends RingReads | ReplicaRingReads>(key: string, create: () => T): T {
+    let reader = this.readers.get(key) as T | undefined;
+    if (reader === undefined) {
+      reader = create();
+      this.readers.set(key, reader);
     }
-    return contract;
+    return reader;
   }
 
-  private bounded<T>(work: Promise<T>, options?: ChainReadOptions): Promise<T> {
-    return withDeadline(work, this.timeoutMs, options?.signal);
+  private bounded<T>(work: Promise<T>, what: string, options?: ChainReadOptions): Promise<T> {
+    return bounded(work, { milliseconds: this.timeoutMs, what, signal: options?.signal });
   }
 
   async chainId(options?: ChainReadOptions): Promise<bigint> {
-    this.chainIdCache ??= (await this.bounded(this.provider.getNetwork(), options)).chainId;
+    this.chainIdCache ??= (await this.bounded(this.provider.getNetwork(), "eth_chainId", options)).chainId;
     return this.chainIdCache;
   }
 
   async isMember(ring: string, account: string, options?: ChainReadOptions): Promise<boolean> {
-    return BigInt(await this.bounded(callAddressWord(this.provider, ring, IS_MEMBER, account), options)) !== 0n;
+    return BigInt(await this.bounded(callAddressWord(this.provider, ring, IS_MEMBER, account), "Ring.isMember", options)) !== 0n;
   }
 
-  async members(ring: string, options?: ChainReadOptions): Promise<string[]> {
-    const members = await this.bounded(this.ring(ring).getFunction("members").staticCall() as Promise<string[]>, options);
-    return [...members];
+  members(ring: string, options?: ChainReadOptions): Promise<string[]> {
+    return this.ring(ring).members(options);
   }
 
   /** The member's head on chain, as bytes32 hex (lower case). */
-  async logNodeHead(ring: string, member: string, options?: ChainReadOptions): Promise<string> {
-    return this.bounded(callAddressWord(this.provider, ring, LOG_NODE_HEADS, member), options);
+  logNodeHead(ring: string, member: string, options?: ChainReadOptions): Promise<string> {
+    return this.bounded(callAddressWord(this.provider, ring, LOG_NODE_HEADS, member), "Ring.logNodeHeads", options);
   }
 
-  async isTrustedForwarder(ring: string, forwarder: string, options?: ChainReadOptions): Promise<boolean> {
-    return this.bounded(this.ring(ring).getFunction("isTrustedForwarder").staticCall(forwarder) as Promise<boolean>, options);
+  /** The ERC2771 forwarder `ring` trusts. */
+  trustedForwarder(ring: string, options?: ChainReadOptions): Promise<string> {
+    return this.ring(ring).trustedForwarder(options);
   }
 
-  async replicaRingOf(replicaRing: string, options?: ChainReadOptions): Promise<string> {
-    return this.bounded(this.replicaRing(replicaRing).getFunction("ring").staticCall() as Promise<string>, options);
+  isTrustedForwarder(ring: string, forwarder: string, options?: ChainReadOptions): Promise<boolean> {
+    return this.ring(ring).isTrustedForwarder(forwarder, options);
   }
 
-  async isRegistered(replicaRing: string, clientRing: string, options?: ChainReadOptions): Promise<boolean> {
-    return this.bounded(this.replicaRing(replicaRing).getFunction("isRegistered").staticCall(clientRing) as Promise<boolean>, options);
+  /** The ring a ReplicaRing serves. */
+  replicaRingOf(replicaRing: string, options?: ChainReadOptions): Promise<string> {
+    return this.replicaRing(replicaRing).ring(options);
   }
 
-  async registrations(replicaRing: string, options?: ChainReadOptions): Promise<string[]> {
-    const rings = await this.bounded(this.replicaRing(replicaRing).getFunction("registrations").staticCall() as Promise<string[]>, options);
-    return [...rings];
+  isRegistered(replicaRing: string, clientRing: string, options?: ChainReadOptions): Promise<boolean> {
+    return this.replicaRing(replicaRing).isRegistered(clientRing, options);
+  }
+
+  registrations(replicaRing: string, options?: ChainReadOptions): Promise<string[]> {
+    return this.replicaRing(replicaRing).registrations(options);
   }
 }

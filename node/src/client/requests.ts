@@ -6,8 +6,8 @@
 import { getAddress, hexlify, type Provider, type Signer, type TypedDataDomain } from "ethers";
 import { cidToBytes32 } from "../core/cid.js";
 import type { EncodedLogNode } from "../core/logNode.js";
-import { forwarderContract, forwardRequestToJson, readForwarderDomain, signForwardRequest, type ForwardRequest, type ForwardRequestJson } from "../relay/forwardRequest.js";
-import { replicaRingInterface, ringInterface } from "../replica/chainReads.js";
+import { forwardRequestToJson, signForwardRequest, type ForwardRequest, type ForwardRequestJson } from "../relay/forwardRequest.js";
+import { forwarderContract, readForwarderDomain, replicaRingInterface, ringInterface } from "../chain/index.js";
 import { encodeRingKey } from "../replica/ringKeys.js";
 
 /** FlushToRing params, as sent. */

@@ -9,7 +9,8 @@
  * read from the forwarder's `ExecutedForwardRequest(signer, nonce, success)` events.
  */
 import { getAddress, Interface, isError, keccak256, type Provider, type Signer } from "ethers";
-import { FORWARDER_ABI, toForwardRequestData, type ForwardRequest } from "./forwardRequest.js";
+import { FORWARDER_ABI } from "../chain/index.js";
+import { toForwardRequestData, type ForwardRequest } from "./forwardRequest.js";
 
 export interface RelayOutcome {
   /** True when the forwarder executed the request and the forwarded call succeeded. */

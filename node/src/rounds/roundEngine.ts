@@ -34,7 +34,7 @@ import { LogPush } from "./logPush.js";
 import type { JobCompute } from "./jobCompute.js";
 import { cutSeqs, majorityShards, outputsOf, ReduceCache, ringNodeOf } from "./roundContent.js";
 import { askPeer, ROUNDS_PROTOCOL, roundsHandler, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
-import { RingWriter } from "./ringWriter.js";
+import { RingWriter } from "../chain/index.js";
 import { connectedPeers } from "../p2p/connectedPeers.js";
 
 export interface RoundEngineOptions {

@@ -15,10 +15,10 @@
  */
 import { hexlify } from "ethers";
 import { bytes32ToCid, cidToBytes32, ZERO_BYTES32 } from "../../core/cid.js";
-import type { Forwarder } from "../../relay/forwarder.js";
+import type { Forwarder } from "../../chain/index.js";
 import { forwardRequestDigestBytes, forwardRequestFromJson, tryRecoverDigestSigner, type ForwardRequest } from "../../relay/forwardRequest.js";
 import type { MetaTxRelayer, RelayOutcome } from "../../relay/metaTxRelayer.js";
-import { ChainTimeoutError, ringInterface, type ChainReads } from "../../replica/chainReads.js";
+import { ChainTimeoutError, ringInterface, type ChainReads } from "../../chain/index.js";
 import { LogReplicationIncompleteError, verifyLogSegment, type VerifiedLogSegment } from "../../replica/logSegment.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
 import type { ReplicaStore } from "../../replica/replicaStore.js";

@@ -11,10 +11,10 @@
  * hands over the key: it is kept without a second registration (how further replica nodes get it).
  */
 import { getBytes, isError } from "ethers";
-import type { Forwarder } from "../../relay/forwarder.js";
+import type { Forwarder } from "../../chain/index.js";
 import { forwardRequestDigest, forwardRequestFromJson, tryRecoverForwardRequestSigner } from "../../relay/forwardRequest.js";
 import type { MetaTxRelayer } from "../../relay/metaTxRelayer.js";
-import { ChainTimeoutError, replicaRingInterface, type ChainReads } from "../../replica/chainReads.js";
+import { ChainTimeoutError, replicaRingInterface, type ChainReads } from "../../chain/index.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
 import { ringKeyId } from "../../replica/ringKeys.js";
 import { RpcApplicationError, RpcErrorCode } from "../../jsonrpc/errorCodes.js";
