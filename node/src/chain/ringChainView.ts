@@ -82,6 +82,7 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
       chainId = BigInt(await bounded(provider.send("eth_chainId", []) as Promise<string>, wait("eth_chainId")));
     } catch (error) {
       provider.destroy();
+      if (options.signal?.aborted === true) throw error;
       throw new ChainUnreachableError(`chain at ${options.rpcUrl} is unreachable: ${(error as Error).message}`);
     }
     const view = new RingChainView(provider, options.ring, chainId, pollMs, timeoutMs, options.logger);
@@ -92,7 +93,7 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
       await view.refresh({ signal: options.signal });
     } catch (error) {
       provider.destroy();
-      if (error instanceof NotARingError || error instanceof ChainTimeoutError) throw error;
+      if (error instanceof NotARingError || error instanceof ChainTimeoutError || options.signal?.aborted === true) throw error;
       throw new NotARingError(`${view.ring} on chain ${chainId} does not answer as a Ring: ${(error as Error).message}`);
     }
     return view;
