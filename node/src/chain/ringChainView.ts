@@ -4,25 +4,20 @@
  * contract's events as they are mined. Reads are cached and refreshed by polling; every call is
  * bounded by a timeout.
  */
-import { peerIdFromMultihash } from "@libp2p/peer-id";
-import { Contract, hexlify, JsonRpcProvider, type Signer, type TypedDataDomain, type Log } from "ethers";
-import * as Digest from "multiformats/hashes/digest";
+import { Contract, JsonRpcProvider, type Signer, type TypedDataDomain } from "ethers";
+import { TypedEventEmitter } from "main-event";
 import type { Logger } from "pino";
 import { ZERO_BYTES32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import { checksumAddress } from "../core/secp256k1.js";
+import { ringInterface } from "./abi/ring.js";
+import { LOG_RANGE, RingReads } from "./contractReads.js";
+import { ChainTimeoutError, ChainUnreachableError, NotARingError } from "./errors.js";
 import type { Membership } from "./membership.js";
-import { ringViewInterface, RING_VIEW_ABI } from "./ringAbi.js";
+import { peerIdFromChainBytes, ringEventOf, type RingEventListener, type RingEventRecord } from "./ringEvents.js";
+import { bounded, CHAIN_TIMEOUT_MS, type WaitOptions } from "./wait.js";
 
-export class ChainUnreachableError extends Error {
-  override name = "ChainUnreachableError";
-}
-export class NotARingError extends Error {
-  override name = "NotARingError";
-}
-export class ChainTimeoutError extends Error {
-  override name = "ChainTimeoutError";
-}
+export type { RingEvent, RingEventListener, RingEventRecord } from "./ringEvents.js";
 
 export interface NodeInfo {
   multiaddr: string;
@@ -30,17 +25,10 @@ export interface NodeInfo {
   peerId: string | null;
 }
 
-export type RingEvent =
-  | { type: "MemberEntered"; member: string }
-  | { type: "MemberExited"; member: string }
-  | { type: "NodeInfoSet"; member: string; multiaddr: string; peerId: string | null }
-  | { type: "LogHeadUpdated"; member: string; head: string }
-  | { type: "Flushed"; round: bigint; ringNodeHead: string; outputsHash: string; relayer: string }
-  | { type: "ForkProven"; member: string; seq: bigint; digestA: string; digestB: string };
-
-export type RingEventRecord = RingEvent & { blockNumber: number; transactionHash: string };
-
-export type RingEventListener = (event: RingEventRecord) => void;
+/** The view's events: each Ring event as it is mined, after the caches took it in. */
+export interface RingChainViewEvents {
+  "ring:event": CustomEvent<RingEventRecord>;
+}
 
 export interface RingChainViewOptions {
   rpcUrl: string;
@@ -49,30 +37,11 @@ export interface RingChainViewOptions {
   /** Bound on every JSON-RPC call. */
   timeoutMs?: number;
   logger?: Logger;
+  /** Aborts connecting. */
+  signal?: AbortSignal;
 }
 
-/** Blocks per eth_getLogs request (public endpoints cap ranges). */
-const LOG_RANGE = 2_000;
-
-function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ChainTimeoutError(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
-/** A PeerId published on chain (multihash bytes) as its string form, or null. */
-export function peerIdFromChainBytes(bytes: string | Uint8Array): string | null {
-  const hex = typeof bytes === "string" ? bytes : hexlify(bytes);
-  if (hex === "0x") return null;
-  try {
-    return peerIdFromMultihash(Digest.decode(Buffer.from(hex.slice(2), "hex"))).toString();
-  } catch {
-    return null;
-  }
-}
-
-export class RingChainView implements Membership {
+export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implements Membership {
   readonly ring: string;
   readonly domain: TypedDataDomain;
   private memberList: string[] = [];
@@ -84,8 +53,9 @@ export class RingChainView implements Membership {
   private lastBlock = -1;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
-  private readonly listeners = new Set<RingEventListener>();
-  private readonly contract: Contract;
+  /** Aborted by `stop`, so a poll in flight stops waiting for the endpoint. */
+  private readonly stopping = new AbortController();
+  private readonly reads: RingReads;
 
   private constructor(
     readonly provider: JsonRpcProvider,
@@ -95,32 +65,35 @@ export class RingChainView implements Membership {
     private readonly timeoutMs: number,
     private readonly logger: Logger | undefined,
   ) {
+    super();
     this.ring = checksumAddress(ring);
     this.domain = ringDomain(chainId, this.ring);
-    this.contract = new Contract(this.ring, RING_VIEW_ABI, provider);
+    this.reads = new RingReads(this.ring, provider, timeoutMs);
   }
 
   /** Connects, checks that `ring` is a Ring contract, and loads members, node info and heads. */
   static async connect(options: RingChainViewOptions): Promise<RingChainView> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? CHAIN_TIMEOUT_MS;
+    const wait = (what: string) => ({ milliseconds: timeoutMs, what, signal: options.signal });
     const pollMs = options.pollMs ?? 1_000;
     const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, pollingInterval: pollMs, cacheTimeout: -1 });
     let chainId: bigint;
     try {
-      chainId = BigInt(await withTimeout(provider.send("eth_chainId", []) as Promise<string>, timeoutMs, "eth_chainId"));
+      chainId = BigInt(await bounded(provider.send("eth_chainId", []) as Promise<string>, wait("eth_chainId")));
     } catch (error) {
       provider.destroy();
+      if (options.signal?.aborted === true) throw error;
       throw new ChainUnreachableError(`chain at ${options.rpcUrl} is unreachable: ${(error as Error).message}`);
     }
     const view = new RingChainView(provider, options.ring, chainId, pollMs, timeoutMs, options.logger);
     try {
-      const code = await withTimeout(provider.getCode(view.ring), timeoutMs, "eth_getCode");
+      const code = await bounded(provider.getCode(view.ring), wait("eth_getCode"));
       if (code === "0x") throw new NotARingError(`no contract at ${view.ring} on chain ${chainId}`);
-      view.lastBlock = await withTimeout(provider.getBlockNumber(), timeoutMs, "eth_blockNumber");
-      await view.refresh();
+      view.lastBlock = await bounded(provider.getBlockNumber(), wait("eth_blockNumber"));
+      await view.refresh({ signal: options.signal });
     } catch (error) {
       provider.destroy();
-      if (error instanceof NotARingError || error instanceof ChainTimeoutError) throw error;
+      if (error instanceof NotARingError || error instanceof ChainTimeoutError || options.signal?.aborted === true) throw error;
       throw new NotARingError(`${view.ring} on chain ${chainId} does not answer as a Ring: ${(error as Error).message}`);
     }
     return view;
@@ -156,13 +129,13 @@ export class RingChainView implements Membership {
   }
 
   /** Reads everything again from the chain. */
-  async refresh(): Promise<void> {
-    const members = ((await this.call<string[]>("members")) ?? []).map((m) => checksumAddress(m));
+  async refresh(options?: WaitOptions): Promise<void> {
+    const members = await this.reads.members(options);
     this.memberList = members;
     this.memberSet = new Set(members);
-    await Promise.all(members.map((member) => this.refreshMember(member)));
-    this.currentRound = BigInt(await this.call<bigint>("round"));
-    this.currentRingNodeHead = await this.call<string>("ringNodeHead");
+    await Promise.all(members.map((member) => this.refreshMember(member, options)));
+    this.currentRound = BigInt(await this.reads.round(options));
+    this.currentRingNodeHead = await this.reads.ringNodeHead(options);
   }
 
   /** Starts polling for new blocks and events. */
@@ -170,8 +143,10 @@ export class RingChainView implements Membership {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => {
       if (this.polling !== undefined) return;
-      this.polling = this.poll()
-        .catch((error: unknown) => this.logger?.warn({ err: error }, "chain poll failed"))
+      this.polling = this.poll({ signal: this.stopping.signal })
+        .catch((error: unknown) => {
+          if (!this.stopping.signal.aborted) this.logger?.warn({ err: error }, "chain poll failed");
+        })
         .finally(() => (this.polling = undefined));
     }, this.pollMs);
   }
@@ -179,91 +154,77 @@ export class RingChainView implements Membership {
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    this.stopping.abort();
     await this.polling;
     this.provider.destroy();
   }
 
+  /**
+   * Calls `listener` with every Ring event as it is mined; returns the unsubscribe. A listener
+   * that throws is logged and does not disturb the others (or the poll).
+   */
   onEvent(listener: RingEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const handler = (event: CustomEvent<RingEventRecord>): void => {
+      try {
+        listener(event.detail);
+      } catch (error) {
+        this.logger?.warn({ err: error }, "chain event listener failed");
+      }
+    };
+    this.addEventListener("ring:event", handler);
+    return () => this.removeEventListener("ring:event", handler);
   }
 
   /** Publishes this member's multiaddr and PeerId (multihash bytes); resolves when mined. */
-  async setNodeInfo(signer: Signer, multiaddr: string, peerId: Uint8Array): Promise<string> {
-    const contract = new Contract(this.ring, RING_VIEW_ABI, signer);
-    const setNodeInfo = contract.getFunction("setNodeInfo");
-    const tx = (await withTimeout(setNodeInfo(multiaddr, peerId) as Promise<{ hash: string; wait(): Promise<unknown> }>, this.timeoutMs, "setNodeInfo"));
-    await withTimeout(tx.wait(), this.timeoutMs * 6, "setNodeInfo receipt");
-    await this.refreshMember(await signer.getAddress());
+  async setNodeInfo(signer: Signer, multiaddr: string, peerId: Uint8Array, options?: WaitOptions): Promise<string> {
+    const setNodeInfo = new Contract(this.ring, ringInterface, signer).getFunction("setNodeInfo");
+    const sent = setNodeInfo(multiaddr, peerId) as Promise<{ hash: string; wait(): Promise<unknown> }>;
+    const tx = await bounded(sent, { milliseconds: this.timeoutMs, what: "setNodeInfo", signal: options?.signal });
+    await bounded(tx.wait(), { milliseconds: this.timeoutMs * 6, what: "setNodeInfo receipt", signal: options?.signal });
+    await this.refreshMember(await signer.getAddress(), options);
     return tx.hash;
   }
 
   /** One poll: new events since the last block seen, applied to the caches and passed to listeners. */
-  async poll(): Promise<void> {
-    const latest = await withTimeout(this.provider.getBlockNumber(), this.timeoutMs, "eth_blockNumber");
+  async poll(options?: WaitOptions): Promise<void> {
+    const latest = await bounded(this.provider.getBlockNumber(), { milliseconds: this.timeoutMs, what: "eth_blockNumber", signal: options?.signal });
     if (latest <= this.lastBlock) return;
     for (let from = this.lastBlock + 1; from <= latest; from += LOG_RANGE) {
       const to = Math.min(latest, from + LOG_RANGE - 1);
-      const logs = await withTimeout(this.provider.getLogs({ address: this.ring, fromBlock: from, toBlock: to }), this.timeoutMs, "eth_getLogs");
-      for (const log of logs) await this.apply(log);
+      for (const log of await this.reads.logs(from, to, options)) {
+        const event = ringEventOf(log);
+        if (event !== null) await this.apply(event, options);
+      }
       this.lastBlock = to;
     }
   }
 
-  private async apply(log: Log): Promise<void> {
-    const parsed = ringViewInterface.parseLog(log);
-    if (parsed === null) return;
-    const args = parsed.args;
-    let event: RingEvent;
-    switch (parsed.name) {
+  /** Takes the event into the caches, then tells the listeners. */
+  private async apply(event: RingEventRecord, options?: WaitOptions): Promise<void> {
+    switch (event.type) {
       case "MemberEntered":
       case "MemberExited":
-        event = { type: parsed.name, member: checksumAddress(args.member as string) };
-        await this.refresh();
-        break;
-      case "NodeInfoSet": {
-        const member = checksumAddress(args.member as string);
-        const info = { multiaddr: args.multiaddr as string, peerId: peerIdFromChainBytes(args.peerId as string) };
-        this.nodeInfos.set(member, info);
-        event = { type: "NodeInfoSet", member, ...info };
-        break;
-      }
-      case "LogHeadUpdated": {
-        const member = checksumAddress(args.member as string);
-        this.heads.set(member, args.head as string);
-        event = { type: "LogHeadUpdated", member, head: args.head as string };
-        break;
-      }
-      case "Flushed":
-        this.currentRound = args.round as bigint;
-        this.currentRingNodeHead = args.ringNodeHead as string;
-        event = { type: "Flushed", round: args.round as bigint, ringNodeHead: args.ringNodeHead as string, outputsHash: args.outputsHash as string, relayer: checksumAddress(args.relayer as string) };
-        break;
       case "ForkProven":
-        event = { type: "ForkProven", member: checksumAddress(args.member as string), seq: args.seq as bigint, digestA: args.digestA as string, digestB: args.digestB as string };
-        await this.refresh();
+        await this.refresh(options);
         break;
-      default:
-        return;
+      case "NodeInfoSet":
+        this.nodeInfos.set(event.member, { multiaddr: event.multiaddr, peerId: event.peerId });
+        break;
+      case "LogHeadUpdated":
+        this.heads.set(event.member, event.head);
+        break;
+      case "Flushed":
+        this.currentRound = event.round;
+        this.currentRingNodeHead = event.ringNodeHead;
+        break;
     }
-    const record = { ...event, blockNumber: log.blockNumber, transactionHash: log.transactionHash };
-    for (const listener of this.listeners) {
-      try {
-        listener(record);
-      } catch (error) {
-        this.logger?.warn({ err: error }, "chain event listener failed");
-      }
-    }
+    this.safeDispatchEvent("ring:event", { detail: event });
   }
 
-  private async refreshMember(member: string): Promise<void> {
+  private async refreshMember(member: string, options?: WaitOptions): Promise<void> {
     const key = checksumAddress(member);
-    const [info, head] = await Promise.all([this.call<[string, string]>("nodeInfo", key), this.call<string>("logNodeHeads", key)]);
-    this.nodeInfos.set(key, { multiaddr: info[0], peerId: peerIdFromChainBytes(info[1]) });
+    const [info, head] = await Promise.all([this.reads.nodeInfo(key, options), this.reads.logNodeHead(key, options)]);
+    this.nodeInfos.set(key, { multiaddr: info.multiaddr, peerId: peerIdFromChainBytes(info.peerId) });
     this.heads.set(key, head);
-  }
-
-  private call<T>(name: string, ...args: unknown[]): Promise<T> {
-    return withTimeout(this.contract.getFunction(name).staticCall(...args) as Promise<T>, this.timeoutMs, `Ring.${name}`);
   }
 }

@@ -7,8 +7,8 @@ import { getAddress, hexlify, type Provider, type Signer, type TypedDataDomain }
 import type { FlushToRingRequest, ReplicateRingRequest } from "../api/requests.js";
 import { cidToBytes32 } from "../core/cid.js";
 import type { EncodedLogNode } from "../core/logNode.js";
-import { forwarderContract, forwardRequestToJson, readForwarderDomain, signForwardRequest, type ForwardRequest } from "../relay/forwardRequest.js";
-import { replicaRingInterface, ringInterface } from "../replica/chainReads.js";
+import { forwarderContract, readForwarderDomain, replicaRingInterface, ringInterface } from "../chain/index.js";
+import { forwardRequestToJson, signForwardRequest, type ForwardRequest } from "../relay/forwardRequest.js";
 import { encodeRingKey } from "../replica/ringKeys.js";
 
 /** The params as sent are the API's (node/src/api/requests.ts). */

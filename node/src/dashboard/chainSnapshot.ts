@@ -4,11 +4,9 @@
  * votes, dissents and outputs, replica registrations, and light clients' log heads relayed
  * through the forwarder (FlushToRing).
  */
-import { peerIdFromMultihash } from "@libp2p/peer-id";
-import { getAddress, getBytes, type Log, type Provider } from "ethers";
-import * as Digest from "multiformats/hashes/digest";
+import { getAddress, type Provider } from "ethers";
+import { gateInterface, peerIdFromChainBytes, ReplicaRingReads, ringInterface, RingFactoryReads, RingReads, type RingEventRecord } from "../chain/index.js";
 import { bytes32ToCid } from "../core/cid.js";
-import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory } from "../../../types/index.js";
 
 export interface MemberView {
   address: string;
@@ -69,49 +67,47 @@ export function headLabel(digest: string): string {
 
 /** The PeerId (base58) a member published as multihash bytes; the raw hex if it does not decode. */
 function peerIdLabel(peerId: string): string {
-  if (peerId === "0x") return "";
-  try {
-    return peerIdFromMultihash(Digest.decode(getBytes(peerId))).toString();
-  } catch {
-    return peerId;
-  }
+  return peerIdFromChainBytes(peerId) ?? (peerId === "0x" ? "" : peerId);
 }
+
+type FlushedEvent = Extract<RingEventRecord, { type: "Flushed" }>;
+type LogHeadEvent = Extract<RingEventRecord, { type: "LogHeadUpdated" }>;
 
 export async function takeChainSnapshot(source: SnapshotSource): Promise<ChainSnapshot> {
   const { provider } = source;
   const [network, blockNumber] = await Promise.all([provider.getNetwork(), provider.getBlockNumber()]);
   /** Every read at one block, so the rounds, heads and events agree with each other. */
   const at = { blockTag: blockNumber };
-  const factory = RingFactory__factory.connect(source.factory, provider);
-  const gate = Gate__factory.connect(source.gate, provider);
+  const factory = new RingFactoryReads(source.factory, provider);
   const [plainRings, replicaRings] = await Promise.all([factory.rings(at), factory.replicaRings(at)]);
   const replicaOf = new Map<string, string>();
-  const replicaRingContracts = await Promise.all(replicaRings.map(async (replica) => [replica, await ReplicaRing__factory.connect(replica, provider).ring(at)] as const));
+  const replicaRingContracts = await Promise.all(replicaRings.map(async (replica) => [replica, await new ReplicaRingReads(replica, provider).ring(at)] as const));
   for (const [replica, ring] of replicaRingContracts) replicaOf.set(getAddress(ring), replica);
   const allRings = [...new Set([...plainRings, ...replicaOf.keys()].map((r) => getAddress(r)))];
 
   const rings = await Promise.all(
     allRings.map(async (address): Promise<RingView> => {
-      const ring = Ring__factory.connect(address, provider);
+      const ring = new RingReads(address, provider);
       const [owner, round, head, required, memberList] = await Promise.all([ring.owner(at), ring.round(at), ring.ringNodeHead(at), ring.requiredVotes(at), ring.members(at)]);
       const members = await Promise.all(
         memberList.map(async (member): Promise<MemberView> => {
-          const [info, logHead, reputation] = await Promise.all([ring.nodeInfo(member, at), ring.logNodeHeads(member, at), ring.reputation(member, at)]);
+          const [info, logHead, reputation] = await Promise.all([ring.nodeInfo(member, at), ring.logNodeHead(member, at), ring.reputation(member, at)]);
           return {
             address: member,
-            peerId: peerIdLabel(info[1]),
-            multiaddr: info[0],
+            peerId: peerIdLabel(info.peerId),
+            multiaddr: info.multiaddr,
             logHead: headLabel(logHead),
-            agreements: Number(reputation[0]),
-            dissents: Number(reputation[1]),
+            agreements: Number(reputation.agreements),
+            dissents: Number(reputation.dissents),
           };
         }),
       );
-      const flushed = (await ring.queryFilter(ring.filters.Flushed(), 0, blockNumber)).slice(-(source.roundsShown ?? 20));
-      const rounds = await Promise.all(flushed.map((event) => roundView(event, ring, gate, provider)));
+      const events = await ring.events(0, blockNumber);
+      const flushed = events.filter((event): event is FlushedEvent => event.type === "Flushed").slice(-(source.roundsShown ?? 20));
+      const rounds = await Promise.all(flushed.map((event) => roundView(event, source.gate, provider)));
       const replica = replicaOf.get(address);
       const registrations = replica === undefined ? [] : await registrationsOf(replica, provider, blockNumber);
-      const relayedHeads = await relayedHeadsOf(ring, provider, source.forwarder, blockNumber);
+      const relayedHeads = await relayedHeadsOf(events.filter((event): event is LogHeadEvent => event.type === "LogHeadUpdated"), provider, source.forwarder);
       return {
         address,
         kind: replica === undefined ? "ring" : "replica",
@@ -129,27 +125,25 @@ export async function takeChainSnapshot(source: SnapshotSource): Promise<ChainSn
   return { chainId: network.chainId.toString(), blockNumber, takenAt: new Date().toISOString(), rings };
 }
 
-type RingContract = ReturnType<typeof Ring__factory.connect>;
-type GateContract = ReturnType<typeof Gate__factory.connect>;
-
-async function roundView(event: Log & { args: { round: bigint; ringNodeHead: string; relayer: string } }, ring: RingContract, gate: GateContract, provider: Provider): Promise<RoundView> {
+async function roundView(event: FlushedEvent, gateAddress: string, provider: Provider): Promise<RoundView> {
   const receipt = await provider.getTransactionReceipt(event.transactionHash);
+  const gate = getAddress(gateAddress);
   const agreed: string[] = [];
   const dissented: string[] = [];
   const outputs: { pin: string; tokenId: string }[] = [];
   for (const log of receipt?.logs ?? []) {
-    const fromRing = ring.interface.parseLog(log);
+    const fromRing = ringInterface.parseLog(log);
     if (fromRing?.name === "Agreed") agreed.push(...(fromRing.args[1] as string[]));
     if (fromRing?.name === "Dissented") dissented.push(fromRing.args[0] as string);
-    if (getAddress(log.address) === getAddress(await gate.getAddress())) {
-      const fromGate = gate.interface.parseLog(log);
+    if (getAddress(log.address) === gate) {
+      const fromGate = gateInterface.parseLog(log);
       if (fromGate?.name === "Output") outputs.push({ pin: String(fromGate.args[0]), tokenId: `0x${(fromGate.args[1] as bigint).toString(16).padStart(64, "0")}` });
     }
   }
   return {
-    round: Number(event.args.round),
-    ringNodeHead: headLabel(event.args.ringNodeHead),
-    relayer: event.args.relayer,
+    round: Number(event.round),
+    ringNodeHead: headLabel(event.ringNodeHead),
+    relayer: event.relayer,
     txHash: event.transactionHash,
     gasUsed: receipt?.gasUsed.toString() ?? "",
     block: event.blockNumber,
@@ -160,18 +154,16 @@ async function roundView(event: Log & { args: { round: bigint; ringNodeHead: str
 }
 
 async function registrationsOf(replica: string, provider: Provider, toBlock: number): Promise<RingView["registrations"]> {
-  const contract = ReplicaRing__factory.connect(replica, provider);
-  const events = await contract.queryFilter(contract.filters.RingRegistered(), 0, toBlock);
-  return events.map((event) => ({ clientRing: event.args.clientRing, registrant: event.args.registrant, fee: event.args.fee.toString(), txHash: event.transactionHash }));
+  const events = await new ReplicaRingReads(replica, provider).registered(0, toBlock);
+  return events.map((event) => ({ clientRing: event.clientRing, registrant: event.registrant, fee: event.fee.toString(), txHash: event.transactionHash }));
 }
 
-async function relayedHeadsOf(ring: RingContract, provider: Provider, forwarder: string, toBlock: number): Promise<RingView["relayedHeads"]> {
-  const events = await ring.queryFilter(ring.filters.LogHeadUpdated(), 0, toBlock);
+async function relayedHeadsOf(events: readonly LogHeadEvent[], provider: Provider, forwarder: string): Promise<RingView["relayedHeads"]> {
   const relayed: RingView["relayedHeads"] = [];
   for (const event of events) {
     const tx = await provider.getTransaction(event.transactionHash);
     if (tx?.to === null || tx === null || getAddress(tx.to) !== getAddress(forwarder)) continue;
-    relayed.push({ member: event.args.member, head: headLabel(event.args.head), relayer: tx.from, txHash: event.transactionHash });
+    relayed.push({ member: event.member, head: headLabel(event.head), relayer: tx.from, txHash: event.transactionHash });
   }
   return relayed.slice(-20).reverse();
 }

@@ -6,7 +6,7 @@
 import { keccak_256 } from "@noble/hashes/sha3";
 import type { ForwardRequestJson } from "../api/requests.js";
 import { recoverSigner } from "../core/secp256k1.js";
-import { Contract, getAddress, getBytes, hexlify, recoverAddress, Signature, TypedDataEncoder, type ContractRunner, type Signer, type TypedDataDomain, type TypedDataField } from "ethers";
+import { getAddress, getBytes, hexlify, recoverAddress, Signature, TypedDataEncoder, type Signer, type TypedDataDomain, type TypedDataField } from "ethers";
 
 /** keccak256("ForwardRequest(address from,address to,uint256 value,uint256 gas,uint256 nonce,uint48 deadline,bytes data)"). */
 export const FORWARD_REQUEST_TYPES: Record<string, TypedDataField[]> = {
@@ -44,25 +44,6 @@ export interface ForwardRequestData {
   deadline: bigint;
   data: string;
   signature: string;
-}
-
-export const FORWARDER_ABI = [
-  "function execute((address from,address to,uint256 value,uint256 gas,uint48 deadline,bytes data,bytes signature) request) payable",
-  "function executeBatch((address from,address to,uint256 value,uint256 gas,uint48 deadline,bytes data,bytes signature)[] requests, address refundReceiver) payable",
-  "function verify((address from,address to,uint256 value,uint256 gas,uint48 deadline,bytes data,bytes signature) request) view returns (bool)",
-  "function nonces(address owner) view returns (uint256)",
-  "function eip712Domain() view returns (bytes1 fields,string name,string version,uint256 chainId,address verifyingContract,bytes32 salt,uint256[] extensions)",
-  "event ExecutedForwardRequest(address indexed signer, uint256 nonce, bool success)",
-] as const;
-
-export function forwarderContract(address: string, runner: ContractRunner): Contract {
-  return new Contract(address, FORWARDER_ABI, runner);
-}
-
-/** The forwarder's EIP-712 domain, read from the contract itself (ERC-5267), so any deployment name works. */
-export async function readForwarderDomain(forwarder: Contract): Promise<TypedDataDomain> {
-  const domain = (await forwarder.getFunction("eip712Domain").staticCall()) as unknown as [string, string, string, bigint, string];
-  return { name: domain[1], version: domain[2], chainId: domain[3], verifyingContract: getAddress(domain[4]) };
 }
 
 export function forwardRequestToJson(request: ForwardRequest): ForwardRequestJson {

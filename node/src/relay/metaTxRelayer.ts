@@ -8,8 +8,9 @@
  * is skipped by the forwarder instead of reverting its neighbours; each request's own outcome is
  * read from the forwarder's `ExecutedForwardRequest(signer, nonce, success)` events.
  */
-import { getAddress, Interface, isError, keccak256, type Provider, type Signer } from "ethers";
-import { FORWARDER_ABI, toForwardRequestData, type ForwardRequest } from "./forwardRequest.js";
+import { getAddress, isError, keccak256, type Provider, type Signer } from "ethers";
+import { forwarderInterface } from "../chain/index.js";
+import { toForwardRequestData, type ForwardRequest } from "./forwardRequest.js";
 
 export interface RelayOutcome {
   /** True when the forwarder executed the request and the forwarded call succeeded. */
@@ -49,8 +50,6 @@ interface Pending {
   resolve: (outcome: RelayOutcome) => void;
   reject: (error: Error) => void;
 }
-
-const forwarderInterface = new Interface(FORWARDER_ABI);
 
 export class MetaTxRelayer {
   readonly forwarderAddress: string;

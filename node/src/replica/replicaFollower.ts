@@ -8,7 +8,7 @@
 import type { CID } from "multiformats/cid";
 import { bytes32ToCid, cidToBytes32, ZERO_BYTES32 } from "../core/cid.js";
 import { decodeLogNode } from "../core/logNode.js";
-import type { ChainReads } from "./chainReads.js";
+import type { ChainReads } from "../chain/index.js";
 import { verifyLogSegment } from "./logSegment.js";
 import type { ReplicaStore } from "./replicaStore.js";
 

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { ForkEvidence } from "../log/forkEvidence.js";
-import type { RingWriter } from "./ringWriter.js";
+import type { RingWriter } from "../chain/index.js";
 
 /** How long each honest member waits for the ones before it in the member list. */
 const TURN_MS = 1_500;

@@ -4,7 +4,8 @@
  * blockstore (the others fetch them over bitswap) and the job enters this member's log.
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { Contract, getAddress, getBytes, hexlify, toBeHex, ZeroAddress } from "ethers";
+import { getAddress, getBytes, hexlify, toBeHex, ZeroAddress } from "ethers";
+import { GateReads } from "../chain/index.js";
 import { CID } from "multiformats/cid";
 import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
 import type { RingChainView } from "../chain/ringChainView.js";
@@ -26,9 +27,6 @@ import type { JobCompute } from "./jobCompute.js";
  * from the chain when the job is submitted (`gate` defaults to the node's RING_NODE_GATE).
  */
 export type JobInput = { text: string } | { json: unknown } | { bytes: string } | { cid: string } | { pin: number; gate?: string };
-
-/** The one Gate view the node reads (pin inputs); the rounds tests read it too. */
-export const GATE_LATEST_ABI = ["function latest(uint96 pin) view returns (uint256 tokenId, address ring, uint64 sequence)"] as const;
 
 export interface SubmitJobRequest {
   /** The job's ES module source (exports `map` and `reduce`), or `code`: the CID of its code block. */
@@ -178,8 +176,7 @@ export class JobService {
   private async latestOnPin(pin: number, gateAddress: string): Promise<CID> {
     const gate = getAddress(gateAddress);
     if (gate === ZeroAddress) throw new EmptyPinError(`pin ${pin} names no gate: give one or start the node with RING_NODE_GATE`);
-    const contract = new Contract(gate, GATE_LATEST_ABI, this.components.chain.provider);
-    const [tokenId, ring] = (await contract.getFunction("latest").staticCall(pin)) as [bigint, string];
+    const { tokenId, ring } = await new GateReads(gate, this.components.chain.provider).latest(pin);
     const cid = ring === ZeroAddress ? null : bytes32ToCid(toBeHex(tokenId, 32));
     if (cid === null) throw new EmptyPinError(`pin ${pin} of gate ${gate} holds no output yet`);
     return cid;

@@ -22,7 +22,7 @@ import type { JobBook, KnownJob } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
 import { memberPeers } from "./memberPeers.js";
 import { flushDecision } from "./quorum.js";
-import type { RingWriter } from "./ringWriter.js";
+import type { RingWriter } from "../chain/index.js";
 import { cutSeqs, majorityShards, outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
 import { askPeer, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
 import type { RoundsTrace } from "./roundsTrace.js";

@@ -39,7 +39,7 @@ import type { JobCompute } from "./jobCompute.js";
 import { LogPush, type LogPushComponents } from "./logPush.js";
 import { isMemberPeer, memberPeers } from "./memberPeers.js";
 import { Relayer } from "./relayer.js";
-import { RingWriter } from "./ringWriter.js";
+import { RingWriter } from "../chain/index.js";
 import { ReduceCache } from "./roundContent.js";
 import { ROUNDS_PROTOCOL, roundsHandler, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
 import { roundsTrace, type RoundsTrace } from "./roundsTrace.js";

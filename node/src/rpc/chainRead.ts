@@ -1,5 +1,5 @@
 /** A chain read a method depends on: any failure becomes a ChainReadError (-32008) with a short reason. */
-import { ChainTimeoutError } from "../replica/chainReads.js";
+import { ChainTimeoutError } from "../chain/index.js";
 import { ChainReadError } from "./errors.js";
 
 export async function readChain<T>(read: () => Promise<T>): Promise<T> {

@@ -7,9 +7,7 @@
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
-import { Contract, getAddress } from "ethers";
-import pTimeout from "p-timeout";
-import type { RingChainView } from "../chain/ringChainView.js";
+import { RingReads, type RingChainView } from "../chain/index.js";
 import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
@@ -17,7 +15,6 @@ import type { Logger } from "../logging.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
-import { ChainTimeoutError } from "../replica/chainReads.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 
@@ -134,13 +131,6 @@ class NodeJsonRpcService implements JsonRpcService {
   /** The forwarder the node's ring trusts, when the settings name none. */
   private async trustedForwarder(): Promise<string> {
     const { chain } = this.components;
-    const ring = new Contract(chain.ring, ["function trustedForwarder() view returns (address)"], chain.provider);
-    const milliseconds = this.settings.chainTimeoutMs ?? 10_000;
-    const address = await pTimeout(ring.getFunction("trustedForwarder").staticCall() as Promise<string>, {
-      milliseconds,
-      signal: this.stopping.signal,
-      message: new ChainTimeoutError(`the ring's trustedForwarder() did not answer within ${milliseconds} ms`),
-    });
-    return getAddress(address);
+    return new RingReads(chain.ring, chain.provider, this.settings.chainTimeoutMs).trustedForwarder({ signal: this.stopping.signal });
   }
 }

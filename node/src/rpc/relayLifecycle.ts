@@ -6,7 +6,7 @@
  * restart, or another relayer): that transaction is its result. Relaying never rejects: a failure
  * is a result with `success: false` and a reason.
  */
-import type { Forwarder } from "../relay/forwarder.js";
+import type { Forwarder } from "../chain/index.js";
 import type { ForwardRequest } from "../relay/forwardRequest.js";
 import type { MetaTxRelayer, RelayOutcome } from "../relay/metaTxRelayer.js";
 

@@ -9,7 +9,7 @@ import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { cidToBytes32, ZERO_BYTES32 } from "../../../node/src/core/cid.js";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { LOG_NODE_VERSION, signLogNode, type EncodedLogNode } from "../../../node/src/core/logNode.js";
-import { ringInterface } from "../../../node/src/replica/chainReads.js";
+import { ringInterface } from "../../../node/src/chain/index.js";
 import { checkFlush, MAX_FLUSH_MTX_GAS, type FlushFacts, type FlushRequest, type FlushVerdict } from "../../../node/src/rpc/flush/checks.js";
 
 const CHAIN_ID = 31337n;

@@ -15,7 +15,7 @@ import { RpcErrorCode, type RpcErrorCodeValue } from "../../api/errorCodes.js";
 import type { FlushStep, StepName } from "../../api/results.js";
 import { bytes32ToCid, cidToBytes32, ZERO_BYTES32 } from "../../core/cid.js";
 import type { ForwardRequest } from "../../relay/forwardRequest.js";
-import { ringInterface } from "../../replica/chainReads.js";
+import { ringInterface } from "../../chain/index.js";
 import type { VerifiedLogSegment } from "../../replica/logSegment.js";
 
 /** Gas a relayed updateLogHead may ask for: generous for one SSTORE and an event, small enough not to be a drain. */

@@ -7,9 +7,9 @@
 import { hexlify } from "ethers";
 import { RpcErrorCode } from "../../api/errorCodes.js";
 import { LogReplicationIncompleteError } from "../../log/errors.js";
-import type { Forwarder } from "../../relay/forwarder.js";
+import type { Forwarder } from "../../chain/index.js";
 import { forwardRequestDigestBytes, tryRecoverDigestSigner } from "../../relay/forwardRequest.js";
-import type { ChainReads } from "../../replica/chainReads.js";
+import type { ChainReads } from "../../chain/index.js";
 import { verifyLogSegment } from "../../replica/logSegment.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
 import type { ReplicaStore } from "../../replica/replicaStore.js";

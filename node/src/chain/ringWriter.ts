@@ -1,25 +1,33 @@
 /**
  * The rounds' one writer to the Ring contract: `flush` and `proveFork`, sent from the member's own
- * account one transaction at a time, each bounded by a timeout.
+ * account one transaction at a time, each step (estimate, broadcast, receipt) bounded by a timeout
+ * and the caller's AbortSignal.
  */
 import { Contract, type JsonRpcProvider, type Wallet } from "ethers";
 import { flushArgs, type FlushInput } from "../core/ringVotes.js";
-import type { ForkEvidence } from "../log/forkEvidence.js";
-import { proveForkArgs } from "../log/forkEvidence.js";
+import { ringInterface } from "./abi/ring.js";
+import { ChainWriteTimeoutError, TransactionRevertedError } from "./errors.js";
+import { bounded, CHAIN_WRITE_TIMEOUT_MS, type WaitOptions } from "./wait.js";
 
-export const RING_WRITE_ABI = [
-  "function flush(uint64 round, bytes32 ringNodeHead, (address gate, uint96[] pins, bytes32[] cids) outputs, (bytes32 logHead, bytes32 r, bytes32 vs)[] votes, (bytes32 ringNodeHead, bytes32 outputsHash, bytes32 logHead, bytes32 r, bytes32 vs)[] dissents)",
-  "function proveFork(address member, uint64 seq, bytes32 digestA, bytes signatureA, bytes32 digestB, bytes signatureB)",
-  "function ringLog(uint256 round) view returns (bytes32)",
-  "function reputation(address account) view returns (uint64 agreements, uint64 dissents)",
-] as const;
-
-export class ChainWriteTimeoutError extends Error {
-  override name = "ChainWriteTimeoutError";
+/** One of two conflicting signed log nodes (log/forkEvidence.ts `SignedNodeRef` is one). */
+export interface SignedDigest {
+  /** 0x-hex EIP-712 LogNode digest. */
+  digest: string;
+  /** 0x-hex 65-byte signature. */
+  sig: string;
 }
 
-export class TransactionRevertedError extends Error {
-  override name = "TransactionRevertedError";
+/** What `Ring.proveFork` needs: two nodes `author` signed with the same `seq` (log/forkEvidence.ts `ForkEvidence` is one). */
+export interface ForkProof {
+  author: string;
+  seq: number;
+  a: SignedDigest;
+  b: SignedDigest;
+}
+
+/** `Ring.proveFork(member, seq, digestA, sigA, digestB, sigB)` arguments. */
+export function proveForkArgs(proof: ForkProof): [string, bigint, string, string, string, string] {
+  return [proof.author, BigInt(proof.seq), proof.a.digest, proof.a.sig, proof.b.digest, proof.b.sig];
 }
 
 export interface SentTransaction {
@@ -37,33 +45,33 @@ export class RingWriter {
     readonly ring: string,
     private readonly wallet: Wallet,
     readonly provider: JsonRpcProvider,
-    private readonly timeoutMs = 30_000,
+    private readonly timeoutMs = CHAIN_WRITE_TIMEOUT_MS,
   ) {
-    this.contract = new Contract(ring, RING_WRITE_ABI, wallet.connect(provider));
+    this.contract = new Contract(ring, ringInterface, wallet.connect(provider));
   }
 
   /** Sends `Ring.flush` with the votes (and dissents) ordered by signer; resolves once mined. */
-  flush(input: FlushInput): Promise<SentTransaction> {
+  flush(input: FlushInput, options?: WaitOptions): Promise<SentTransaction> {
     // No gas estimate on the hot path: a fixed bound far above a flush's cost (ecrecover, two
     // SSTOREs per signer, Scope + Gate per output). Only gas used is paid; a flush that loses the
     // race to another relayer reverts at the round check, cheaply.
     const signers = BigInt(input.votes.length + (input.dissents?.length ?? 0));
     const gasLimit = 300_000n + 60_000n * signers + 150_000n * BigInt(input.outputs.cids.length);
-    return this.send("flush", [...flushArgs(input)], gasLimit);
+    return this.send("flush", [...flushArgs(input)], gasLimit, options);
   }
 
   /** Sends `Ring.proveFork` for the evidence; resolves once mined. */
-  proveFork(evidence: ForkEvidence): Promise<SentTransaction> {
-    return this.send("proveFork", proveForkArgs(evidence));
+  proveFork(evidence: ForkProof, options?: WaitOptions): Promise<SentTransaction> {
+    return this.send("proveFork", proveForkArgs(evidence), undefined, options);
   }
 
   /** The ring head recorded for `round` (zero when not kept or not flushed). */
-  async ringLog(round: bigint | number): Promise<string> {
-    return this.bounded(this.contract.getFunction("ringLog").staticCall(round) as Promise<string>, "Ring.ringLog");
+  async ringLog(round: bigint | number, options?: WaitOptions): Promise<string> {
+    return this.bounded(this.contract.getFunction("ringLog").staticCall(round) as Promise<string>, "Ring.ringLog", options);
   }
 
   /** Sends `method(args)`; without `gasLimit` the gas is estimated (which also simulates: a call that would revert fails here, unsent). */
-  private send(method: string, args: unknown[], gasLimit?: bigint): Promise<SentTransaction> {
+  private send(method: string, args: unknown[], gasLimit?: bigint, options?: WaitOptions): Promise<SentTransaction> {
     const run = async (): Promise<SentTransaction> => {
       const data = this.contract.interface.encodeFunctionData(method, args);
       const from = this.wallet.address;
@@ -72,6 +80,7 @@ export class RingWriter {
       const [gas, nonce, fees, network] = await this.bounded(
         Promise.all([estimate, this.provider.getTransactionCount(from, "pending"), this.fees(), this.provider.getNetwork()]),
         `Ring.${method} (estimate)`,
+        options,
       );
       const signed = await this.wallet.signTransaction({
         type: 2,
@@ -83,8 +92,8 @@ export class RingWriter {
         maxFeePerGas: fees.maxFeePerGas,
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
       });
-      const tx = await this.bounded(this.provider.broadcastTransaction(signed), `Ring.${method}`);
-      const receipt = await this.bounded(this.receipt(tx.hash), `Ring.${method} receipt`);
+      const tx = await this.bounded(this.provider.broadcastTransaction(signed), `Ring.${method}`, options);
+      const receipt = await this.bounded(this.receipt(tx.hash, options?.signal), `Ring.${method} receipt`, options);
       if (receipt.status !== 1) throw new TransactionRevertedError(`Ring.${method} reverted in ${tx.hash}`);
       return { hash: tx.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
     };
@@ -103,9 +112,9 @@ export class RingWriter {
   }
 
   /** Polls for the receipt every 15 ms (ethers' own wait polls at the provider's interval, often 1 s). */
-  private async receipt(hash: string): Promise<{ status: number | null; gasUsed: bigint; blockNumber: number }> {
+  private async receipt(hash: string, signal?: AbortSignal): Promise<{ status: number | null; gasUsed: bigint; blockNumber: number }> {
     const deadline = Date.now() + this.timeoutMs;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && signal?.aborted !== true) {
       const receipt = await this.provider.getTransactionReceipt(hash);
       if (receipt !== null) return receipt;
       await new Promise((resolve) => setTimeout(resolve, 15));
@@ -113,10 +122,7 @@ export class RingWriter {
     throw new ChainWriteTimeoutError(`no receipt for ${hash} within ${this.timeoutMs} ms`);
   }
 
-  private bounded<T>(work: Promise<T>, what: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ChainWriteTimeoutError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      work.then(resolve, reject).finally(() => clearTimeout(timer));
-    });
+  private bounded<T>(work: Promise<T>, what: string, options?: WaitOptions): Promise<T> {
+    return bounded(work, { milliseconds: this.timeoutMs, what, signal: options?.signal, error: (message) => new ChainWriteTimeoutError(message) });
   }
 }
