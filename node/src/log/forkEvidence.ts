@@ -1,6 +1,6 @@
 /**
  * Evidence that a member forked its log: two nodes it signed with the same seq and different
- * digests. `proveForkArgs` turns it into the arguments of `Ring.proveFork`, which ejects the member.
+ * digests. `RingWriter.proveFork` (chain/) submits it to `Ring.proveFork`, which ejects the member.
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import { hexlify } from "ethers";
@@ -33,11 +33,6 @@ export function signedNodeRef(node: EncodedLogNode): SignedNodeRef {
 
 export function forkEvidence(held: EncodedLogNode, conflicting: EncodedLogNode): ForkEvidence {
   return { author: held.node.author, seq: held.node.seq, a: signedNodeRef(held), b: signedNodeRef(conflicting), detectedAt: Date.now() };
-}
-
-/** `Ring.proveFork(member, seq, digestA, sigA, digestB, sigB)` arguments. */
-export function proveForkArgs(evidence: ForkEvidence): [string, bigint, string, string, string, string] {
-  return [evidence.author, BigInt(evidence.seq), evidence.a.digest, evidence.a.sig, evidence.b.digest, evidence.b.sig];
 }
 
 export function encodeForkEvidence(evidence: ForkEvidence): Uint8Array {

@@ -5,27 +5,15 @@
  * before the client is answered; at start the journal is compacted to one line per flush.
  */
 import type { ForwardRequestJson } from "../api/requests.js";
-import type { FlushState, FlushStep } from "../api/results.js";
+import type { FlushToRingResult } from "../api/results.js";
 import { JsonLinesJournal } from "../replica/jsonLinesJournal.js";
 
-export interface FlushRecord {
-  id: string;
+/** What is kept of one accepted flush: its answer (FlushToRingResult) and what a restart needs to finish it. */
+export interface FlushRecord extends FlushToRingResult {
   avatar: string;
   ring: string;
-  state: FlushState;
-  steps: FlushStep[];
   mtx: ForwardRequestJson;
   mtxSig: string;
-  /** The new head the mtx sets on chain (bytes32). */
-  head: string;
-  /** CIDs of this node's own log messages. */
-  receivedCid?: string;
-  outcomeCid?: string;
-  tx?: string;
-  /** This request's share of the relay transaction's fee, in wei. */
-  feeWei?: string;
-  batchSize?: number;
-  reason?: string;
   acceptedAt: number;
   updatedAt: number;
 }
