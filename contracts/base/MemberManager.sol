@@ -66,13 +66,20 @@ abstract contract MemberManager is IMemberManager {
         return (info.multiaddr, info.peerId);
     }
 
-    /// @dev Builds the list from `initialMembers`, in their order. Only for an empty ring.
+    /**
+     * @dev Builds the list from `initialMembers`, in their order. Only for an empty ring. Reverts with
+     *      {MemberAlreadyExists} if an address repeats: a member's `next` is written only when its
+     *      successor is linked, so {_requireNewMember} cannot see the member in the slot just before,
+     *      and that one is compared explicitly (Safe's OwnerManager `currentOwner != owner`). One
+     *      comparison of stack values per member, no storage read.
+     */
     function _setupMembers(address[] calldata initialMembers) internal {
         address previous = SENTINEL_MEMBERS;
         uint256 count = initialMembers.length;
         for (uint256 i = 0; i < count; ++i) {
             address member = initialMembers[i];
             _requireNewMember(member);
+            if (member == previous) revert MemberAlreadyExists(member);
             _setNext(previous, member);
             previous = member;
             emit MemberEntered(member);

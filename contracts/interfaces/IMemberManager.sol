@@ -27,7 +27,7 @@ interface IMemberManager {
     /// @notice The address cannot be a member: zero, the list sentinel or the ring itself.
     error InvalidMember(address member);
 
-    /// @notice The address is already a member.
+    /// @notice The address is already a member, or appears twice in a ring's initial member list.
     error MemberAlreadyExists(address member);
 
     /// @notice The address is not a member of the ring.

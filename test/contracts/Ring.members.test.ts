@@ -48,6 +48,15 @@ describe("Ring members", function () {
     await expect(ring.enter(addresses[1]!)).to.be.revertedWithCustomError(ring, "MemberAlreadyExists").withArgs(addresses[1]);
   });
 
+  it("refuses a ring whose member list repeats an address", async function () {
+    const { factory } = context.deployment;
+    const [a, b] = [addresses[0]!, addresses[1]!];
+    const owner = await context.owner.getAddress();
+    await expect(factory.createRing([a, a], owner)).to.be.revertedWithCustomError(context.ring, "MemberAlreadyExists").withArgs(a);
+    await expect(factory.createRing([a, a, b, b], owner)).to.be.revertedWithCustomError(context.ring, "MemberAlreadyExists").withArgs(a);
+    await expect(factory.createRing([a, b, a], owner)).to.be.revertedWithCustomError(context.ring, "MemberAlreadyExists").withArgs(a);
+  });
+
   it("refuses entry and exit by anyone but the engine", async function () {
     const ring = context.ring.connect(context.outsider);
     const outsider = await context.outsider.getAddress();

@@ -10,8 +10,11 @@ contract MemberListHandler {
     MemberManagerHarness public immutable list;
     address[] public model; // list order: most recently entered first
 
-    constructor(MemberManagerHarness list_) {
+    /// @dev Sets `list_` up from `initialMembers` (distinct), which the model then starts from.
+    constructor(MemberManagerHarness list_, address[] memory initialMembers) {
         list = list_;
+        list_.setup(initialMembers);
+        for (uint256 i = 0; i < initialMembers.length; ++i) model.push(initialMembers[i]);
     }
 
     function candidate(uint256 seed) public pure returns (address) {
@@ -53,8 +56,7 @@ contract MemberListTest is Assertions {
 
     function setUp() public {
         list = new MemberManagerHarness();
-        list.setup(new address[](0));
-        handler = new MemberListHandler(list);
+        handler = new MemberListHandler(list, new address[](0));
     }
 
     /// @dev The invariant campaign calls only the handler.
@@ -70,6 +72,52 @@ contract MemberListTest is Assertions {
             if (seed % 3 == 0) handler.exit(seed >> 8, (seed >> 4) & 1 == 1);
             else handler.enter(seed >> 8);
             _assertListMatchesModel();
+        }
+    }
+
+    /// @dev Set up from a non-empty list of distinct candidates, any entries and exits keep list and model equal.
+    function testFuzz_listFromInitialMembersFollowsEntriesAndExits(uint8 length, uint256 order, uint256[24] calldata seeds)
+        public
+    {
+        list = new MemberManagerHarness();
+        handler = new MemberListHandler(list, _distinctCandidates(1 + (length % 12), order));
+        _assertListMatchesModel();
+        for (uint256 i = 0; i < seeds.length; ++i) {
+            uint256 seed = seeds[i];
+            if (seed % 3 == 0) handler.exit(seed >> 8, (seed >> 4) & 1 == 1);
+            else handler.enter(seed >> 8);
+            _assertListMatchesModel();
+        }
+    }
+
+    /// @dev An initial list that repeats an address (half the runs in adjacent slots) is refused with MemberAlreadyExists.
+    function testFuzz_setupRefusesAnInitialListThatRepeatsAnAddress(uint8 length, uint256 order, uint8 from, uint8 to)
+        public
+    {
+        address[] memory initial = _distinctCandidates(2 + (length % 11), order);
+        uint256 source = from % initial.length;
+        uint256 target = to % 2 == 0 ? (source + 1) % initial.length : to % initial.length;
+        if (target == source) target = (source + 1) % initial.length;
+        initial[target] = initial[source];
+        MemberManagerHarness fresh = new MemberManagerHarness();
+        try fresh.setup(initial) {
+            revert("an initial list with a repeated address passed");
+        } catch (bytes memory reason) {
+            assertTrue(bytes4(reason) == IMemberManager.MemberAlreadyExists.selector, "MemberAlreadyExists");
+            assertEq(address(uint160(uint256(bytes32(_firstArgument(reason))))), initial[source], "the repeated address");
+        }
+    }
+
+    /// @dev [A, A] is refused (the adjacent repeat the already-member check alone cannot see).
+    function test_setupRefusesAnAddressRepeatedInAdjacentSlots() public {
+        address[] memory initial = new address[](2);
+        initial[0] = handler.candidate(0);
+        initial[1] = handler.candidate(0);
+        MemberManagerHarness fresh = new MemberManagerHarness();
+        try fresh.setup(initial) {
+            revert("[A, A] passed");
+        } catch (bytes memory reason) {
+            assertTrue(bytes4(reason) == IMemberManager.MemberAlreadyExists.selector, "MemberAlreadyExists");
         }
     }
 
@@ -114,6 +162,25 @@ contract MemberListTest is Assertions {
             bool listed;
             for (uint256 i = 0; i < count; ++i) if (members[i] == candidate) listed = true;
             assertTrue(list.isMember(candidate) == listed, "isMember only for listed");
+        }
+    }
+
+    /// @dev `count` distinct candidates (count <= 12) in an order drawn from `order`.
+    function _distinctCandidates(uint256 count, uint256 order) private view returns (address[] memory picked) {
+        address[] memory pool = new address[](12);
+        for (uint256 i = 0; i < 12; ++i) pool[i] = handler.candidate(i);
+        picked = new address[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 j = i + (uint256(keccak256(abi.encode(order, i))) % (12 - i));
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+            picked[i] = pool[i];
+        }
+    }
+
+    /// @dev The 32 bytes after a revert reason's 4-byte selector (its first argument).
+    function _firstArgument(bytes memory reason) private pure returns (bytes32 word) {
+        assembly ("memory-safe") {
+            word := mload(add(reason, 0x24))
         }
     }
 
