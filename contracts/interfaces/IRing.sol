@@ -72,6 +72,10 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     /// @notice `signers` valid votes, but the majority of the current members needs `required`.
     error InsufficientVotes(uint256 signers, uint256 required);
 
+    /// @notice The flushed ring head is zero, which no ring log node digests to: archived, it would
+    ///         read back as "not held" (see {ringLog}).
+    error EmptyRingNodeHead();
+
     /// @notice `pins` and `cids` differ in length.
     error OutputsLengthMismatch(uint256 pins, uint256 cids);
 
@@ -121,7 +125,7 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
      * @notice Records a round the members agreed on: the new ring head, every signer's log head, the
      *         signers' and dissenters' reputation, and the outputs (declared in the Scope and emitted on
      *         the Gate). Anyone may relay it.
-     * @dev Passes iff `round` > round(), every signer is a member, signers ascend, and
+     * @dev Passes iff `round` > round(), `ringNodeHead` is not zero, every signer is a member, signers ascend, and
      *      signers * 3 >= memberCount * 2. Dissents must be members, ascend, sign the same round with a
      *      different ring head or outputs, and not be among the signers.
      * @param round The round, strictly after the last flushed one.

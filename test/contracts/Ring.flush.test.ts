@@ -86,6 +86,14 @@ describe("Ring.flush", function () {
     }
   });
 
+  it("refuses a zero ring head", async function () {
+    const ringNodeHead = context.ethers.ZeroHash;
+    const votes = await signRound(context, membersAt(0, 1, 2), 100n, ringNodeHead);
+    await expect(context.ring.flush(...flushArgs({ round: 100n, ringNodeHead, outputs: NO_OUTPUTS, votes })))
+      .to.be.revertedWithCustomError(context.ring, "EmptyRingNodeHead");
+    expect(await context.ring.round()).to.equal(0n);
+  });
+
   it("accepts rounds that skip numbers", async function () {
     await flushRound(context, membersAt(0, 1, 2), 1n);
     await flushRound(context, membersAt(0, 1, 2), 7n);
