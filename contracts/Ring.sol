@@ -101,6 +101,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
 
     /// @inheritdoc IRing
     function enter(address member) external onlyOwner {
+        _requireNotProvenForker(member);
         _addMember(member);
     }
 
@@ -111,6 +112,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
 
     /// @inheritdoc IRing
     function enterByVote(address member, uint256 nonce, uint256 deadline, Signature[] calldata signatures) external {
+        _requireNotProvenForker(member);
         _consumeMembershipVote(true, member, nonce, deadline, signatures);
         _addMember(member);
     }

@@ -142,7 +142,7 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
         Dissent[] calldata dissents
     ) external;
 
-    /// @notice The engine admits `member`.
+    /// @notice The engine admits `member` (never a proven forker, see {IForkProofs-isProvenForker}).
     /// @param member The member's address.
     function enter(address member) external;
 
@@ -153,7 +153,7 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
 
     /**
      * @notice Admits `member` by a 2/3 vote of the members, each signing
-     *         Membership(true, member, nonce, deadline).
+     *         Membership(true, member, nonce, deadline). A proven forker is refused ({ProvenForker}).
      * @param member The account to admit.
      * @param nonce The membership nonce the vote signs (see membershipNonce).
      * @param deadline Unix time after which the vote is void.

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { getAddress, Signature, type Wallet } from "ethers";
 import { ringDomain } from "../../node/src/core/eip712.js";
 import { signLogNode, type EncodedLogNode } from "../../node/src/core/logNode.js";
+import { membershipSignatures, previousMember, signMembership } from "../../node/src/core/ringVotes.js";
 import { ringOfWallets, type RingUnderTest } from "./fixtures.js";
 
 const SECP256K1_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -69,6 +70,45 @@ describe("Ring fork proofs", function () {
     await expect(context.ring.proveFork(forker.address, 7n, a.digest, sig(a), b.digest, sig(b)))
       .to.be.revertedWithCustomError(context.ring, "NotAMember")
       .withArgs(forker.address);
+  });
+
+  /** Proves `forker`'s fork at seq 7 and returns the proof's arguments, for a replay. */
+  async function proveForkAtSeven(): Promise<[string, bigint, string, string, string, string]> {
+    const a = await logNode(forker, 7, { text: "a" });
+    const b = await logNode(forker, 7, { text: "b" });
+    const args: [string, bigint, string, string, string, string] = [forker.address, 7n, a.digest, sig(a), b.digest, sig(b)];
+    await context.ring.connect(context.relayer).proveFork(...args);
+    return args;
+  }
+
+  it("refuses the engine's re-admission of a proven forker, so an old proof never ejects again", async function () {
+    const proof = await proveForkAtSeven();
+    await expect(context.ring.connect(context.owner).enter(forker.address))
+      .to.be.revertedWithCustomError(context.ring, "ProvenForker")
+      .withArgs(forker.address);
+    expect(await context.ring.isProvenForker(forker.address)).to.equal(true);
+    await expect(context.ring.proveFork(...proof)).to.be.revertedWithCustomError(context.ring, "NotAMember").withArgs(forker.address);
+  });
+
+  it("refuses a proven forker's admission by a members' vote", async function () {
+    await proveForkAtSeven();
+    const block = await context.ethers.provider.getBlock("latest");
+    const deadline = BigInt((block?.timestamp ?? 0) + 3600);
+    const nonce = await context.ring.membershipNonce();
+    const voters = [context.members[0]!, context.members[1]!, context.members[3]!];
+    const domain = ringDomain(context.chainId, context.ringAddress);
+    const signed = await Promise.all(voters.map((voter) => signMembership(voter, domain, { enter: true, member: forker.address, nonce, deadline })));
+    await expect(context.ring.enterByVote(forker.address, nonce, deadline, membershipSignatures(signed)))
+      .to.be.revertedWithCustomError(context.ring, "ProvenForker")
+      .withArgs(forker.address);
+  });
+
+  it("still re-admits a member that left without a fork proof", async function () {
+    const leaving = context.members[1] as Wallet;
+    const addresses = await context.ring.members();
+    await context.ring.connect(context.owner).exit(previousMember([...addresses], leaving.address), leaving.address);
+    await context.ring.connect(context.owner).enter(leaving.address);
+    expect(await context.ring.isMember(leaving.address)).to.equal(true);
   });
 
   it("refuses the malleable (high-s) twin of a log-node signature", async function () {
