@@ -197,9 +197,20 @@ describe("Ring.flush", function () {
     const outputs = { gate: await gate.getAddress(), pins: [7n, 8n], cids };
     const { receipt } = await flushRound(context, membersAt(0, 1, 2), 1n, outputs);
     expect(receipt?.status).to.equal(1);
-    expect(await scope.declarerOf(BigInt(cids[0]!))).to.equal(context.ringAddress);
+    expect(await scope.isDeclaredBy(BigInt(cids[0]!), context.ringAddress)).to.equal(true);
     expect(await gate.latest(7n)).to.deep.equal([BigInt(cids[0]!), context.ringAddress, 1n]);
     expect(await gate.latest(8n)).to.deep.equal([BigInt(cids[1]!), context.ringAddress, 1n]);
+  });
+
+  it("records the ring as declarer of its outputs even when a front-runner declared them first", async function () {
+    const { gate, scope } = context.deployment;
+    await gate.connect(context.owner).setAuthorized(context.ringAddress, true);
+    const cids = [digest(context.ethers)];
+    const frontRunner = await context.owner.getAddress();
+    await scope.connect(context.owner).declareData(cids);
+    await flushRound(context, membersAt(0, 1, 2), 1n, { gate: await gate.getAddress(), pins: [7n], cids });
+    expect(await scope.isDeclaredBy(BigInt(cids[0]!), context.ringAddress)).to.equal(true);
+    expect(await scope.isDeclaredBy(BigInt(cids[0]!), frontRunner)).to.equal(true);
   });
 
   it("rejects outputs on a gate that has not authorised the ring", async function () {
