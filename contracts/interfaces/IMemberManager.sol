@@ -49,7 +49,8 @@ interface IMemberManager {
 
     /**
      * @notice A member's voting record: flushes it signed with the majority, and votes it cast that
-     *         were outvoted. Kept after the member exits.
+     *         were outvoted. Kept after the member exits. A lower bound: the relayer of a flush
+     *         chooses which votes beyond the 2/3 and which dissents it carries (see {IRing-flush}).
      * @return agreements Number of flushes the account signed with the majority.
      * @return dissents Number of its dissenting votes recorded by flushes.
      * @param account Any address.

@@ -128,6 +128,16 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
      * @dev Passes iff `round` > round(), `ringNodeHead` is not zero, every signer is a member, signers ascend, and
      *      signers * 3 >= memberCount * 2. Dissents must be members, ascend, sign the same round with a
      *      different ring head or outputs, and not be among the signers.
+     *      Reputation is the relayer's selection (a kept design choice): the majority signs
+     *      (round, ringNodeHead, outputsHash, logHead), not the set of votes and dissents, so whoever
+     *      lands the flush picks which valid votes beyond the 2/3 and which dissents it carries, and
+     *      a front-runner can land the round without a dissent. The round itself, its head and its
+     *      outputs cannot be changed by the relayer, only whose `agreements` / `dissents` counters
+     *      move; a dissent left out cannot be recorded later. Signing the vote set would need a
+     *      second signing round among the members per round, and recording late dissents would need
+     *      a storage write per (member, round) plus the round's outputs hash kept on chain; neither
+     *      pays for counters that are advisory. Read reputation as a lower bound, and the members'
+     *      logs (every vote is a log node) as the full record.
      * @param round The round, strictly after the last flushed one.
      * @param ringNodeHead Digest of the round's ring log node.
      * @param outputs The round's outputs (see {Outputs}).

@@ -240,6 +240,18 @@ describe("Ring.flush", function () {
     expect(await context.ring.logNodeHeads(dissent.signer)).to.equal(dissent.logHead);
   });
 
+  it("lands a round whose relayer left a dissent out: the majority does not sign the dissents (documented)", async function () {
+    const ringNodeHead = digest(context.ethers);
+    const votes = await signRound(context, membersAt(0, 1, 2), 1n, ringNodeHead);
+    const domain = ringDomain(context.chainId, context.ringAddress);
+    const dissenter = context.members[3] as Signer;
+    const dissent = await signDissent(dissenter, domain, { round: 1n, ringNodeHead: digest(context.ethers), outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
+    await context.ring.flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes }));
+    expect(await context.ring.reputation(dissent.signer)).to.deep.equal([0n, 0n]);
+    await expect(context.ring.flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes, dissents: [dissent] })))
+      .to.be.revertedWithCustomError(context.ring, "StaleRound");
+  });
+
   it("rejects a dissent by a member who also voted with the majority", async function () {
     const ringNodeHead = digest(context.ethers);
     const votes = await signRound(context, membersAt(0, 1, 2), 1n, ringNodeHead);
