@@ -1,10 +1,12 @@
 /**
  * The node's local control endpoint: HTTP on 127.0.0.1 with a bearer token, for the operator's CLI
  * (`ring-node status`, `ring-node append`) and for tests. Its URL and token are written to
- * `<dataDir>/control.json` (mode 0600) while the node runs. Not the public JSON-RPC API.
+ * `<dataDir>/control.json` (mode 0600) while the node runs. Not the public JSON-RPC API. It refuses a
+ * Host that is not its listen address and a foreign Origin (DNS rebinding, jsonrpc/localGuard.ts)
+ * and a POST that is not `application/json`.
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { rm, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { getAddress } from "ethers";
@@ -12,6 +14,8 @@ import { CID } from "multiformats/cid";
 import type { Libp2p, Startable } from "@libp2p/interface";
 import type { NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
+import { RequestRefusedError } from "../jsonrpc/errors.js";
+import { allowedHosts, checkBearer, checkHostAndOrigin, checkJsonContentType, newToken } from "../jsonrpc/localGuard.js";
 import { forkEvidenceToJson } from "../log/forkEvidence.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
@@ -93,17 +97,22 @@ class ControlEndpoint implements ControlService {
 
   async start(): Promise<void> {
     const { components } = this;
-    const token = randomBytes(24).toString("hex");
-    const expected = Buffer.from(`Bearer ${token}`);
+    const token = newToken();
+    let hosts: ReadonlySet<string> | null = null;
     const server = createServer((request, response) => {
       void (async () => {
         try {
-          const given = Buffer.from(request.headers.authorization ?? "");
-          if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, "missing or wrong control token");
+          checkHostAndOrigin(request, hosts);
+          try {
+            checkBearer(request, token);
+          } catch {
+            throw new HttpError(401, "missing or wrong control token");
+          }
+          if (request.method === "POST") checkJsonContentType(request);
           const url = new URL(request.url ?? "/", "http://127.0.0.1");
           send(response, 200, await route(components, request, url));
         } catch (error) {
-          const status = error instanceof HttpError ? error.status : 500;
+          const status = error instanceof HttpError || error instanceof RequestRefusedError ? error.status : 500;
           send(response, status, { error: (error as Error).name, message: (error as Error).message });
         }
       })();
@@ -112,6 +121,7 @@ class ControlEndpoint implements ControlService {
       server.once("error", reject);
       server.listen(components.config.controlPort, "127.0.0.1", () => resolve());
     });
+    hosts = allowedHosts(server.address() as AddressInfo);
     this.server = server;
     const address = server.address();
     const actualPort = typeof address === "object" && address !== null ? address.port : components.config.controlPort;

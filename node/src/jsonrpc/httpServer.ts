@@ -2,12 +2,20 @@
  * JSON-RPC 2.0 over HTTP on Node's http server: `POST /` (or `/rpc`) with a JSON body, a body
  * size limit (HTTP 413 and a JSON-RPC error, without reading the rest), parse errors answered
  * with -32700, notifications-only requests with 204, and `GET /health` for liveness.
+ *
+ * Every POST must be `Content-Type: application/json` (HTTP 415 otherwise), so a web page cannot
+ * reach a method with a preflight-free `text/plain` POST. A server given a `token` is a LOCAL one
+ * (the jobs endpoint): it also refuses a Host that is not its listen address and a foreign Origin
+ * (HTTP 403, DNS rebinding) and a request without `Authorization: Bearer <token>` (HTTP 401). The
+ * public server (rpc/, which dapps reach, perhaps on 0.0.0.0) has no token and no Origin check.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RPC_ERROR_MESSAGES, RpcErrorCode } from "../api/errorCodes.js";
 import { StandardErrorCode } from "./errorCodes.js";
 import type { RpcDispatcher } from "./dispatcher.js";
+import { RequestRefusedError } from "./errors.js";
+import { allowedHosts, checkBearer, checkHostAndOrigin, checkJsonContentType } from "./localGuard.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,6 +29,8 @@ export interface JsonRpcHttpServerOptions {
   health?: () => Record<string, unknown>;
   /** How long a client may take to send its body. */
   bodyTimeoutMs?: number;
+  /** Makes this a local server: the bearer token every request must carry (with Host and Origin checks). */
+  token?: string;
 }
 
 export class BodyTooLargeError extends Error {
@@ -32,6 +42,8 @@ export class JsonRpcHttpServer {
   private readonly options: JsonRpcHttpServerOptions;
   private readonly maxBodyBytes: number;
   private readonly closing = new AbortController();
+  /** Host headers a local server accepts (set once listening). */
+  private hosts: ReadonlySet<string> | null = null;
   /** Requests answered, for health and metrics. */
   readonly counters = { httpRequests: 0, rpcErrors: 0 };
 
@@ -54,6 +66,7 @@ export class JsonRpcHttpServer {
       this.server.once("error", reject);
       this.server.listen(this.options.port ?? 0, host, () => {
         this.server.off("error", reject);
+        this.hosts = allowedHosts(this.server.address() as AddressInfo);
         resolve();
       });
     });
@@ -78,6 +91,19 @@ export class JsonRpcHttpServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.counters.httpRequests += 1;
     const path = (request.url ?? "/").split("?")[0];
+    try {
+      if (this.options.token !== undefined) {
+        checkHostAndOrigin(request, this.hosts);
+        checkBearer(request, this.options.token);
+      }
+      if (request.method === "POST") checkJsonContentType(request);
+    } catch (error) {
+      if (!(error instanceof RequestRefusedError)) throw error;
+      this.counters.rpcErrors += 1;
+      response.setHeader("Connection", "close");
+      this.send(response, error.status, jsonError(null, StandardErrorCode.InvalidRequest, `Invalid Request: ${error.message}`));
+      return;
+    }
     if (request.method === "GET" && path === "/health") {
       this.send(response, 200, { ok: true, ...this.options.health?.() });
       return;
