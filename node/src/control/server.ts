@@ -3,9 +3,9 @@
  * (`ring-node status`, `ring-node append`) and for tests. Its URL and token are written to
  * `<dataDir>/control.json` (mode 0600) while the node runs. Not the public JSON-RPC API. It refuses a
  * Host that is not its listen address and a foreign Origin (DNS rebinding, jsonrpc/localGuard.ts)
- * and a POST that is not `application/json`.
+ * and a POST that is not `application/json`. Sockets and timeouts: LOCAL_SERVER_LIMITS (jsonrpc/serverLimits.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import type { NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import { RequestRefusedError } from "../jsonrpc/errors.js";
 import { allowedHosts, checkBearer, checkHostAndOrigin, checkJsonContentType, newToken } from "../jsonrpc/localGuard.js";
+import { limitedServer, type ServerLimits } from "../jsonrpc/serverLimits.js";
 import { forkEvidenceToJson } from "../log/forkEvidence.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
@@ -81,9 +82,15 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** Knobs of the control endpoint (tests set them; the node runs with the defaults). */
+export interface ControlInit {
+  /** Sockets and timeouts (default LOCAL_SERVER_LIMITS). */
+  limits?: Partial<ServerLimits>;
+}
+
 /** The control endpoint (js-libp2p style): `controlService()(components)`; listens on `config.controlPort`. */
-export function controlService(): (components: ControlComponents) => ControlService {
-  return (components) => new ControlEndpoint(components);
+export function controlService(init: ControlInit = {}): (components: ControlComponents) => ControlService {
+  return (components) => new ControlEndpoint(components, init);
 }
 
 class ControlEndpoint implements ControlService {
@@ -91,7 +98,10 @@ class ControlEndpoint implements ControlService {
   private server: Server | null = null;
   private readonly file: string;
 
-  constructor(private readonly components: ControlComponents) {
+  constructor(
+    private readonly components: ControlComponents,
+    private readonly init: ControlInit,
+  ) {
     this.file = join(components.config.dataDir, CONTROL_FILE);
   }
 
@@ -99,7 +109,7 @@ class ControlEndpoint implements ControlService {
     const { components } = this;
     const token = newToken();
     let hosts: ReadonlySet<string> | null = null;
-    const server = createServer((request, response) => {
+    const server = limitedServer((request, response) => {
       void (async () => {
         try {
           checkHostAndOrigin(request, hosts);
@@ -116,7 +126,7 @@ class ControlEndpoint implements ControlService {
           send(response, status, { error: (error as Error).name, message: (error as Error).message });
         }
       })();
-    });
+    }, this.init.limits);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(components.config.controlPort, "127.0.0.1", () => resolve());

@@ -6,7 +6,7 @@
  * foreign Origin (DNS rebinding: a web page must not read the node's state); on a wildcard address
  * (0.0.0.0) it refuses any request with an Origin (Prometheus sends none).
  */
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import type { MetricsSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import { RequestRefusedError } from "../jsonrpc/errors.js";
 import { allowedHosts, checkHostAndOrigin } from "../jsonrpc/localGuard.js";
+import { limitedServer } from "../jsonrpc/serverLimits.js";
 import type { NodeStatus } from "../status/status.js";
 
 export const METRICS_FILE = "metrics.json";
@@ -127,7 +128,8 @@ class MetricsEndpoint implements MetricsService {
     if (!settings.enabled) return;
     const registry = ringNodeRegistry(this.components);
     let hosts: ReadonlySet<string> | null = null;
-    const server = createServer((request, response) => {
+    // Sockets and timeouts: LOCAL_SERVER_LIMITS (jsonrpc/serverLimits.ts).
+    const server = limitedServer((request, response) => {
       try {
         checkHostAndOrigin(request, hosts);
       } catch (error) {
