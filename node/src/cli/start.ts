@@ -1,6 +1,7 @@
 /** `ring-node start`: runs the node until SIGINT/SIGTERM. */
 import type { Command } from "commander";
 import { resolveConfig } from "../config/config.js";
+import { ensurePrivateDir } from "../config/privateDir.js";
 import { loadKeystore } from "../identity/keystore.js";
 import { resolvePassword } from "../identity/password.js";
 import { createLogger } from "../logging.js";
@@ -12,6 +13,7 @@ export function startCommand(program: Command): void {
     .description("run the ring node: keep the own log, replicate every member's log, serve the ring")
     .action(async (flags: Record<string, unknown>, command: Command) => {
       const config = await resolveConfig(flagsToConfig(flags, command));
+      await ensurePrivateDir(config.dataDir);
       const identity = await loadKeystore(config.dataDir, await resolvePassword());
       const logger = createLogger({ level: config.logLevel, base: { node: identity.address } });
       let running: { stop(): Promise<void> } | null = null;
