@@ -71,7 +71,7 @@ async function ensureAvatar(dataDir: string): Promise<string> {
     const address = await keystoreAddress(dataDir);
     if (address !== null) return address;
   }
-  const stdout = await ringNodeCommand(["init", "--data-dir", dataDir, "--json"], nodeEnv({ RING_NODE_SCRYPT_N: "16384" }));
+  const stdout = await ringNodeCommand(["init", "--data-dir", dataDir, "--json"], nodeEnv({ RING_NODE_SCRYPT_N: "32768" }));
   return (JSON.parse(stdout) as { address: string }).address;
 }
 

@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Gate__factory } from "../../types/index.js";
-import { JobsClient } from "../../node/src/rounds/jobsClient.js";
+import { JobsClient, type JobsRpcInfo } from "../../node/src/rounds/jobsClient.js";
 import { REPO_ROOT } from "./paths.js";
 import { waitFor } from "./processes.js";
 import { initRingNode, RingNodeProcess } from "./ringNodeProcess.js";
@@ -50,13 +50,13 @@ export const FAST_ROUNDS_ENV: NodeJS.ProcessEnv = {
   RING_NODE_FETCH_TIMEOUT_MS: "3000",
 };
 
-/** The jobs endpoint URL of a started node (written by its rounds plugin). */
-async function jobsUrl(dataDir: string, node: RingNodeProcess): Promise<string> {
+/** The jobs client of a started node (URL and token written by its rounds service). */
+async function jobsClientOf(dataDir: string, node: RingNodeProcess): Promise<JobsClient> {
   return waitFor(
     "jobs endpoint",
     async () => {
-      const info = JSON.parse(await readFile(join(dataDir, "jobs-rpc.json"), "utf8")) as { url: string; pid: number };
-      return info.pid === node.child.pid ? info.url : undefined;
+      const info = JSON.parse(await readFile(join(dataDir, "jobs-rpc.json"), "utf8")) as JobsRpcInfo;
+      return info.pid === node.child.pid ? new JobsClient(info.url, info.token) : undefined;
     },
     60_000,
   ).catch((error: unknown) => {
@@ -80,9 +80,9 @@ export async function startRoundsRing(count: number, label: string, extraEnv: No
         const peers = members.filter((m) => m.node !== null && m.index !== index).map((m) => (m.node as RingNodeProcess).multiaddr);
         const node = await ring.start(index, { peers, env: { ...FAST_ROUNDS_ENV, RING_NODE_GATE: ring.contracts.gate, ...extraEnv, ...env } });
         const dataDir = ring.members[index]?.dataDir as string;
-        const url = await jobsUrl(dataDir, node);
+        const jobs = await jobsClientOf(dataDir, node);
         member.node = node;
-        member.jobs = new JobsClient(url);
+        member.jobs = jobs;
         return member;
       },
       async kill(index) {
@@ -108,8 +108,8 @@ export async function startRoundsRing(count: number, label: string, extraEnv: No
           const peers = [...members, ...second].filter((m) => m.node !== null).map((m) => (m.node as RingNodeProcess).multiaddr);
           const node = await RingNodeProcess.start({ dataDir, rpcUrl: ring.chain.url, ring: address, peers, env: { ...FAST_ROUNDS_ENV, RING_NODE_GATE: ring.contracts.gate, ...extraEnv } });
           ring.running.add(node);
-          const url = await jobsUrl(dataDir, node);
-          second.push({ index, address: identities[index]?.address as string, node, jobs: new JobsClient(url) });
+          const jobs = await jobsClientOf(dataDir, node);
+          second.push({ index, address: identities[index]?.address as string, node, jobs });
         }
         return {
           ring: address,

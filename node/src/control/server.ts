@@ -1,10 +1,12 @@
 /**
  * The node's local control endpoint: HTTP on 127.0.0.1 with a bearer token, for the operator's CLI
  * (`ring-node status`, `ring-node append`) and for tests. Its URL and token are written to
- * `<dataDir>/control.json` (mode 0600) while the node runs. Not the public JSON-RPC API.
+ * `<dataDir>/control.json` (mode 0600) while the node runs. Not the public JSON-RPC API. It refuses a
+ * Host that is not its listen address and a foreign Origin (DNS rebinding, jsonrpc/localGuard.ts)
+ * and a POST that is not `application/json`. Sockets and timeouts: LOCAL_SERVER_LIMITS (jsonrpc/serverLimits.ts).
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { rm, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { getAddress } from "ethers";
@@ -12,6 +14,9 @@ import { CID } from "multiformats/cid";
 import type { Libp2p, Startable } from "@libp2p/interface";
 import type { NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
+import { RequestRefusedError } from "../jsonrpc/errors.js";
+import { allowedHosts, checkBearer, checkHostAndOrigin, checkJsonContentType, newToken } from "../jsonrpc/localGuard.js";
+import { limitedServer, type ServerLimits } from "../jsonrpc/serverLimits.js";
 import { forkEvidenceToJson } from "../log/forkEvidence.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
@@ -77,9 +82,15 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** Knobs of the control endpoint (tests set them; the node runs with the defaults). */
+export interface ControlInit {
+  /** Sockets and timeouts (default LOCAL_SERVER_LIMITS). */
+  limits?: Partial<ServerLimits>;
+}
+
 /** The control endpoint (js-libp2p style): `controlService()(components)`; listens on `config.controlPort`. */
-export function controlService(): (components: ControlComponents) => ControlService {
-  return (components) => new ControlEndpoint(components);
+export function controlService(init: ControlInit = {}): (components: ControlComponents) => ControlService {
+  return (components) => new ControlEndpoint(components, init);
 }
 
 class ControlEndpoint implements ControlService {
@@ -87,31 +98,40 @@ class ControlEndpoint implements ControlService {
   private server: Server | null = null;
   private readonly file: string;
 
-  constructor(private readonly components: ControlComponents) {
+  constructor(
+    private readonly components: ControlComponents,
+    private readonly init: ControlInit,
+  ) {
     this.file = join(components.config.dataDir, CONTROL_FILE);
   }
 
   async start(): Promise<void> {
     const { components } = this;
-    const token = randomBytes(24).toString("hex");
-    const expected = Buffer.from(`Bearer ${token}`);
-    const server = createServer((request, response) => {
+    const token = newToken();
+    let hosts: ReadonlySet<string> | null = null;
+    const server = limitedServer((request, response) => {
       void (async () => {
         try {
-          const given = Buffer.from(request.headers.authorization ?? "");
-          if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, "missing or wrong control token");
+          checkHostAndOrigin(request, hosts);
+          try {
+            checkBearer(request, token);
+          } catch {
+            throw new HttpError(401, "missing or wrong control token");
+          }
+          if (request.method === "POST") checkJsonContentType(request);
           const url = new URL(request.url ?? "/", "http://127.0.0.1");
           send(response, 200, await route(components, request, url));
         } catch (error) {
-          const status = error instanceof HttpError ? error.status : 500;
+          const status = error instanceof HttpError || error instanceof RequestRefusedError ? error.status : 500;
           send(response, status, { error: (error as Error).name, message: (error as Error).message });
         }
       })();
-    });
+    }, this.init.limits);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(components.config.controlPort, "127.0.0.1", () => resolve());
     });
+    hosts = allowedHosts(server.address() as AddressInfo);
     this.server = server;
     const address = server.address();
     const actualPort = typeof address === "object" && address !== null ? address.port : components.config.controlPort;

@@ -1,32 +1,39 @@
 /**
  * The avatar key at rest: an Ethereum JSON keystore (scrypt + AES-128-CTR, as ethers and geth write
- * it) in the node's data directory, readable by any Ethereum wallet.
+ * it) in the node's data directory, readable by any Ethereum wallet. A new keystore needs a
+ * password of at least MIN_PASSWORD_LENGTH characters and a scrypt cost N of at least MIN_SCRYPT_N
+ * (2^15); only tests go lower, with RING_NODE_TEST_ONLY_WEAK_SCRYPT=1 (or `testOnlyWeakScrypt`).
+ * An existing keystore opens whatever its password and cost (no operator is locked out).
  */
 import { constants as fsConstants } from "node:fs";
-import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decryptKeystoreJson, encryptKeystoreJson, getAddress, Wallet } from "ethers";
+import { KeystoreExistsError, KeystoreMissingError, PasswordTooShortError, WeakScryptError, WrongPasswordError } from "./errors.js";
 import { identityFromPrivateKey, type RingIdentity } from "./identity.js";
 
-export const KEYSTORE_FILE = "keystore.json";
+export { KeystoreExistsError, KeystoreMissingError, PasswordTooShortError, WeakScryptError, WrongPasswordError };
 
-/** scrypt cost: ethers' default (2^17) unless RING_NODE_SCRYPT_N lowers it (tests, throwaway nodes). */
-export function defaultScryptN(env: NodeJS.ProcessEnv = process.env): number {
-  const fromEnv = env.RING_NODE_SCRYPT_N;
-  if (fromEnv === undefined || fromEnv === "") return 1 << 17;
-  const n = Number(fromEnv);
-  if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) throw new RangeError(`RING_NODE_SCRYPT_N must be a power of two, got ${fromEnv}`);
+export const KEYSTORE_FILE = "keystore.json";
+/** The lowest scrypt cost of a new keystore outside tests (2^15: about 0.1 s and 32 MiB here). */
+export const MIN_SCRYPT_N = 1 << 15;
+/** The shortest password a new keystore takes. */
+export const MIN_PASSWORD_LENGTH = 8;
+/** TEST ONLY: set to 1, a new keystore may use a scrypt cost below MIN_SCRYPT_N (fast tests). */
+export const TEST_ONLY_WEAK_SCRYPT_ENV = "RING_NODE_TEST_ONLY_WEAK_SCRYPT";
+
+/** Refuses a cost that is not a power of two, or below MIN_SCRYPT_N unless `weakAllowed` (tests only). */
+export function checkScryptN(n: number, weakAllowed: boolean): number {
+  if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) throw new WeakScryptError(`the scrypt cost N must be a power of two, got ${n}`);
+  if (n < MIN_SCRYPT_N && !weakAllowed) throw new WeakScryptError(`the scrypt cost N must be at least ${MIN_SCRYPT_N} (2^15), got ${n}; only tests may go lower, with ${TEST_ONLY_WEAK_SCRYPT_ENV}=1`);
   return n;
 }
 
-export class KeystoreExistsError extends Error {
-  override name = "KeystoreExistsError";
-}
-export class KeystoreMissingError extends Error {
-  override name = "KeystoreMissingError";
-}
-export class WrongPasswordError extends Error {
-  override name = "WrongPasswordError";
+/** scrypt cost: ethers' default (2^17) unless RING_NODE_SCRYPT_N sets it (at least 2^15 outside tests). */
+export function defaultScryptN(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.RING_NODE_SCRYPT_N;
+  if (fromEnv === undefined || fromEnv === "") return 1 << 17;
+  return checkScryptN(Number(fromEnv), env[TEST_ONLY_WEAK_SCRYPT_ENV] === "1");
 }
 
 export function keystorePath(dataDir: string): string {
@@ -45,18 +52,24 @@ async function exists(path: string): Promise<boolean> {
 export interface CreateKeystoreOptions {
   /** Import this key instead of generating one (0x-hex, 32 bytes). */
   privateKey?: string;
+  /** The scrypt cost (default: defaultScryptN(), from RING_NODE_SCRYPT_N). */
   scryptN?: number;
+  /** TEST ONLY: allow a scrypt cost below MIN_SCRYPT_N (also RING_NODE_TEST_ONLY_WEAK_SCRYPT=1). */
+  testOnlyWeakScrypt?: boolean;
 }
 
 /** Creates the avatar key (or imports one) and writes it encrypted; refuses to overwrite a keystore. */
 export async function createKeystore(dataDir: string, password: string, options: CreateKeystoreOptions = {}): Promise<RingIdentity> {
   const path = keystorePath(dataDir);
   if (await exists(path)) throw new KeystoreExistsError(`${path} already exists; refusing to replace an avatar key`);
+  if ([...password].length < MIN_PASSWORD_LENGTH) throw new PasswordTooShortError(`the keystore password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  const scryptN = options.scryptN === undefined ? defaultScryptN() : checkScryptN(options.scryptN, options.testOnlyWeakScrypt === true || process.env[TEST_ONLY_WEAK_SCRYPT_ENV] === "1");
   const wallet = options.privateKey === undefined ? Wallet.createRandom() : new Wallet(options.privateKey);
   const json = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, password, {
-    scrypt: { N: options.scryptN ?? defaultScryptN() },
+    scrypt: { N: scryptN },
   });
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
   const temporary = `${path}.tmp-${process.pid}`;
   await writeFile(temporary, json, { mode: 0o600, flag: "wx" });
   await rename(temporary, path);

@@ -1,9 +1,19 @@
-/** Where the keystore password comes from: RING_NODE_PASSWORD, else a prompt on the terminal. */
+/**
+ * Where the keystore password comes from: the file named by RING_NODE_PASSWORD_FILE (its first
+ * line), else RING_NODE_PASSWORD, else a prompt on the terminal. RING_NODE_PASSWORD is deleted from
+ * the environment once read, so no child process (the sandbox workers) and no later reader of
+ * `process.env` sees it. The kernel's copy of the initial environment (/proc/PID/environ, readable
+ * by the same user and root) cannot be erased from inside the process: RING_NODE_PASSWORD_FILE
+ * (a 0600 file, or a pipe such as /dev/fd/3) keeps the password out of it.
+ */
+import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { PasswordRequiredError } from "./errors.js";
 
-export class PasswordRequiredError extends Error {
-  override name = "PasswordRequiredError";
-}
+export { PasswordRequiredError };
+
+/** A password file is read up to this size (a password, not a data file). */
+const MAX_PASSWORD_FILE_BYTES = 4096;
 
 export interface PasswordSource {
   env?: NodeJS.ProcessEnv;
@@ -15,17 +25,40 @@ export interface PasswordSource {
 
 export async function resolvePassword(source: PasswordSource = {}): Promise<string> {
   const env = source.env ?? process.env;
+  const file = env.RING_NODE_PASSWORD_FILE;
   const fromEnv = env.RING_NODE_PASSWORD;
+  delete env.RING_NODE_PASSWORD;
+  if (file !== undefined && file !== "") return readPasswordFile(file);
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   const input = source.input ?? process.stdin;
   const output = source.output ?? process.stderr;
-  if (!input.isTTY) throw new PasswordRequiredError("set RING_NODE_PASSWORD or run on a terminal to be asked for the keystore password");
+  if (!input.isTTY) throw new PasswordRequiredError("set RING_NODE_PASSWORD_FILE (or RING_NODE_PASSWORD) or run on a terminal to be asked for the keystore password");
   const password = await prompt("keystore password: ", input, output);
   if (source.confirm === true) {
     const again = await prompt("repeat password: ", input, output);
     if (again !== password) throw new PasswordRequiredError("the two passwords differ");
   }
   if (password === "") throw new PasswordRequiredError("an empty password is not allowed");
+  return password;
+}
+
+/** The first line of the password file (without its line end); an empty one is refused. */
+async function readPasswordFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    const handle = await open(path, "r");
+    try {
+      const buffer = Buffer.alloc(MAX_PASSWORD_FILE_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      text = buffer.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new PasswordRequiredError(`cannot read RING_NODE_PASSWORD_FILE ${path}: ${(error as Error).message}`);
+  }
+  const password = text.split(/\r?\n/)[0] ?? "";
+  if (password === "") throw new PasswordRequiredError(`RING_NODE_PASSWORD_FILE ${path} is empty`);
   return password;
 }
 

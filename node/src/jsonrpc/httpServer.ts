@@ -2,14 +2,29 @@
  * JSON-RPC 2.0 over HTTP on Node's http server: `POST /` (or `/rpc`) with a JSON body, a body
  * size limit (HTTP 413 and a JSON-RPC error, without reading the rest), parse errors answered
  * with -32700, notifications-only requests with 204, and `GET /health` for liveness.
+ *
+ * Every POST must be `Content-Type: application/json` (HTTP 415 otherwise), so a web page cannot
+ * reach a method with a preflight-free `text/plain` POST. A server given a `token` is a LOCAL one
+ * (the jobs endpoint): it also refuses a Host that is not its listen address and a foreign Origin
+ * (HTTP 403, DNS rebinding) and a request without `Authorization: Bearer <token>` (HTTP 401). The
+ * public server (rpc/, which dapps reach, perhaps on 0.0.0.0) has no token and no Origin check.
+ *
+ * Bounded (serverLimits.ts): sockets (`maxConnections`), headers and request timeouts, and at most
+ * `maxInFlight` requests being read or answered at once; one more is answered at once with HTTP 503
+ * and -32012 (node unavailable) and may be retried.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RPC_ERROR_MESSAGES, RpcErrorCode } from "../api/errorCodes.js";
 import { StandardErrorCode } from "./errorCodes.js";
 import type { RpcDispatcher } from "./dispatcher.js";
+import { RequestRefusedError } from "./errors.js";
+import { allowedHosts, checkBearer, checkHostAndOrigin, checkJsonContentType } from "./localGuard.js";
+import { limitedServer, LOCAL_SERVER_LIMITS, PUBLIC_SERVER_LIMITS, type ServerLimits } from "./serverLimits.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** JSON-RPC requests read or answered at once (the RPC benchmark's 128 clients fit). */
+export const DEFAULT_MAX_IN_FLIGHT = 256;
 
 export interface JsonRpcHttpServerOptions {
   dispatcher: RpcDispatcher;
@@ -19,8 +34,14 @@ export interface JsonRpcHttpServerOptions {
   maxBodyBytes?: number;
   /** Extra fields for `GET /health`. */
   health?: () => Record<string, unknown>;
-  /** How long a client may take to send its body. */
+  /** How long a client may take to send its request (headers and body; limits.requestTimeoutMs). */
   bodyTimeoutMs?: number;
+  /** Sockets and timeouts (default: PUBLIC_SERVER_LIMITS, LOCAL_SERVER_LIMITS with a token). */
+  limits?: Partial<ServerLimits>;
+  /** Requests read or answered at once; beyond it HTTP 503 / -32012 (default DEFAULT_MAX_IN_FLIGHT). */
+  maxInFlight?: number;
+  /** Makes this a local server: the bearer token every request must carry (with Host and Origin checks). */
+  token?: string;
 }
 
 export class BodyTooLargeError extends Error {
@@ -31,21 +52,34 @@ export class JsonRpcHttpServer {
   private readonly server: Server;
   private readonly options: JsonRpcHttpServerOptions;
   private readonly maxBodyBytes: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
   private readonly closing = new AbortController();
+  /** Host headers a local server accepts (set once listening). */
+  private hosts: ReadonlySet<string> | null = null;
   /** Requests answered, for health and metrics. */
   readonly counters = { httpRequests: 0, rpcErrors: 0 };
 
   constructor(options: JsonRpcHttpServerOptions) {
     this.options = options;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.server = createServer((request, response) => {
-      this.handle(request, response).catch(() => {
-        if (!response.headersSent) this.send(response, 500, jsonError(null, StandardErrorCode.InternalError, "Internal error"));
-        else response.destroy();
-      });
-    });
-    this.server.requestTimeout = options.bodyTimeoutMs ?? 30_000;
-    this.server.keepAliveTimeout = 5_000;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    const limits = { ...(options.bodyTimeoutMs === undefined ? {} : { requestTimeoutMs: options.bodyTimeoutMs }), ...options.limits };
+    this.server = limitedServer(
+      (request, response) => {
+        this.handle(request, response).catch(() => {
+          if (!response.headersSent) this.send(response, 500, jsonError(null, StandardErrorCode.InternalError, "Internal error"));
+          else response.destroy();
+        });
+      },
+      limits,
+      options.token === undefined ? PUBLIC_SERVER_LIMITS : LOCAL_SERVER_LIMITS,
+    );
+  }
+
+  /** Requests being read or answered now. */
+  get requestsInFlight(): number {
+    return this.inFlight;
   }
 
   async listen(): Promise<string> {
@@ -54,6 +88,7 @@ export class JsonRpcHttpServer {
       this.server.once("error", reject);
       this.server.listen(this.options.port ?? 0, host, () => {
         this.server.off("error", reject);
+        this.hosts = allowedHosts(this.server.address() as AddressInfo);
         resolve();
       });
     });
@@ -78,6 +113,19 @@ export class JsonRpcHttpServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.counters.httpRequests += 1;
     const path = (request.url ?? "/").split("?")[0];
+    try {
+      if (this.options.token !== undefined) {
+        checkHostAndOrigin(request, this.hosts);
+        checkBearer(request, this.options.token);
+      }
+      if (request.method === "POST") checkJsonContentType(request);
+    } catch (error) {
+      if (!(error instanceof RequestRefusedError)) throw error;
+      this.counters.rpcErrors += 1;
+      response.setHeader("Connection", "close");
+      this.send(response, error.status, jsonError(null, StandardErrorCode.InvalidRequest, `Invalid Request: ${error.message}`));
+      return;
+    }
     if (request.method === "GET" && path === "/health") {
       this.send(response, 200, { ok: true, ...this.options.health?.() });
       return;
@@ -91,6 +139,16 @@ export class JsonRpcHttpServer {
       this.send(response, 405, jsonError(null, StandardErrorCode.InvalidRequest, "Invalid Request: use POST"));
       return;
     }
+
+    if (this.inFlight >= this.maxInFlight) {
+      this.counters.rpcErrors += 1;
+      response.setHeader("Retry-After", "1");
+      response.setHeader("Connection", "close");
+      this.send(response, 503, jsonError(null, RpcErrorCode.Unavailable, `${RPC_ERROR_MESSAGES[RpcErrorCode.Unavailable]}: more than ${this.maxInFlight} requests in flight, retry later`));
+      return;
+    }
+    this.inFlight += 1;
+    response.once("close", () => (this.inFlight -= 1));
 
     let text: string;
     try {

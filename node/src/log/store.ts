@@ -5,7 +5,7 @@
  * node's own appends) go first to a write-ahead journal (journal.ts) that is replayed on open.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Key, type Datastore } from "interface-datastore";
 import { TypedEventEmitter } from "main-event";
@@ -18,6 +18,7 @@ import { cidOfBytes } from "../core/cid.js";
 import { decodeForkEvidence, encodeForkEvidence, type ForkEvidence } from "./forkEvidence.js";
 import { LogJournal } from "./journal.js";
 import { SeqIndex } from "./seqIndex.js";
+import { ensurePrivateDir } from "../config/privateDir.js";
 
 /** On open, journaled blocks this close to the head are re-checked on disk (older ones were synced long ago). */
 const JOURNAL_RECHECK = 1024;
@@ -63,7 +64,7 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
   /** Opens the store under `dataDir/logs`, loading every author's index and cutting off records whose block is missing. */
   static async open(dataDir: string, blockstore: LogBlockstore, datastore: Datastore): Promise<LogStore> {
     const logsDir = join(dataDir, "logs");
-    await mkdir(logsDir, { recursive: true });
+    await ensurePrivateDir(logsDir);
     const store = new LogStore(blockstore, datastore, logsDir);
     for (const file of await readdir(logsDir)) {
       const match = /^(0x[0-9a-fA-F]{40})\.seq$/.exec(file);

@@ -2,9 +2,11 @@
  * Prometheus metrics of a running ring node, served at `GET /metrics` (prom-client's text format).
  * Gauges are read from the node's status at scrape time, so they cost nothing between scrapes.
  * Its settings are the `metrics` section of the node's configuration (config/schema.ts); the URL
- * is written to <dataDir>/metrics.json.
+ * is written to <dataDir>/metrics.json. It refuses a Host that is not its listen address and any
+ * foreign Origin (DNS rebinding: a web page must not read the node's state); on a wildcard address
+ * (0.0.0.0) it refuses any request with an Origin (Prometheus sends none).
  */
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,6 +16,9 @@ import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { MetricsSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
+import { RequestRefusedError } from "../jsonrpc/errors.js";
+import { allowedHosts, checkHostAndOrigin } from "../jsonrpc/localGuard.js";
+import { limitedServer } from "../jsonrpc/serverLimits.js";
 import type { NodeStatus } from "../status/status.js";
 
 export const METRICS_FILE = "metrics.json";
@@ -122,7 +127,16 @@ class MetricsEndpoint implements MetricsService {
     const { settings } = this;
     if (!settings.enabled) return;
     const registry = ringNodeRegistry(this.components);
-    const server = createServer((request, response) => {
+    let hosts: ReadonlySet<string> | null = null;
+    // Sockets and timeouts: LOCAL_SERVER_LIMITS (jsonrpc/serverLimits.ts).
+    const server = limitedServer((request, response) => {
+      try {
+        checkHostAndOrigin(request, hosts);
+      } catch (error) {
+        const status = error instanceof RequestRefusedError ? error.status : 500;
+        response.writeHead(status, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`);
+        return;
+      }
       if (request.method !== "GET" || new URL(request.url ?? "/", "http://metrics").pathname !== "/metrics") {
         response.writeHead(404, { "content-type": "text/plain" }).end("not found: GET /metrics\n");
         return;
@@ -140,6 +154,7 @@ class MetricsEndpoint implements MetricsService {
     });
     this.server = server;
     const address = server.address() as AddressInfo;
+    hosts = allowedHosts(address);
     this.url = `http://${address.address}:${address.port}/metrics`;
     await writeFile(this.file, JSON.stringify({ url: this.url, pid: process.pid }));
     this.components.logger.info({ url: this.url }, "metrics endpoint listening");

@@ -4,7 +4,6 @@
  * HTTP gateways), libp2p over TCP with noise, yamux, identify, ping and gossipsub, and bitswap as
  * the only block broker. The libp2p key is the avatar key.
  */
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
 import { noise } from "@chainsafe/libp2p-noise";
@@ -21,6 +20,7 @@ import { LevelDatastore } from "datastore-level";
 import { createHeliaLight } from "helia";
 import * as raw from "multiformats/codecs/raw";
 import { LogBlockstore } from "./blockstore.js";
+import { ensurePrivateDir } from "../config/privateDir.js";
 
 export interface RingLibp2pServices {
   [key: string]: unknown;
@@ -53,8 +53,9 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
   const blocksDir = join(options.dataDir, "blocks");
   // (Earlier versions kept a file datastore in "datastore"; LevelDB gets its own directory.)
   const datastoreDir = join(options.dataDir, "datastore-level");
-  await mkdir(blocksDir, { recursive: true });
-  await mkdir(datastoreDir, { recursive: true });
+  await ensurePrivateDir(options.dataDir);
+  await ensurePrivateDir(blocksDir);
+  await ensurePrivateDir(datastoreDir);
   const blockstore = new LogBlockstore(blocksDir);
   const datastore = new LevelDatastore(datastoreDir);
   await blockstore.open();

@@ -1,10 +1,29 @@
 /**
  * A small client of the jobs endpoint (`SubmitJob` / `GetJob` over JSON-RPC 2.0 HTTP): used by
- * `ring-node submit`, the tests and the benchmark. `forDataDir` finds a running node's endpoint.
+ * `ring-node submit`, the tests and the benchmark. `forDataDir` finds a running node's endpoint and
+ * its bearer token (both in `<dataDir>/jobs-rpc.json`, mode 0600).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobStatus, SubmitJobRequest } from "./jobService.js";
+
+/** What `<dataDir>/jobs-rpc.json` holds while the node runs. */
+export interface JobsRpcInfo {
+  url: string;
+  /** The bearer token every request to the jobs endpoint carries. */
+  token: string;
+  pid: number;
+  address: string;
+}
+
+/** Reads a running node's `jobs-rpc.json` (JobsEndpointNotFoundError when there is none). */
+export async function readJobsRpcInfo(dataDir: string): Promise<JobsRpcInfo> {
+  try {
+    return JSON.parse(await readFile(join(dataDir, "jobs-rpc.json"), "utf8")) as JobsRpcInfo;
+  } catch (error) {
+    throw new JobsEndpointNotFoundError(`no running node with rounds in ${dataDir} (jobs-rpc.json: ${(error as Error).message}); start it with ring-node start`);
+  }
+}
 
 export class JobsRpcError extends Error {
   override name = "JobsRpcError";
@@ -32,17 +51,14 @@ export class JobsClient {
 
   constructor(
     readonly url: string,
+    private readonly token: string,
     private readonly timeoutMs = 30_000,
   ) {}
 
-  /** The client of the node running with `dataDir` (its `jobs-rpc.json`). */
+  /** The client of the node running with `dataDir` (the URL and token of its `jobs-rpc.json`). */
   static async forDataDir(dataDir: string): Promise<JobsClient> {
-    try {
-      const info = JSON.parse(await readFile(join(dataDir, "jobs-rpc.json"), "utf8")) as { url: string };
-      return new JobsClient(info.url);
-    } catch (error) {
-      throw new JobsEndpointNotFoundError(`no running node with rounds in ${dataDir} (jobs-rpc.json: ${(error as Error).message}); start it with ring-node start`);
-    }
+    const info = await readJobsRpcInfo(dataDir);
+    return new JobsClient(info.url, info.token);
   }
 
   submit(request: SubmitJobRequest & { waitMs?: number }): Promise<SubmittedJob & Partial<JobStatus>> {
@@ -74,7 +90,7 @@ export class JobsClient {
   private async call<T>(method: string, params: unknown, timeoutMs = this.timeoutMs): Promise<T> {
     const response = await fetch(this.url, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.token}` },
       body: JSON.stringify({ jsonrpc: "2.0", id: this.nextId++, method, params }),
       signal: AbortSignal.timeout(timeoutMs),
     });

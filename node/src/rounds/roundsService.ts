@@ -1,7 +1,9 @@
 /**
  * The rounds service inside `ring-node start`: the sandbox, the round engine and the job service, plus a
- * JSON-RPC endpoint for `SubmitJob` / `GetJob` on 127.0.0.1 whose URL is written to
- * `<dataDir>/jobs-rpc.json` (the `submit` command reads it). Its settings are the `rounds` section
+ * JSON-RPC endpoint for `SubmitJob` / `GetJob` on 127.0.0.1 whose URL and bearer token are written to
+ * `<dataDir>/jobs-rpc.json` (mode 0600; the `submit` command reads it). It refuses a request
+ * without the token, a foreign Host or Origin and a non-JSON POST (jsonrpc/localGuard.ts), so a
+ * web page in the operator's browser cannot make the member sign job entries. Its settings are the `rounds` section
  * of the node's configuration (config/schema.ts: gate, jobs port, relayer and shard timeouts);
  * RING_NODE_FAULT (TEST ONLY, see faults.ts) is read from the environment.
  */
@@ -16,6 +18,7 @@ import type { NodeConfig, RoundsSettings } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import { RpcDispatcher } from "../jsonrpc/dispatcher.js";
 import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
+import { newToken } from "../jsonrpc/localGuard.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
@@ -24,6 +27,7 @@ import { SandboxCompute } from "./computeLayer.js";
 import { RoundsNotStartedError } from "./errors.js";
 import { faultsFromEnv, forkLog, wrongResults, type Fault, type RoundsOwnLog } from "./faults.js";
 import type { JobCompute } from "./jobCompute.js";
+import type { JobsRpcInfo } from "./jobsClient.js";
 import { jobRpcMethods } from "./jobRpc.js";
 import { JobService } from "./jobService.js";
 import { RoundEngine, type RoundEngineComponents } from "./roundEngine.js";
@@ -102,10 +106,12 @@ class DefaultRoundsService implements RoundsService {
     await this.sandbox.warm();
     if (this.faults.size > 0) logger.warn({ faults: [...this.faults] }, "TEST-ONLY FAULTS ENABLED (RING_NODE_FAULT)");
     await this.engine.start();
-    this.http = new JsonRpcHttpServer({ dispatcher: new RpcDispatcher(jobRpcMethods(this.jobs), logger), port: this.settings.jobsPort });
+    const token = newToken();
+    this.http = new JsonRpcHttpServer({ dispatcher: new RpcDispatcher(jobRpcMethods(this.jobs), logger), port: this.settings.jobsPort, token });
     const url = await this.http.listen();
     this.listening = url;
-    await writeFile(`${this.file}.tmp`, JSON.stringify({ url, pid: process.pid, address: signer.address }, null, 2), { mode: 0o600 });
+    const info: JobsRpcInfo = { url, token, pid: process.pid, address: signer.address };
+    await writeFile(`${this.file}.tmp`, JSON.stringify(info, null, 2), { mode: 0o600 });
     await rename(`${this.file}.tmp`, this.file);
     logger.info({ url, gate: this.settings.gate }, "rounds started; jobs endpoint listening");
   }

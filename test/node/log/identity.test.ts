@@ -65,7 +65,7 @@ describe("avatar identity", () => {
   });
 
   it("the keystore returns the same identity with the right password, and refuses a wrong one", async () => {
-    const created = await createKeystore(dir, "correct horse", { scryptN: 1024 });
+    const created = await createKeystore(dir, "correct horse", { scryptN: 1024, testOnlyWeakScrypt: true });
     const loaded = await loadKeystore(dir, "correct horse");
     expect(loaded.address).to.equal(created.address);
     expect(loaded.peerId.toString()).to.equal(created.peerId.toString());
@@ -80,10 +80,10 @@ describe("avatar identity", () => {
   });
 
   it("never overwrites an existing keystore", async () => {
-    await createKeystore(dir, "pw", { scryptN: 1024 });
+    await createKeystore(dir, "pw-at-least-8", { scryptN: 1024, testOnlyWeakScrypt: true });
     let error: unknown;
     try {
-      await createKeystore(dir, "pw", { scryptN: 1024 });
+      await createKeystore(dir, "pw-at-least-8", { scryptN: 1024, testOnlyWeakScrypt: true });
     } catch (e) {
       error = e;
     }
