@@ -14,7 +14,7 @@ import type { ReceivedBlock } from "../log/verify.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "./bitswapFetch.js";
 import { UNKNOWN_SEQ } from "./claimQueue.js";
-import { BlockFetchTimeoutError } from "./errors.js";
+import { BlockFetchTimeoutError, LogSyncDeadlineError, LogSyncProtocolError } from "./errors.js";
 import { isRefusal, type Ingest } from "./ingest.js";
 import { fetchLogRange } from "./logSync.js";
 import type { HeadClaim } from "./messages.js";
@@ -34,9 +34,17 @@ export interface FetchStrategySettings {
   fetchTimeoutMs: number;
   /** Gaps up to this many nodes are fetched block by block over bitswap; longer ones with log-sync. */
   bitswapGapLimit: number;
+  /** Overall deadline of one log-sync range. Default LOG_SYNC_DEADLINE_FACTOR x fetchTimeoutMs. */
+  logSyncDeadlineMs?: number;
   /** Aborts every fetch (the replicator stopping). */
   signal: AbortSignal;
 }
+
+/** A log-sync range may take this many fetch timeouts in all (5 min at the default 10 s): what arrived by then is kept. */
+export const LOG_SYNC_DEADLINE_FACTOR = 30;
+
+/** Most nodes one log-sync range of a head known only by CID (a chain claim, no seq) may announce. */
+export const LOG_SYNC_MAX_UNKNOWN_RANGE = 1_000_000;
 
 export class FetchStrategy {
   constructor(
@@ -76,15 +84,20 @@ export class FetchStrategy {
     const held = this.components.logs.length(author);
     const from = claim.seq < held ? claim.seq : Math.max(held - 1, 0);
     const request = { ring: this.settings.ring, author, from, to: claim.cid };
+    const { fetchTimeoutMs, signal } = this.settings;
+    // The header's count may not exceed the claimed range (from .. claim.seq).
+    const maxCount = claim.seq === UNKNOWN_SEQ ? LOG_SYNC_MAX_UNKNOWN_RANGE : Math.max(0, claim.seq - from + 1);
+    const deadlineMs = this.settings.logSyncDeadlineMs ?? fetchTimeoutMs * LOG_SYNC_DEADLINE_FACTOR;
     let kept = 0;
     let frames = 0;
     try {
-      for await (const frame of fetchLogRange(this.components.streams, peer, request, { timeoutMs: this.settings.fetchTimeoutMs, signal: this.settings.signal })) {
+      for await (const frame of fetchLogRange(this.components.streams, peer, request, { timeoutMs: fetchTimeoutMs, deadlineMs, maxCount, signal })) {
         frames++;
         kept += await this.components.ingest.ingest(author, frame, "log-sync", peer);
       }
     } catch (error) {
-      if (error instanceof LogVerificationError) throw error;
+      // A bad verification, a peer breaking the protocol or the deadline: no fallback to walking links from it.
+      if (error instanceof LogVerificationError || error instanceof LogSyncProtocolError || error instanceof LogSyncDeadlineError) throw error;
       throw new LogReplicationIncompleteError(`log-sync from ${peer.toString()} failed after ${frames} frames: ${(error as Error).message}`, claim.cid.toString());
     }
     if (!(await this.components.holdsClaim(claim))) {
