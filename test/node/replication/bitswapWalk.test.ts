@@ -44,8 +44,8 @@ describe("the bitswap walk checks each block as it arrives", function () {
   this.timeout(60_000);
 
   it("stops at the first block that fails verification, and keeps none it fetched", async function () {
-    const author = await generateIdentity();
-    const forger = await generateIdentity();
+    const author = generateIdentity();
+    const forger = generateIdentity();
     const prefix = await logOf(author, 5);
     const logs = new MemoryLogs();
     logs.hold(prefix);
@@ -66,7 +66,7 @@ describe("the bitswap walk checks each block as it arrives", function () {
   });
 
   it("refuses a claimed head whose node carries another seq than the claim", async function () {
-    const author = await generateIdentity();
+    const author = generateIdentity();
     const log = await logOf(author, 8);
     const logs = new MemoryLogs();
     logs.hold(log.slice(0, 5));
@@ -81,7 +81,7 @@ describe("the bitswap walk checks each block as it arrives", function () {
   });
 
   it("ends a walk past its byte cap as incomplete, deleting what it fetched", async function () {
-    const author = await generateIdentity();
+    const author = generateIdentity();
     const log: EncodedLogNode[] = [];
     for (let seq = 0; seq < 30; seq++) log.push(await signedNode(author, seq, log.at(-1), { seq, padding: new Uint8Array(64 * 1024) }));
     const logs = new MemoryLogs();

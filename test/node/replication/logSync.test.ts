@@ -21,7 +21,7 @@ async function blocksAt(from: number, to: number): Promise<Block[]> {
 }
 
 /** Answers one log-sync request on `stream` with `count` in the header, then whatever `frames` yields. */
-async function answer(stream: Stream, count: number, frames: () => AsyncGenerator<Block[]>): Promise<void> {
+async function answer(stream: Stream, count: number, frames: () => Iterable<Block[]> | AsyncIterable<Block[]>): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: 4 * 1024 * 1024 });
   try {
     decodeLogSyncRequest((await lp.read()).subarray());
@@ -34,13 +34,13 @@ async function answer(stream: Stream, count: number, frames: () => AsyncGenerato
 }
 
 /** Runs fetchLogRange against the scripted answer; resolves with the frames received or the error. */
-async function sync(request: LogSyncRequest, options: Omit<LogSyncFetchOptions, "signal">, count: number, frames: () => AsyncGenerator<Block[]>, maxFrames = 50) {
+async function sync(request: LogSyncRequest, options: Omit<LogSyncFetchOptions, "signal">, count: number, frames: () => Iterable<Block[]> | AsyncIterable<Block[]>, maxFrames = 50) {
   const [outbound, inbound] = await streamPair();
   const served = answer(inbound, count, frames);
   const received: Block[][] = [];
   let error: unknown = null;
   try {
-    for await (const frame of fetchLogRange({ dialProtocol: () => Promise.resolve(outbound) } as never, await aPeer(), request, options)) {
+    for await (const frame of fetchLogRange({ dialProtocol: () => Promise.resolve(outbound) }, await aPeer(), request, options)) {
       received.push(frame);
       if (received.length >= maxFrames) break;
     }
@@ -60,7 +60,7 @@ describe("log-sync: the requester bounds what a peer sends", function () {
   it("refuses a header announcing more nodes than the claimed range", async function () {
     const blocks = await blocksAt(4, 9);
     const request = { ring, author, from: 4, to: (blocks.at(-1) as Block).cid };
-    const { received, error } = await sync(request, { timeoutMs: 1_000, deadlineMs: 5_000, maxCount: 6 }, 1_000_000, async function* () {
+    const { received, error } = await sync(request, { timeoutMs: 1_000, deadlineMs: 5_000, maxCount: 6 }, 1_000_000, function* () {
       yield blocks;
     });
     expect(received).to.have.length(0);
@@ -70,7 +70,7 @@ describe("log-sync: the requester bounds what a peer sends", function () {
   it("ends a range whose frame repeats nodes already sent instead of advancing the seq", async function () {
     const blocks = await blocksAt(4, 5);
     const request = { ring, author, from: 4, to: (await encodeData({ seq: 60 })).cid };
-    const { received, error } = await sync(request, { timeoutMs: 1_000, deadlineMs: 5_000, maxCount: 57 }, 57, async function* () {
+    const { received, error } = await sync(request, { timeoutMs: 1_000, deadlineMs: 5_000, maxCount: 57 }, 57, function* () {
       for (;;) yield blocks;
     });
     expect(received).to.have.length(1);
