@@ -101,11 +101,12 @@ export interface LogSyncFetchOptions {
 
 /**
  * What a log-sync answer must be, checked as it arrives: a header whose count is at most
- * `maxCount`, then blocks with seq `request.from`, `from + 1`, ... (read from the unverified bytes;
+ * `maxCount`, then blocks with consecutive seqs from `request.from` on (the first may be later,
+ * e.g. a peer that leaves out the one held node the range overlaps; read from the unverified bytes,
  * verification follows), no more than the count, none after the block of `request.to`.
  */
 export class LogSyncRangeCheck {
-  private nextSeq: number;
+  private nextSeq: number | undefined = undefined;
   private count = 0;
   private received = 0;
   private ended = false;
@@ -113,9 +114,7 @@ export class LogSyncRangeCheck {
   constructor(
     private readonly request: LogSyncRequest,
     private readonly maxCount: number,
-  ) {
-    this.nextSeq = request.from;
-  }
+  ) {}
 
   /** Whether the announced count has arrived. */
   get complete(): boolean {
@@ -134,8 +133,11 @@ export class LogSyncRangeCheck {
       if (this.ended) throw new LogSyncProtocolError(`log-sync sent ${block.cid.toString()} after the requested head ${this.request.to.toString()}`);
       if (this.received >= this.count) throw new LogSyncProtocolError(`log-sync sent more than the ${this.count} nodes it announced`);
       const seq = seqOf(block.bytes);
-      if (seq !== this.nextSeq) throw new LogSyncProtocolError(`log-sync frame does not advance the range: seq ${String(seq)} where ${this.nextSeq} was due`);
-      this.nextSeq += 1;
+      const due = this.nextSeq === undefined ? `${this.request.from} or later` : String(this.nextSeq);
+      if (seq === undefined || (this.nextSeq === undefined ? seq < this.request.from : seq !== this.nextSeq)) {
+        throw new LogSyncProtocolError(`log-sync frame does not advance the range: seq ${String(seq)} where ${due} was due`);
+      }
+      this.nextSeq = seq + 1;
       this.received += 1;
       if (block.cid.equals(this.request.to)) this.ended = true;
     }
