@@ -20,6 +20,7 @@ import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readExampleJob } from "../../node/src/compute/exampleJobs.js";
+import { MAX_LIMITS } from "../../node/src/compute/limits.js";
 import { startRoundsRing, type RoundsRing } from "../devnet/roundsRing.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -106,7 +107,7 @@ async function speedup(n: number, limit: number): Promise<number> {
     // Warm-up (connections, sandbox): a tiny job.
     await world.jobsOf(0).submit({ source: PRIMES_JOB, inputs: [], params: { limit: 1000 }, shards: n, redundancy: 1, waitMs: 60_000 });
     const started = performance.now();
-    const result = await world.jobsOf(0).submit({ source: PRIMES_JOB, inputs: [], params: { limit }, shards: n * 2, redundancy: 1, limits: { fuel: 2_000_000 }, waitMs: 600_000 });
+    const result = await world.jobsOf(0).submit({ source: PRIMES_JOB, inputs: [], params: { limit }, shards: n * 2, redundancy: 1, limits: { fuel: MAX_LIMITS.fuel }, waitMs: 600_000 });
     if (result.status !== "finalised") throw new Error(`speedup job not finalised: ${JSON.stringify(result)}`);
     return (performance.now() - started) / 1_000;
   } finally {

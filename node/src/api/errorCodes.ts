@@ -27,7 +27,7 @@ export const RpcErrorCode = {
   RelayFailed: -32010,
   /** The HTTP body exceeds the node's limit (also answered with HTTP status 413). */
   RequestTooLarge: -32011,
-  /** The node is shutting down or cannot write its log; nothing was accepted. */
+  /** The node is shutting down, cannot write its log, or serves its limit of concurrent heavy calls (retry later); nothing was accepted. */
   Unavailable: -32012,
 } as const;
 

@@ -45,6 +45,8 @@ export interface GetReplicaLogRequest {
   member: string;
   /** Only nodes with a greater seq. */
   sinceSeq?: number;
-  /** At most this many nodes (1 ... 1000; default 100). */
+  /** At most this many nodes (1 ... 1000; default 100); an answer also stops at LIMITS.maxReplicaLogReplyBytes. */
   limit?: number;
+  /** Start at this node (CID string: the `next` of the previous page) instead of the head. */
+  from?: string;
 }

@@ -50,4 +50,11 @@ export interface GetReplicaLogResult {
   headSeq: number | null;
   /** Serialised log nodes, newest first. */
   nodes: string[];
+  /**
+   * Where the next page starts (CID string, to pass as `from`) when this answer stopped at its
+   * node or byte limit before `sinceSeq` or the log's first node; null when the page is the rest.
+   */
+  next: string | null;
+  /** The seq of the `next` node, or null. */
+  nextSeq: number | null;
 }

@@ -4,6 +4,7 @@
  * A client may check what it sends with the same schemas.
  */
 import { getAddress } from "ethers";
+import { CID } from "multiformats/cid";
 import { z } from "zod";
 
 /** Upper bounds that keep one request's work small. */
@@ -14,6 +15,14 @@ export const LIMITS = {
   maxLogNodeBytes: 64 * 1024,
   /** Bytes of a forward request's calldata. */
   maxMtxDataBytes: 4 * 1024,
+  /**
+   * Bytes of log nodes in one GetReplicaLog answer (as bytes, before hex): a page stops before the
+   * node that would pass it (the first node always goes, so a page of one large node still moves
+   * on; a node is one block, at most 2 MiB), and says where the next page starts.
+   */
+  maxReplicaLogReplyBytes: 4 * 1024 * 1024,
+  /** GetReplicaLog calls one node serves at once; further ones are answered -32012 at once. */
+  maxConcurrentReplicaLogCalls: 2,
 } as const;
 
 const UINT256_MAX = (1n << 256n) - 1n;
@@ -30,6 +39,16 @@ export const addressSchema = z.string().transform((value, context) => {
   }
   context.addIssue({ code: z.ZodIssueCode.custom, message: "expected a 0x-prefixed 20-byte address (checksum, if mixed case, must be right)" });
   return z.NEVER;
+});
+
+/** A CID in its string form, parsed. */
+export const cidStringSchema = z.string().max(200).transform((value, context) => {
+  try {
+    return CID.parse(value);
+  } catch {
+    context.addIssue({ code: z.ZodIssueCode.custom, message: "expected a CID string" });
+    return z.NEVER;
+  }
 });
 
 function hexBytes(options: { exactBytes?: number; maxBytes?: number }) {
@@ -106,6 +125,8 @@ export const getReplicaLogParamsSchema = z
     /** Only nodes with a greater seq. */
     sinceSeq: z.number().int().min(-1).optional(),
     limit: z.number().int().min(1).max(1_000).optional(),
+    /** Start at this node of the member's log (a previous answer's `next`) instead of the head. */
+    from: cidStringSchema.optional(),
   })
   .strict();
 

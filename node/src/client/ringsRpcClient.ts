@@ -95,6 +95,27 @@ export class RingsRpcClient {
     return this.call(RPC_METHODS.GetReplicaLog, params, options);
   }
 
+  /**
+   * Every page of a member's log, newest first, until `sinceSeq` (or the first node): asks again
+   * from each answer's `next`. Each page's `next` must lie below the page before (seqs only go
+   * down), so a node that answers otherwise ends the walk with a RingsRpcTransportError instead of
+   * making it endless. Each call has the client's timeout, or `options.signal`.
+   */
+  async *replicaLogPages(params: Omit<GetReplicaLogRequest, "from">, options?: CallOptions): AsyncGenerator<GetReplicaLogResult> {
+    let request: GetReplicaLogRequest = params;
+    let lastSeq = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const page = await this.getReplicaLog(request, options);
+      yield page;
+      if (page.next === null) return;
+      if (page.nodes.length === 0 || page.nextSeq === null || !(page.nextSeq < lastSeq) || page.nextSeq <= (params.sinceSeq ?? -1)) {
+        throw new RingsRpcTransportError(`GetReplicaLog: the page's next (seq ${String(page.nextSeq)}) does not move down the log`);
+      }
+      lastSeq = page.nextSeq;
+      request = { ...params, from: page.next };
+    }
+  }
+
   /** Asks for the flush's status until it is relayed or failed. */
   async waitForFlush(id: string, options: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {}): Promise<FlushToRingResult> {
     const signal = options.signal ?? AbortSignal.timeout(options.timeoutMs ?? 60_000);

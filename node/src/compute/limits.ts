@@ -8,7 +8,8 @@ export interface SandboxLimits {
   /**
    * Fuel, in interrupt ticks: QuickJS polls its interrupt handler at loop back-edges and calls
    * (about every 10,000 interpreter poll points). The count is a pure function of the code and its
-   * input, so exhausting it is deterministic. 1,000 ticks is roughly 0.2-0.5 s of work here.
+   * input, so exhausting it is deterministic. 1,000 ticks is roughly 0.06 s (a tight loop) to 2 s
+   * (allocation-heavy code) of work here; see MAX_LIMITS.
    */
   fuel: number;
   /**
@@ -21,8 +22,27 @@ export interface SandboxLimits {
 
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({ fuel: 20_000, memoryBytes: 64 * 1024 * 1024 });
 
-/** Upper bounds a job spec may ask for. */
-export const MAX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ fuel: 2_000_000, memoryBytes: 1024 * 1024 * 1024 });
+/**
+ * Wall-clock safety net of one sandbox call, in ms (Sandbox's default `timeoutMs`). A timeout is a
+ * non-answer (it depends on the member's machine), so the fuel bound below is chosen to end every
+ * plain loop with its deterministic "fuel exhausted" result long before this.
+ */
+export const SANDBOX_TIMEOUT_MS = 60_000;
+
+/**
+ * Upper bounds a job spec may ask for.
+ *
+ * Fuel: an endless empty loop (`for (;;) {}`, the cheapest work per tick) burns about 15,800
+ * ticks/s here (measured: 20,000 ticks in 1.27 s on 2 cores shared with running benchmarks), and
+ * 7,200 ticks/s when run at `nice` 10 beside them (200,000 ticks in 27.7 s). 100,000 ticks end it
+ * in 6-14 s: 4.3 times under SANDBOX_TIMEOUT_MS in the slowest case measured, room for a slower
+ * member. (2,000,000 took ~127 s, past the timeout, so an endless loop never got its deterministic
+ * result and was retried as a non-answer.) Work between interrupt polls that is heavier than a
+ * loop back-edge (allocation, string building: 450-4,000 ticks/s measured) runs longer per tick;
+ * for such code the timeout stays the net, and the shard scheduler's retry budget bounds what it
+ * costs a member (rounds/shardScheduler.ts).
+ */
+export const MAX_LIMITS: Readonly<SandboxLimits> = Object.freeze({ fuel: 100_000, memoryBytes: 1024 * 1024 * 1024 });
 
 /**
  * The QuickJS stack limit. Fixed (not per job) because it decides how deep a job may recurse, and it

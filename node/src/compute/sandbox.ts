@@ -17,7 +17,7 @@ import type { CID } from "multiformats/cid";
 import { Worker } from "node:worker_threads";
 import { cidOfBytes } from "../core/cid.js";
 import { jobFailureFrom, SandboxClosedError, SandboxCrashedError, SandboxTimeoutError } from "./errors.js";
-import { resolveLimits, type SandboxLimits } from "./limits.js";
+import { resolveLimits, SANDBOX_TIMEOUT_MS, type SandboxLimits } from "./limits.js";
 import type { WorkerReply, WorkerRequest } from "./sandboxProtocol.js";
 
 export interface SandboxCall {
@@ -47,7 +47,7 @@ export interface SandboxOutput {
 export interface SandboxOptions {
   /** Worker threads, i.e. calls that run in parallel. Default 1. */
   workers?: number;
-  /** Default wall-clock limit per call, in ms. Default 60,000. */
+  /** Default wall-clock limit per call, in ms. Default SANDBOX_TIMEOUT_MS (60,000). */
   timeoutMs?: number;
 }
 
@@ -58,7 +58,6 @@ export interface RunOptions {
 
 /** V8 stack of a worker thread: far above what GUEST_STACK_BYTES of QuickJS stack can use. */
 const WORKER_STACK_MB = 64;
-const DEFAULT_TIMEOUT_MS = 60_000;
 
 interface PendingCall {
   request: WorkerRequest;
@@ -89,7 +88,7 @@ export class Sandbox {
 
   constructor(options: SandboxOptions = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? 1));
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? SANDBOX_TIMEOUT_MS;
   }
 
   /** Starts all workers and waits until each has compiled its WASM module. */

@@ -24,6 +24,12 @@ export interface ReplicaStoreOptions {
   pin?: (cid: CID) => Promise<void>;
 }
 
+/** One page of a member's log: nodes newest first, and where the next page starts (null: no more). */
+export interface ReplicaLogPage {
+  nodes: EncodedLogNode[];
+  next: { cid: CID; seq: number } | null;
+}
+
 export class ReplicaBlockMissingError extends Error {
   override name = "ReplicaBlockMissingError";
 }
@@ -151,5 +157,35 @@ export class ReplicaStore {
       cursor = node.node.prev[0];
     }
     return nodes;
+  }
+
+  /**
+   * Like readLog, bounded by bytes as well as by count: nodes of `member` in `ring` (each checked to
+   * be theirs, so `from` cannot reach another log's blocks), newest first, until `sinceSeq`, the
+   * first node, a block not held, `limit` nodes, or `maxBytes` of node bytes (the first node always
+   * counts, so a page always moves on). `next` is where the next page starts when a cap stopped it.
+   */
+  async readPage(ring: string, member: string, options: { from?: CID; sinceSeq?: number; limit: number; maxBytes: number }): Promise<ReplicaLogPage> {
+    const nodes: EncodedLogNode[] = [];
+    let cursor = options.from ?? (await this.head(ring, member))?.cid;
+    let bytes = 0;
+    while (cursor !== undefined) {
+      const node = await this.lookup(cursor);
+      if (node === null || !sameAddress(node.node.author, member) || !sameAddress(node.node.ring, ring)) break;
+      if (options.sinceSeq !== undefined && node.node.seq <= options.sinceSeq) break;
+      if (nodes.length >= options.limit || (nodes.length > 0 && bytes + node.bytes.length > options.maxBytes)) return { nodes, next: { cid: cursor, seq: node.node.seq } };
+      nodes.push(node);
+      bytes += node.bytes.length;
+      cursor = node.node.prev[0];
+    }
+    return { nodes, next: null };
+  }
+}
+
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return getAddress(a) === getAddress(b);
+  } catch {
+    return false;
   }
 }

@@ -17,3 +17,13 @@ export class LogSyncRefusedError extends Error {
 export class ProtocolMessageError extends Error {
   override name = "ProtocolMessageError";
 }
+
+/** A log-sync answer that leaves what was asked: a count beyond the claim, a frame that does not advance the seq, nodes past the head. */
+export class LogSyncProtocolError extends Error {
+  override name = "LogSyncProtocolError";
+}
+
+/** A log-sync range was not complete by its overall deadline (what arrived before it is kept). */
+export class LogSyncDeadlineError extends Error {
+  override name = "LogSyncDeadlineError";
+}

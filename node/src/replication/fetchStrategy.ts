@@ -14,7 +14,7 @@ import type { ReceivedBlock } from "../log/verify.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "./bitswapFetch.js";
 import { UNKNOWN_SEQ } from "./claimQueue.js";
-import { BlockFetchTimeoutError } from "./errors.js";
+import { BlockFetchTimeoutError, LogSyncDeadlineError, LogSyncProtocolError } from "./errors.js";
 import { isRefusal, type Ingest } from "./ingest.js";
 import { fetchLogRange } from "./logSync.js";
 import type { HeadClaim } from "./messages.js";
@@ -23,7 +23,7 @@ export interface FetchStrategyComponents {
   helia: Pick<RingHelia, "blockstore">;
   streams: Pick<Libp2p, "dialProtocol">;
   logs: Pick<LogStore, "length" | "holds" | "blockstore">;
-  ingest: Pick<Ingest, "ingest">;
+  ingest: Pick<Ingest, "ingest" | "checkBlock">;
   /** Whether the claimed head is held now (a claim of UNKNOWN_SEQ is looked up by CID). */
   holdsClaim(claim: HeadClaim): Promise<boolean>;
   logger: Logger;
@@ -34,9 +34,22 @@ export interface FetchStrategySettings {
   fetchTimeoutMs: number;
   /** Gaps up to this many nodes are fetched block by block over bitswap; longer ones with log-sync. */
   bitswapGapLimit: number;
+  /** Bytes one walk of `prev` links over bitswap may fetch. Default BITSWAP_WALK_MAX_BYTES. */
+  bitswapWalkMaxBytes?: number;
+  /** Overall deadline of one log-sync range. Default LOG_SYNC_DEADLINE_FACTOR x fetchTimeoutMs. */
+  logSyncDeadlineMs?: number;
   /** Aborts every fetch (the replicator stopping). */
   signal: AbortSignal;
 }
+
+/** A log-sync range may take this many fetch timeouts in all (5 min at the default 10 s): what arrived by then is kept. */
+export const LOG_SYNC_DEADLINE_FACTOR = 30;
+
+/** Most nodes one log-sync range of a head known only by CID (a chain claim, no seq) may announce. */
+export const LOG_SYNC_MAX_UNKNOWN_RANGE = 1_000_000;
+
+/** Bytes one bitswap walk may fetch (16 MiB: 64 nodes of 256 KiB); past it the walk ends incomplete and keeps nothing. */
+export const BITSWAP_WALK_MAX_BYTES = 16 * 1024 * 1024;
 
 export class FetchStrategy {
   constructor(
@@ -51,7 +64,7 @@ export class FetchStrategy {
     const gap = claim.seq - held + 1;
     if (claim.seq >= held && gap <= this.settings.bitswapGapLimit) {
       try {
-        return await this.byBitswap(author, claim.cid, peer, gap);
+        return await this.byBitswap(author, claim, peer, gap);
       } catch (error) {
         if (!(error instanceof LogReplicationIncompleteError)) throw error;
         // Bitswap did not deliver in time (a busy peer's wantlist): ask the same peer over log-sync
@@ -68,7 +81,7 @@ export class FetchStrategy {
       if (!(error instanceof LogReplicationIncompleteError)) throw error;
       // The peer lacks ancestors (or the protocol failed): walk the links over bitswap from anyone.
       logger.debug({ author, peer: peer.toString(), err: error }, "log-sync incomplete, walking links over bitswap");
-      return this.byBitswap(author, claim.cid, peer, claim.seq === UNKNOWN_SEQ ? Number.MAX_SAFE_INTEGER : gap);
+      return this.byBitswap(author, claim, peer, claim.seq === UNKNOWN_SEQ ? Number.MAX_SAFE_INTEGER : gap);
     }
   }
 
@@ -76,15 +89,20 @@ export class FetchStrategy {
     const held = this.components.logs.length(author);
     const from = claim.seq < held ? claim.seq : Math.max(held - 1, 0);
     const request = { ring: this.settings.ring, author, from, to: claim.cid };
+    const { fetchTimeoutMs, signal } = this.settings;
+    // The header's count may not exceed the claimed range (from .. claim.seq).
+    const maxCount = claim.seq === UNKNOWN_SEQ ? LOG_SYNC_MAX_UNKNOWN_RANGE : Math.max(0, claim.seq - from + 1);
+    const deadlineMs = this.settings.logSyncDeadlineMs ?? fetchTimeoutMs * LOG_SYNC_DEADLINE_FACTOR;
     let kept = 0;
     let frames = 0;
     try {
-      for await (const frame of fetchLogRange(this.components.streams, peer, request, { timeoutMs: this.settings.fetchTimeoutMs, signal: this.settings.signal })) {
+      for await (const frame of fetchLogRange(this.components.streams, peer, request, { timeoutMs: fetchTimeoutMs, deadlineMs, maxCount, signal })) {
         frames++;
         kept += await this.components.ingest.ingest(author, frame, "log-sync", peer);
       }
     } catch (error) {
-      if (error instanceof LogVerificationError) throw error;
+      // A bad verification, a peer breaking the protocol or the deadline: no fallback to walking links from it.
+      if (error instanceof LogVerificationError || error instanceof LogSyncProtocolError || error instanceof LogSyncDeadlineError) throw error;
       throw new LogReplicationIncompleteError(`log-sync from ${peer.toString()} failed after ${frames} frames: ${(error as Error).message}`, claim.cid.toString());
     }
     if (!(await this.components.holdsClaim(claim))) {
@@ -94,15 +112,22 @@ export class FetchStrategy {
   }
 
   /**
-   * Walks `prev` links back from `head` over bitswap until it reaches the held log, then ingests
-   * the whole chain as one batch. Blocks of a batch that is not kept are deleted again.
+   * Walks `prev` links back from the claimed head over bitswap until it reaches the held log, then
+   * ingests the whole chain as one batch. Each block is checked as it arrives (signature, author,
+   * the claim's seq for the head and one less for each ancestor; the link holds by construction),
+   * so the walk stops at the first bad block; it fetches at most `bitswapWalkMaxBytes`. Blocks of
+   * a walk that is not kept are deleted again.
    */
-  private async byBitswap(author: string, head: CID, peer: PeerId, maxNodes: number): Promise<number> {
-    const { logs } = this.components;
+  private async byBitswap(author: string, claim: HeadClaim, peer: PeerId, maxNodes: number): Promise<number> {
+    const { logs, ingest } = this.components;
     const held = logs.length(author);
+    const maxBytes = this.settings.bitswapWalkMaxBytes ?? BITSWAP_WALK_MAX_BYTES;
+    const head = claim.cid;
     const blocks: ReceivedBlock[] = [];
     const discard = () => this.forgetUnheld(author, blocks);
     let cursor: CID | undefined = head;
+    let expectedSeq: number | undefined = claim.seq === UNKNOWN_SEQ ? undefined : claim.seq;
+    let bytesFetched = 0;
     try {
       while (cursor !== undefined) {
         let bytes: Uint8Array;
@@ -113,13 +138,18 @@ export class FetchStrategy {
           throw error;
         }
         blocks.unshift({ cid: cursor, bytes });
-        const { seq, parent } = peek(bytes);
-        if (seq === undefined || seq === 0 || seq <= held - 1) break;
+        bytesFetched += bytes.length;
+        if (bytesFetched > maxBytes) throw new LogReplicationIncompleteError(`the walk back from ${head.toString()} passed ${maxBytes} bytes before reaching the held log`, cursor.toString());
+        const node = await ingest.checkBlock(author, { cid: cursor, bytes }, expectedSeq, "bitswap", peer, { discard });
+        const seq = node.node.seq;
+        const parent = node.node.prev[0];
+        expectedSeq = seq - 1;
+        if (seq === 0 || seq <= held - 1) break;
         if (parent !== undefined && logs.holds(author, seq - 1, parent)) break;
         if (blocks.length >= maxNodes) break;
         cursor = parent;
       }
-      return await this.components.ingest.ingest(author, blocks, "bitswap", peer, { discard });
+      return await ingest.ingest(author, blocks, "bitswap", peer, { discard });
     } catch (error) {
       // A refused batch was discarded before its refusal was recorded.
       if (!isRefusal(error)) await discard();

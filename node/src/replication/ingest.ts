@@ -6,9 +6,10 @@
  * here: the caller knows whether another way of fetching may still complete it.
  */
 import type { PeerId } from "@libp2p/interface";
-import { ForkDetectedError, LogReplicationIncompleteError, LogVerificationError } from "../log/errors.js";
+import type { EncodedLogNode } from "../core/logNode.js";
+import { ForkDetectedError, LogReplicationIncompleteError, LogVerificationError, SkippedSeqError, UnexpectedAuthorError } from "../log/errors.js";
 import type { LogStore } from "../log/store.js";
-import { verifyBatch, type ReceivedBlock, type VerificationContext } from "../log/verify.js";
+import { verifyBatch, verifyBlock, type ReceivedBlock, type VerificationContext } from "../log/verify.js";
 import type { IngestSource, RefusalLog } from "./refusalLog.js";
 
 export interface IngestComponents {
@@ -43,19 +44,41 @@ export class Ingest {
    * LogReplicationIncompleteError and other errors (a store race) are thrown without a record.
    */
   async ingest(author: string, blocks: readonly ReceivedBlock[], source: IngestSource, peer: PeerId | null, options: IngestOptions = {}): Promise<number> {
-    const { logs, refusals } = this.components;
     try {
       const batch = await verifyBatch(this.context, author, [...blocks]);
       if (batch.nodes.length === 0) return 0;
-      await logs.append(author, batch.nodes, false);
+      await this.components.logs.append(author, batch.nodes, false);
       return batch.nodes.length;
     } catch (error) {
-      if (!isRefusal(error)) throw error;
-      await options.discard?.();
-      const evidence = error instanceof ForkDetectedError ? error.evidence : undefined;
-      if (evidence !== undefined && !(await logs.hasFork(evidence.author, evidence.seq))) await logs.recordFork(evidence);
-      refusals.record({ author, peer: peer?.toString() ?? null, error, source, ...(evidence === undefined ? {} : { evidence }) });
-      throw error;
+      throw await this.refused(error, author, source, peer, options);
     }
+  }
+
+  /**
+   * Checks one block of `author`'s log as it arrives, before more are fetched (a walk back along
+   * `prev` links): CID, shape, signature, ring, member author, the author asked for, and `seq`
+   * when the walk knows which is due. Keeps nothing; a refusal is recorded as `ingest` does.
+   */
+  async checkBlock(author: string, block: ReceivedBlock, expectedSeq: number | undefined, source: IngestSource, peer: PeerId | null, options: IngestOptions = {}): Promise<EncodedLogNode> {
+    try {
+      const node = await verifyBlock(this.context, block);
+      const id = node.cid.toString();
+      if (node.node.author !== author) throw new UnexpectedAuthorError(`${id} is by ${node.node.author} in a walk of ${author}'s log`, id);
+      if (expectedSeq !== undefined && node.node.seq !== expectedSeq) throw new SkippedSeqError(`${id} has seq ${node.node.seq} where ${expectedSeq} was due`, id);
+      return node;
+    } catch (error) {
+      throw await this.refused(error, author, source, peer, options);
+    }
+  }
+
+  /** Records a refusal (after `discard`, keeping a fork's evidence once); returns the error to throw. */
+  private async refused(error: unknown, author: string, source: IngestSource, peer: PeerId | null, options: IngestOptions): Promise<unknown> {
+    if (!isRefusal(error)) return error;
+    const { logs, refusals } = this.components;
+    await options.discard?.();
+    const evidence = error instanceof ForkDetectedError ? error.evidence : undefined;
+    if (evidence !== undefined && !(await logs.hasFork(evidence.author, evidence.seq))) await logs.recordFork(evidence);
+    refusals.record({ author, peer: peer?.toString() ?? null, error, source, ...(evidence === undefined ? {} : { evidence }) });
+    return error;
   }
 }

@@ -4,8 +4,10 @@ import {
   BadOutputError,
   FuelExhaustedError,
   JobThrewError,
+  MAX_LIMITS,
   MAX_OUTPUT_BYTES,
   MemoryLimitError,
+  SANDBOX_TIMEOUT_MS,
   Sandbox,
   SandboxTimeoutError,
   type SandboxCall,
@@ -34,6 +36,15 @@ describe("compute: the sandbox bounds and classifies failures", function () {
     const error = await failure(sandbox, job("for (;;) {}"));
     expect(error).to.be.instanceOf(FuelExhaustedError);
     expect((error as FuelExhaustedError).fuelUsed).to.be.greaterThan(500);
+  });
+
+  it("ends an endless loop at maximum fuel with the fuel error well within the sandbox timeout", async function () {
+    this.timeout(SANDBOX_TIMEOUT_MS + 10_000);
+    const started = Date.now();
+    const error = await failure(sandbox, { ...job("for (;;) {}"), limits: { fuel: MAX_LIMITS.fuel } });
+    expect(error).to.be.instanceOf(FuelExhaustedError);
+    // Well within: at most half the timeout even here, on cores shared with other work.
+    expect(Date.now() - started).to.be.below(SANDBOX_TIMEOUT_MS / 2);
   });
 
   it("keeps fuel exhaustion uncatchable by the job", async function () {

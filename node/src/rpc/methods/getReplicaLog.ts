@@ -1,34 +1,66 @@
 /**
- * GetReplicaLog `{ ring, member, sinceSeq?, limit? }`: serves what this replica node holds of a
- * client ring member's log, newest first, as the signed dag-cbor blocks (0x hex) exactly as the
- * member wrote them. Payloads stay encrypted with the client ring's read key: a reader with the
+ * GetReplicaLog `{ ring, member, sinceSeq?, limit?, from? }`: serves what this replica node holds
+ * of a client ring member's log, newest first, as the signed dag-cbor blocks (0x hex) exactly as
+ * the member wrote them. Payloads stay encrypted with the client ring's read key: a reader with the
  * key verifies each node with the shared codec and decrypts it; the replica cannot.
+ *
+ * Bounds: an answer carries at most `limit` nodes and LIMITS.maxReplicaLogReplyBytes of node
+ * bytes (4 MiB, 8 MiB as hex), and says where the next page starts (`next`, passed back as
+ * `from`); at most LIMITS.maxConcurrentReplicaLogCalls calls run at once, further ones are
+ * answered -32012 (retry later) without reading anything. (Unbounded, 1,000 nodes of 123 KB made a
+ * 123 MB answer and two such calls ran the node out of heap.)
  */
 import { hexlify } from "ethers";
+import { RpcErrorCode } from "../../api/errorCodes.js";
 import type { GetReplicaLogResult } from "../../api/results.js";
-import { getReplicaLogParamsSchema } from "../../api/schemas.js";
+import { getReplicaLogParamsSchema, LIMITS } from "../../api/schemas.js";
+import { RpcApplicationError } from "../../jsonrpc/errorCodes.js";
 import { parseParams } from "../../jsonrpc/params.js";
 import type { ReplicaStore } from "../../replica/replicaStore.js";
 
-export class GetReplicaLogMethod {
-  private readonly store: Pick<ReplicaStore, "head" | "readLog">;
+export interface GetReplicaLogLimits {
+  maxReplyBytes: number;
+  maxConcurrent: number;
+}
 
-  constructor(store: Pick<ReplicaStore, "head" | "readLog">) {
+export class GetReplicaLogMethod {
+  private readonly store: Pick<ReplicaStore, "head" | "readPage">;
+  private readonly limits: GetReplicaLogLimits;
+  private running = 0;
+
+  constructor(store: Pick<ReplicaStore, "head" | "readPage">, limits: Partial<GetReplicaLogLimits> = {}) {
     this.store = store;
+    this.limits = { maxReplyBytes: limits.maxReplyBytes ?? LIMITS.maxReplicaLogReplyBytes, maxConcurrent: limits.maxConcurrent ?? LIMITS.maxConcurrentReplicaLogCalls };
   }
 
   async handle(rawParams: unknown): Promise<GetReplicaLogResult> {
     const params = parseParams(getReplicaLogParamsSchema, rawParams);
-    const head = await this.store.head(params.ring, params.member);
-    const options: { sinceSeq?: number; limit?: number } = { limit: params.limit ?? 100 };
-    if (params.sinceSeq !== undefined) options.sinceSeq = params.sinceSeq;
-    const nodes = head === null ? [] : await this.store.readLog(params.ring, params.member, options);
-    return {
-      ring: params.ring,
-      member: params.member,
-      head: head?.cid.toString() ?? null,
-      headSeq: head?.seq ?? null,
-      nodes: nodes.map((node) => hexlify(node.bytes)),
-    };
+    if (this.running >= this.limits.maxConcurrent) {
+      throw new RpcApplicationError(RpcErrorCode.Unavailable, `${this.running} GetReplicaLog calls are being served, the limit; retry later`);
+    }
+    this.running += 1;
+    try {
+      const head = await this.store.head(params.ring, params.member);
+      const page =
+        head === null
+          ? { nodes: [], next: null }
+          : await this.store.readPage(params.ring, params.member, {
+              limit: params.limit ?? 100,
+              maxBytes: this.limits.maxReplyBytes,
+              ...(params.sinceSeq === undefined ? {} : { sinceSeq: params.sinceSeq }),
+              ...(params.from === undefined ? {} : { from: params.from }),
+            });
+      return {
+        ring: params.ring,
+        member: params.member,
+        head: head?.cid.toString() ?? null,
+        headSeq: head?.seq ?? null,
+        nodes: page.nodes.map((node) => hexlify(node.bytes)),
+        next: page.next?.cid.toString() ?? null,
+        nextSeq: page.next?.seq ?? null,
+      };
+    } finally {
+      this.running -= 1;
+    }
   }
 }
