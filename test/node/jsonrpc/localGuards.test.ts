@@ -7,8 +7,6 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
-import { Wallet } from "ethers";
-import { CID } from "multiformats/cid";
 import { controlService, type ControlComponents } from "../../../node/src/control/server.js";
 import { RpcDispatcher } from "../../../node/src/jsonrpc/dispatcher.js";
 import { JsonRpcHttpServer } from "../../../node/src/jsonrpc/httpServer.js";
@@ -19,6 +17,7 @@ import { JobsClient } from "../../../node/src/rounds/jobsClient.js";
 import type { JobService } from "../../../node/src/rounds/jobService.js";
 import type { NodeStatus } from "../../../node/src/status/status.js";
 import { tempDirs } from "../../../scripts/devnet/tempDir.js";
+import { fakeControlComponents } from "../runtime/fakeControl.js";
 import { rawRequest } from "./rawHttp.js";
 
 const TOKEN = "a".repeat(48);
@@ -91,22 +90,8 @@ describe("local HTTP servers refuse what a web page could send (finding 16)", ()
   });
 
   describe("control endpoint", () => {
-    const address = Wallet.createRandom().address;
     const appended: unknown[] = [];
-    const components = (dataDir: string): ControlComponents => ({
-      config: { dataDir, controlPort: 0 },
-      signer: { address, peerId: { toString: () => "16Uiu2-fake" } as ControlComponents["signer"]["peerId"] },
-      streams: { getMultiaddrs: () => [] },
-      ownLog: {
-        append: (payload: unknown) => {
-          appended.push(payload);
-          return Promise.resolve({ node: { seq: 0 }, cid: CID.parse("bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy") }) as ReturnType<ControlComponents["ownLog"]["append"]>;
-        },
-      },
-      logs: { forks: () => Promise.resolve([]), readBytes: () => Promise.resolve(null), length: () => 0, nodeAt: () => Promise.resolve(null) },
-      replicator: { rejections: () => [], exchangeWithAll: () => Promise.resolve() },
-      status: () => Promise.reject(new Error("not used")),
-    });
+    const components = (dataDir: string): ControlComponents => fakeControlComponents(dataDir, appended, () => Promise.reject(new Error("not used")));
 
     let service: ReturnType<ReturnType<typeof controlService>>;
     let url: string;

@@ -6,11 +6,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { CID } from "multiformats/cid";
 import { CONTROL_FILE, controlService, type ControlComponents, type ControlInfo } from "../../../node/src/control/server.js";
 import { silentLogger } from "../../../node/src/logging.js";
 import { METRICS_FILE, metricsService } from "../../../node/src/metrics/metricsService.js";
 import type { NodeStatus } from "../../../node/src/status/status.js";
+import { fakeControlComponents } from "./fakeControl.js";
 import { tempDirs } from "../../../scripts/devnet/tempDir.js";
 
 const address = Wallet.createRandom().address;
@@ -29,20 +29,7 @@ const status: NodeStatus = {
 };
 
 function controlComponents(dataDir: string, appended: unknown[]): ControlComponents {
-  return {
-    config: { dataDir, controlPort: 0 },
-    signer: { address, peerId: { toString: () => "16Uiu2-fake" } as ControlComponents["signer"]["peerId"] },
-    streams: { getMultiaddrs: () => [] },
-    ownLog: {
-      append: (payload: unknown) => {
-        appended.push(payload);
-        return Promise.resolve({ node: { seq: appended.length - 1 }, cid: CID.parse("bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy") }) as ReturnType<ControlComponents["ownLog"]["append"]>;
-      },
-    },
-    logs: { forks: () => Promise.resolve([]), readBytes: () => Promise.resolve(null), length: () => 0, nodeAt: () => Promise.resolve(null) },
-    replicator: { rejections: () => [], exchangeWithAll: () => Promise.resolve() },
-    status: () => Promise.resolve(status),
-  };
+  return fakeControlComponents(dataDir, appended, () => Promise.resolve(status), address);
 }
 
 describe("local endpoints on fakes", () => {
