@@ -8,12 +8,13 @@
  * the data directory, which config.json cannot name. A bad value is a ConfigError naming the
  * setting's key, flag and variable and the source it came from.
  */
-import { readFile, writeFile, mkdir, rename } from "node:fs/promises";
+import { readFile, mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, type SettingSource } from "./errors.js";
 import { nodeConfigSchema, type NodeConfig, type PartialNodeConfig } from "./schema.js";
 import { namesOf, parseSetting, SETTINGS, settingAt } from "./settings.js";
+import { writePrivateFile } from "./privateDir.js";
 
 export { nodeConfigSchema };
 export type { JsonRpcSettings, MetricsSettings, NodeConfig, PartialNodeConfig, RoundsSettings } from "./schema.js";
@@ -96,8 +97,7 @@ export async function writeConfigFile(dataDir: string, config: PartialNodeConfig
   const { dataDir: _omit, ...rest } = config;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, CONFIG_FILE);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(mergeConfig(rest), null, 2)}\n`, { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
+  await writePrivateFile(path, `${JSON.stringify(mergeConfig(rest), null, 2)}\n`);
 }
 
 /**

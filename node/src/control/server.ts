@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { rm, writeFile, rename } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { getAddress } from "ethers";
 import { CID } from "multiformats/cid";
@@ -22,6 +22,7 @@ import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { NodeStatus } from "../status/status.js";
+import { writePrivateFile } from "../config/privateDir.js";
 
 export const CONTROL_FILE = "control.json";
 const MAX_BODY = 1024 * 1024;
@@ -143,8 +144,7 @@ class ControlEndpoint implements ControlService {
       peerId: components.signer.peerId.toString(),
       multiaddrs: components.streams.getMultiaddrs().map((ma) => ma.toString()),
     };
-    await writeFile(`${this.file}.tmp`, JSON.stringify(this.info, null, 2), { mode: 0o600 });
-    await rename(`${this.file}.tmp`, this.file);
+    await writePrivateFile(this.file, JSON.stringify(this.info, null, 2));
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,7 @@
  * of the node's configuration (config/schema.ts: gate, jobs port, relayer and shard timeouts);
  * RING_NODE_FAULT (TEST ONLY, see faults.ts) is read from the environment.
  */
-import { rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
 import type { Logger } from "pino";
@@ -31,6 +31,7 @@ import type { JobsRpcInfo } from "./jobsClient.js";
 import { jobRpcMethods } from "./jobRpc.js";
 import { JobService } from "./jobService.js";
 import { RoundEngine, type RoundEngineComponents } from "./roundEngine.js";
+import { writePrivateFile } from "../config/privateDir.js";
 
 export const JOBS_RPC_FILE = "jobs-rpc.json";
 
@@ -111,8 +112,7 @@ class DefaultRoundsService implements RoundsService {
     const url = await this.http.listen();
     this.listening = url;
     const info: JobsRpcInfo = { url, token, pid: process.pid, address: signer.address };
-    await writeFile(`${this.file}.tmp`, JSON.stringify(info, null, 2), { mode: 0o600 });
-    await rename(`${this.file}.tmp`, this.file);
+    await writePrivateFile(this.file, JSON.stringify(info, null, 2));
     logger.info({ url, gate: this.settings.gate }, "rounds started; jobs endpoint listening");
   }
 

@@ -4,7 +4,7 @@
  * service: `jsonRpcService(settings)(components)`, started and stopped by the composition root.
  * Its settings are the `jsonrpc` section of the node's configuration (config/schema.ts).
  */
-import { rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
 import { RingReads, type RingChainView } from "../chain/index.js";
@@ -17,6 +17,7 @@ import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
+import { writePrivateFile } from "../config/privateDir.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
 
@@ -86,8 +87,7 @@ class NodeJsonRpcService implements JsonRpcService {
     const file = join(this.components.config.dataDir, JSONRPC_FILE);
     try {
       const info = { url, pid: process.pid, address: this.components.signer.address, forwarder, replicaRing: this.settings.replicaRing ?? null };
-      await writeFile(`${file}.tmp`, JSON.stringify(info, null, 2), { mode: 0o600 });
-      await rename(`${file}.tmp`, file);
+      await writePrivateFile(file, JSON.stringify(info, null, 2));
     } catch (error) {
       await rpc.close();
       throw error;
