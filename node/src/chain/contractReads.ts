@@ -172,6 +172,15 @@ export class RingFactoryReads extends ContractReads {
   async replicaRings(options?: ReadOptions): Promise<string[]> {
     return [...(await this.view<string[]>("replicaRings", [], options))];
   }
+
+  isRing(account: string, options?: ReadOptions): Promise<boolean> {
+    return this.view("isRing", [account], options);
+  }
+
+  /** The ReplicaRing that `ring`'s members serve (zero address when `ring` is not a replica ring). */
+  async replicaRingOf(ring: string, options?: ReadOptions): Promise<string> {
+    return checksumAddress(await this.view<string>("replicaRingOf", [ring], options));
+  }
 }
 
 export interface GateOutput {

@@ -32,3 +32,19 @@ export class ChainWriteTimeoutError extends Error {
 export class TransactionRevertedError extends Error {
   override name = "TransactionRevertedError";
 }
+
+/** No Rings deployment is recorded for the chain (or the record lacks a contract). */
+export class DeploymentNotFoundError extends Error {
+  override name = "DeploymentNotFoundError";
+}
+
+/** The chain refused a call in simulation (nothing was sent); `reason` is the decoded custom error. */
+export class CallRefusedError extends Error {
+  override name = "CallRefusedError";
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}

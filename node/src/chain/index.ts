@@ -6,20 +6,27 @@
  * - Reads: `RingChainView` follows one ring (cached, polled, events); `RingReads`,
  *   `ReplicaRingReads`, `RingFactoryReads`, `GateReads` are typed reads of one contract;
  *   `ChainReads` serves the JSON-RPC methods across rings; `Forwarder` reads the ERC2771Forwarder.
- * - Writes: `RingWriter` (flush, proveFork) from the member's own account.
+ * - Writes: `RingWriter` (flush, proveFork) from the member's own account; `RingFactoryWriter`
+ *   (createRing) from an operator's.
+ * - Deployments: `readRingsAddresses` reads what Ignition recorded for a chain.
  * - Bounds: `bounded` (p-timeout with the caller's AbortSignal); errors in errors.ts.
  */
 export { GATE_ABI, gateInterface } from "./abi/gate.js";
 export { REPLICA_RING_ABI, replicaRingInterface } from "./abi/replicaRing.js";
 export { RING_ABI, ringInterface } from "./abi/ring.js";
+export { RING_ERRORS } from "./abi/ringErrors.js";
 export { RING_FACTORY_ABI, ringFactoryInterface } from "./abi/ringFactory.js";
 export { FORWARDER_ABI, forwarderInterface } from "./abi/ringsForwarder.js";
 export { callAddressWord, ChainReads, type ChainReadOptions } from "./chainReads.js";
 export { GateReads, LOG_RANGE, ReplicaRingReads, RingFactoryReads, RingReads, type GateOutput, type ReadOptions, type RingRegistration } from "./contractReads.js";
-export { ChainCallError, ChainTimeoutError, ChainUnreachableError, ChainWriteTimeoutError, NotARingError, TransactionRevertedError } from "./errors.js";
+export { CallRefusedError, ChainCallError, ChainTimeoutError, ChainUnreachableError, ChainWriteTimeoutError, DeploymentNotFoundError, NotARingError, TransactionRevertedError } from "./errors.js";
+export { DEFAULT_DEPLOYMENTS_DIR, deployedAddressesFile, readRingsAddresses, RINGS_MODULE_ID, type RingsAddresses } from "./deployment.js";
 export { Forwarder, forwarderContract, readForwarderDomain } from "./forwarder.js";
 export type { Membership } from "./membership.js";
 export { RingChainView, type NodeInfo, type RingChainViewEvents, type RingChainViewOptions } from "./ringChainView.js";
 export { peerIdFromChainBytes, ringEventOf, type RingEvent, type RingEventListener, type RingEventRecord } from "./ringEvents.js";
+export { connectProvider, type ConnectedProvider, type ConnectOptions } from "./provider.js";
+export { refusalReason, RingFactoryWriter, type CreatedRing } from "./ringFactoryWriter.js";
+export { describeRing, type RingDescription, type RingMemberDescription } from "./ringDescription.js";
 export { proveForkArgs, RingWriter, type ForkProof, type SentTransaction, type SignedDigest } from "./ringWriter.js";
 export { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, type BoundOptions, type WaitOptions } from "./wait.js";

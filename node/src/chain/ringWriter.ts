@@ -7,7 +7,7 @@ import { Contract, type JsonRpcProvider, type Wallet } from "ethers";
 import { flushArgs, type FlushInput } from "../core/ringVotes.js";
 import { ringInterface } from "./abi/ring.js";
 import { ChainWriteTimeoutError, TransactionRevertedError } from "./errors.js";
-import { bounded, CHAIN_WRITE_TIMEOUT_MS, type WaitOptions } from "./wait.js";
+import { bounded, CHAIN_WRITE_TIMEOUT_MS, waitForReceipt, type WaitOptions } from "./wait.js";
 
 /** One of two conflicting signed log nodes (log/forkEvidence.ts `SignedNodeRef` is one). */
 export interface SignedDigest {
@@ -93,7 +93,7 @@ export class RingWriter {
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
       });
       const tx = await this.bounded(this.provider.broadcastTransaction(signed), `Ring.${method}`, options);
-      const receipt = await this.bounded(this.receipt(tx.hash, options?.signal), `Ring.${method} receipt`, options);
+      const receipt = await this.bounded(waitForReceipt(this.provider, tx.hash, this.timeoutMs, options?.signal), `Ring.${method} receipt`, options);
       if (receipt.status !== 1) throw new TransactionRevertedError(`Ring.${method} reverted in ${tx.hash}`);
       return { hash: tx.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
     };
@@ -109,17 +109,6 @@ export class RingWriter {
     const fees = { maxFeePerGas: data.maxFeePerGas ?? data.gasPrice ?? 1_000_000_000n, maxPriorityFeePerGas: data.maxPriorityFeePerGas ?? 0n };
     this.feeCache = { at: Date.now(), fees };
     return fees;
-  }
-
-  /** Polls for the receipt every 15 ms (ethers' own wait polls at the provider's interval, often 1 s). */
-  private async receipt(hash: string, signal?: AbortSignal): Promise<{ status: number | null; gasUsed: bigint; blockNumber: number }> {
-    const deadline = Date.now() + this.timeoutMs;
-    while (Date.now() < deadline && signal?.aborted !== true) {
-      const receipt = await this.provider.getTransactionReceipt(hash);
-      if (receipt !== null) return receipt;
-      await new Promise((resolve) => setTimeout(resolve, 15));
-    }
-    throw new ChainWriteTimeoutError(`no receipt for ${hash} within ${this.timeoutMs} ms`);
   }
 
   private bounded<T>(work: Promise<T>, what: string, options?: WaitOptions): Promise<T> {

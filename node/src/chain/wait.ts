@@ -3,8 +3,9 @@
  * `ChainTimeoutError` (or the caller's error) when the time passes, or with the signal's reason
  * when it aborts. ethers cannot cancel a request in flight; the caller just stops waiting.
  */
+import type { Provider, TransactionReceipt } from "ethers";
 import pTimeout from "p-timeout";
-import { ChainTimeoutError } from "./errors.js";
+import { ChainTimeoutError, ChainWriteTimeoutError } from "./errors.js";
 
 /** Default bound on one chain read (JSON-RPC call). */
 export const CHAIN_TIMEOUT_MS = 10_000;
@@ -31,4 +32,19 @@ export function bounded<T>(work: Promise<T>, options: BoundOptions): Promise<T> 
     signal: options.signal,
     message: options.error === undefined ? new ChainTimeoutError(message) : options.error(message),
   });
+}
+
+/**
+ * Polls for `hash`'s receipt every 15 ms until `timeoutMs` (ethers' own `wait` polls at the
+ * provider's interval, often 1 s or more, which is most of a local transaction's latency).
+ */
+export async function waitForReceipt(provider: Provider, hash: string, timeoutMs = CHAIN_WRITE_TIMEOUT_MS, signal?: AbortSignal): Promise<TransactionReceipt> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && signal?.aborted !== true) {
+    const receipt = await provider.getTransactionReceipt(hash);
+    if (receipt !== null) return receipt;
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+  signal?.throwIfAborted();
+  throw new ChainWriteTimeoutError(`no receipt for ${hash} within ${timeoutMs} ms`);
 }

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { appendCommand } from "./append.js";
 import { initCommand } from "./init.js";
+import { ringCommand } from "./ring.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { watchCommand } from "./watch.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   appendCommand(program);
   submitCommand(program);
   watchCommand(program);
+  ringCommand(program);
   return program;
 }
 

@@ -1,14 +1,19 @@
 /**
- * RingFactory (contracts/RingFactory.sol) as the dashboard reads it: the rings and replica rings it
- * created. Human-readable; the ABI test checks every fragment against the compiled artifact.
+ * RingFactory (contracts/RingFactory.sol) as the node uses it: the rings and replica rings it
+ * created (dashboard, `ring info`) and `createRing` (`ring-node ring create`). Human-readable; the
+ * ABI test checks every fragment against the compiled artifact.
  */
 import { Interface } from "ethers";
+import { RING_ERRORS } from "./ringErrors.js";
 
 export const RING_FACTORY_ABI = [
   "function rings() view returns (address[])",
   "function replicaRings() view returns (address[])",
   "function replicaRingOf(address ring) view returns (address)",
   "function isRing(address account) view returns (bool)",
+  "function createRing(address[] members, address owner) returns (address ring)",
+  "event RingCreated(address indexed ring, address indexed owner, address[] members)",
 ] as const;
 
-export const ringFactoryInterface = new Interface(RING_FACTORY_ABI);
+/** The factory's functions and events, and the errors of the Ring it initialises (they bubble up). */
+export const ringFactoryInterface = new Interface([...RING_FACTORY_ABI, ...RING_ERRORS]);

@@ -1,0 +1,6 @@
+/** What the command line refuses before doing anything: each with a stable `name`. */
+
+/** A flag or argument that is missing or malformed (the message names it). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
