@@ -75,7 +75,7 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     expect(`0x${tokenId.toString(16).padStart(64, "0")}`).to.equal(expected.bytes32);
   });
 
-  it("a second ring takes the first ring's gate pin as its input (map ring -> reduce ring)", async function () {
+  it("a second ring takes the first ring's output, named by that ring and its gate pin, as its input (map ring -> reduce ring)", async function () {
     const gate = new Contract(world.gate, GATE_LATEST_ABI, world.ring.chain.provider);
     const reduceRing = await world.startSecondRing(1, "reduce");
     // The input names the map ring it trusts and its pin: the reduce ring's member reads Gate.latest(mapRing, 7).
