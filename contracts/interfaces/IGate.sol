@@ -9,13 +9,16 @@ pragma solidity ^0.8.28;
  * @author Rings
  * @notice A ring's flush emits its output tokens on pins; another ring reads the latest token of a
  *         pin as its input, which chains rings into pipelines (map ring -> reduce ring).
+ * @dev Pins belong to the ring that writes them: every ring has its own pins 0, 1, 2, ... and a
+ *      reader names the ring it trusts as well as the pin (`latest(ring, pin)`). An authorised ring
+ *      therefore cannot overwrite another ring's pin, nor feed another ring's pipeline.
  */
 interface IGate {
-    /// @notice Ring `ring` emitted `tokenId` on `pin`; it is the pin's `sequence`-th output.
-    /// @param pin The gate pin.
+    /// @notice Ring `ring` emitted `tokenId` on its pin `pin`; it is that pin's `sequence`-th output.
+    /// @param pin The gate pin (of `ring`).
     /// @param tokenId The data token id (the CID digest as a uint256).
-    /// @param ring The ring's address.
-    /// @param sequence How many outputs the pin has had, this one included.
+    /// @param ring The ring's address, the pin's owner.
+    /// @param sequence How many outputs `ring`'s pin has had, this one included.
     event Output(uint96 indexed pin, uint256 indexed tokenId, address indexed ring, uint64 sequence);
 
     /// @notice The gate's owner allowed (or disallowed) `ring` to emit.
@@ -29,8 +32,9 @@ interface IGate {
     /// @notice `pins` and `tokenIds` differ in length.
     error OutputLengthMismatch(uint256 pins, uint256 tokenIds);
 
-    /// @notice Emits `tokenIds[i]` on `pins[i]`; only authorised rings.
-    /// @param pins Pins to emit on, one per token id.
+    /// @notice Emits `tokenIds[i]` on the caller's own pin `pins[i]`; only authorised rings. Another
+    ///         ring's pins are out of reach: pins are keyed by their writer.
+    /// @param pins Pins of the caller to emit on, one per token id.
     /// @param tokenIds Token ids to emit, one per pin.
     function output(uint96[] calldata pins, uint256[] calldata tokenIds) external;
 
@@ -44,11 +48,11 @@ interface IGate {
     function isAuthorized(address ring) external view returns (bool);
 
     /**
-     * @notice The latest output on `pin`.
-     * @return tokenId The token emitted last (zero if none).
-     * @return ring The ring that emitted it.
-     * @return sequence How many outputs the pin has had (zero if none).
-     * @param pin The gate pin.
+     * @notice The latest output of `ring` on its pin `pin`: only `ring` writes it.
+     * @return tokenId The token `ring` emitted last on the pin (zero if none).
+     * @return sequence How many outputs `ring` has emitted on the pin (zero if none).
+     * @param ring The ring whose output is read (the upstream ring a reader trusts).
+     * @param pin The gate pin of `ring`.
      */
-    function latest(uint96 pin) external view returns (uint256 tokenId, address ring, uint64 sequence);
+    function latest(address ring, uint96 pin) external view returns (uint256 tokenId, uint64 sequence);
 }

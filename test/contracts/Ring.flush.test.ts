@@ -198,8 +198,8 @@ describe("Ring.flush", function () {
     const { receipt } = await flushRound(context, membersAt(0, 1, 2), 1n, outputs);
     expect(receipt?.status).to.equal(1);
     expect(await scope.isDeclaredBy(BigInt(cids[0]!), context.ringAddress)).to.equal(true);
-    expect(await gate.latest(7n)).to.deep.equal([BigInt(cids[0]!), context.ringAddress, 1n]);
-    expect(await gate.latest(8n)).to.deep.equal([BigInt(cids[1]!), context.ringAddress, 1n]);
+    expect(await gate.latest(context.ringAddress, 7n)).to.deep.equal([BigInt(cids[0]!), 1n]);
+    expect(await gate.latest(context.ringAddress, 8n)).to.deep.equal([BigInt(cids[1]!), 1n]);
   });
 
   it("records the ring as declarer of its outputs even when a front-runner declared them first", async function () {

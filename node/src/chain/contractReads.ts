@@ -184,9 +184,9 @@ export class RingFactoryReads extends ContractReads {
 }
 
 export interface GateOutput {
-  /** The output's token id: the sha2-256 digest of its CID. */
+  /** The output's token id: the sha2-256 digest of its CID (0 when none). */
   tokenId: bigint;
-  ring: string;
+  /** How many outputs the ring emitted on the pin (0 when none). */
   sequence: bigint;
 }
 
@@ -195,9 +195,9 @@ export class GateReads extends ContractReads {
     super(address, "Gate", gateInterface, provider, timeoutMs);
   }
 
-  /** The latest output on `pin` (token id 0 when none). */
-  async latest(pin: bigint | number, options?: ReadOptions): Promise<GateOutput> {
-    const [tokenId, ring, sequence] = await this.view<[bigint, string, bigint]>("latest", [pin], options);
-    return { tokenId, ring: checksumAddress(ring), sequence };
+  /** `ring`'s latest output on its pin `pin` (sequence 0 when none): only `ring` writes it. */
+  async latest(ring: string, pin: bigint | number, options?: ReadOptions): Promise<GateOutput> {
+    const [tokenId, sequence] = await this.view<[bigint, bigint]>("latest", [checksumAddress(ring), pin], options);
+    return { tokenId, sequence };
   }
 }

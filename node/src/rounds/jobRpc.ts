@@ -8,19 +8,31 @@ import { InvalidParamsError } from "../jsonrpc/errorCodes.js";
 import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import { JSONRPCErrorException } from "json-rpc-2.0";
 import { JobNotFoundError, JobWaitTimeoutError, type JobService, type SubmitJobRequest } from "./jobService.js";
+import { pinInputSchema } from "./pinInput.js";
 
 export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", GetJob: "GetJob" } as const;
 
 /** Application error codes of the job methods (the -320xx range of the rpc engineer's table is theirs). */
 export const JobRpcErrorCode = { JobNotFound: -32041, JobRejected: -32042, JobWaitTimeout: -32043 } as const;
 
-const input = z.union([
+const dataInput = z.union([
   z.object({ text: z.string() }).strict(),
   z.object({ json: z.unknown() }).strict(),
   z.object({ bytes: z.string().regex(/^0x([0-9a-fA-F]{2})*$/) }).strict(),
   z.object({ cid: z.string() }).strict(),
-  z.object({ pin: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), gate: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional() }).strict(),
 ]);
+
+/**
+ * An input with a `pin` key is a pin input and is checked by its own schema, so a missing or
+ * malformed `ring` is reported as such rather than as a union's bare "Invalid input".
+ */
+const input = z.unknown().transform((value, context) => {
+  const schema = value !== null && typeof value === "object" && "pin" in value ? pinInputSchema : dataInput;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) context.addIssue(issue);
+  return z.NEVER;
+});
 
 const submitSchema = z
   .object({

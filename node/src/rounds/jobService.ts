@@ -4,10 +4,9 @@
  * blockstore (the others fetch them over bitswap) and the job enters this member's log.
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { getAddress, getBytes, hexlify, toBeHex, ZeroAddress } from "ethers";
-import { GateReads } from "../chain/index.js";
+import { getBytes, hexlify, ZeroAddress } from "ethers";
 import { CID } from "multiformats/cid";
-import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
+import { cidToBytes32 } from "../core/cid.js";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { SandboxLimits } from "../compute/limits.js";
 import { encodeData, encodeJobCode, encodeJobSpec, type JobSpec } from "../compute/job.js";
@@ -16,17 +15,19 @@ import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { JOB_ENTRY } from "./entries.js";
-import { EmptyPinError, JobNotFoundError, JobWaitTimeoutError } from "./errors.js";
+import { JobNotFoundError, JobWaitTimeoutError } from "./errors.js";
+import { latestOnPin, type PinInput } from "./pinInput.js";
 import type { RoundEngine } from "./roundEngine.js";
 import { majorityShards } from "./roundContent.js";
 import type { JobCompute } from "./jobCompute.js";
 
 /**
  * An input as a client gives it: a text, a JSON value, bytes (hex), the CID of a block the ring can
- * fetch, or the latest output on a Gate pin (another ring's result: map ring -> reduce ring), read
- * from the chain when the job is submitted (`gate` defaults to the node's RING_NODE_GATE).
+ * fetch, or the latest output of a named upstream ring on one of its Gate pins (that ring's result:
+ * map ring -> reduce ring), read from the chain when the job is submitted (`gate` defaults to the
+ * node's RING_NODE_GATE; pin inputs are in pinInput.ts).
  */
-export type JobInput = { text: string } | { json: unknown } | { bytes: string } | { cid: string } | { pin: number; gate?: string };
+export type JobInput = { text: string } | { json: unknown } | { bytes: string } | { cid: string } | PinInput;
 
 export interface SubmitJobRequest {
   /** The job's ES module source (exports `map` and `reduce`), or `code`: the CID of its code block. */
@@ -42,6 +43,7 @@ export interface SubmitJobRequest {
 }
 
 export { EmptyPinError, JobNotFoundError, JobWaitTimeoutError } from "./errors.js";
+export type { PinInput } from "./pinInput.js";
 
 export type JobState = "queued" | "computing" | "proposed" | "finalised";
 
@@ -165,21 +167,11 @@ export class JobService {
 
   private async storeInput(input: JobInput): Promise<CID> {
     if ("cid" in input) return CID.parse(input.cid);
-    if ("pin" in input) return this.latestOnPin(input.pin, input.gate ?? this.gate);
+    if ("pin" in input) return latestOnPin(this.components.chain.provider, input, this.gate);
     const value = "text" in input ? input.text : "json" in input ? input.json : getBytes(input.bytes);
     const block = await encodeData(value);
     await this.components.blocks.putBytes(block.cid, block.bytes);
     return block.cid;
-  }
-
-  /** The CID of the latest output token on `pin` (token ids are the outputs' sha2-256 digests). */
-  private async latestOnPin(pin: number, gateAddress: string): Promise<CID> {
-    const gate = getAddress(gateAddress);
-    if (gate === ZeroAddress) throw new EmptyPinError(`pin ${pin} names no gate: give one or start the node with RING_NODE_GATE`);
-    const { tokenId, ring } = await new GateReads(gate, this.components.chain.provider).latest(pin);
-    const cid = ring === ZeroAddress ? null : bytes32ToCid(toBeHex(tokenId, 32));
-    if (cid === null) throw new EmptyPinError(`pin ${pin} of gate ${gate} holds no output yet`);
-    return cid;
   }
 
   private async outputBytes(cid: CID, signal?: AbortSignal): Promise<Uint8Array | null> {

@@ -9,10 +9,10 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { SingleBar, Presets } from "cli-progress";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { defaultDataDir } from "../config/config.js";
 import { JobsClient } from "./jobsClient.js";
-import type { JobInput, JobStatus } from "./jobService.js";
+import type { JobInput, JobStatus, PinInput } from "./jobService.js";
 
 interface SubmitFlags {
   dataDir?: string;
@@ -20,7 +20,7 @@ interface SubmitFlags {
   input?: string[];
   inputFile?: string[];
   inputJson?: string[];
-  inputPin?: string[];
+  inputPin?: PinInput[];
   gate?: string;
   params?: string;
   shards: number;
@@ -34,6 +34,13 @@ interface SubmitFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** `--input-pin <ring>:<pin>`: the upstream ring's address and its pin number. */
+function collectPin(value: string, previous: PinInput[] = []): PinInput[] {
+  const match = /^(0x[0-9a-fA-F]{40}):(\d+)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError("give the upstream ring it trusts and its pin as <ring>:<pin>, e.g. 0x5FbDB2315678afecb367f032d93F642f64180aa3:1");
+  return [...previous, { ring: match[1] as string, pin: Number(match[2]) }];
+}
+
 export function submitCommand(program: Command): void {
   program
     .command("submit")
@@ -43,7 +50,7 @@ export function submitCommand(program: Command): void {
     .option("--input <text>", "an input text, repeatable", collect)
     .option("--input-file <file>", "an input text read from a file, repeatable", collect)
     .option("--input-json <json>", "an input JSON value, repeatable", collect)
-    .option("--input-pin <pin>", "the latest output on this Gate pin (another ring's result), repeatable", collect)
+    .option("--input-pin <ring:pin>", "the latest output of that upstream ring on its Gate pin (its result), repeatable", collectPin)
     .option("--gate <address>", "the Gate that --input-pin reads (default: the node's RING_NODE_GATE)")
     .option("--params <json>", "the job's params (JSON)")
     .option("--shards <n>", "map shards", (v) => Number(v), 1)
@@ -59,7 +66,7 @@ export function submitCommand(program: Command): void {
         ...(flags.input ?? []).map((text) => ({ text })),
         ...(await Promise.all((flags.inputFile ?? []).map(async (file) => ({ text: await readFile(file, "utf8") })))),
         ...(flags.inputJson ?? []).map((json) => ({ json: JSON.parse(json) as unknown })),
-        ...(flags.inputPin ?? []).map((pin) => ({ pin: Number(pin), ...(flags.gate === undefined ? {} : { gate: flags.gate }) })),
+        ...(flags.inputPin ?? []).map((input) => ({ ...input, ...(flags.gate === undefined ? {} : { gate: flags.gate }) })),
       ];
       const request = {
         source: await readFile(flags.code, "utf8"),

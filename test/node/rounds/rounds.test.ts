@@ -70,30 +70,30 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     expect(status.output?.cid).to.equal(expected.cid);
     expect(status.output?.value).to.deep.equal(expected.value);
     const gate = new Contract(world.gate, GATE_LATEST_ABI, world.ring.chain.provider);
-    const [tokenId, ring] = (await gate.getFunction("latest").staticCall(7)) as [bigint, string];
-    expect(ring).to.equal(world.ring.ring);
+    const [tokenId, sequence] = (await gate.getFunction("latest").staticCall(world.ring.ring, 7)) as [bigint, bigint];
+    expect(sequence).to.equal(1n);
     expect(`0x${tokenId.toString(16).padStart(64, "0")}`).to.equal(expected.bytes32);
   });
 
-  it("a second ring takes the first ring's gate pin as its input (map ring -> reduce ring)", async function () {
+  it("a second ring takes the first ring's output, named by that ring and its gate pin, as its input (map ring -> reduce ring)", async function () {
     const gate = new Contract(world.gate, GATE_LATEST_ABI, world.ring.chain.provider);
     const reduceRing = await world.startSecondRing(1, "reduce");
-    // The input is named by the pin alone: the reduce ring's member reads Gate.latest(7) from the chain.
-    const submitted = await reduceRing.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ pin: 7 }], params: { n: 5 }, shards: 1, redundancy: 1, pin: 70 });
+    // The input names the map ring it trusts and its pin: the reduce ring's member reads Gate.latest(mapRing, 7).
+    const input = { pin: 7, ring: world.ring.ring };
+    const submitted = await reduceRing.jobsOf(0).submit({ source: TOP_WORDS, inputs: [input], params: { n: 5 }, shards: 1, redundancy: 1, pin: 70 });
     const status = await reduceRing.jobsOf(0).waitFinalised(submitted.job, 60_000);
     const mapOutput = (await world.jobsOf(0).get(firstJob)).output?.value as { words: number; top: Array<[string, number]> };
     expect(status.output?.value).to.deep.equal({ words: mapOutput.words, top: mapOutput.top.slice(0, 5) });
-    const [outTokenId, ring] = (await gate.getFunction("latest").staticCall(70)) as [bigint, string];
-    expect(ring).to.equal(reduceRing.ring);
+    const [outTokenId] = (await gate.getFunction("latest").staticCall(reduceRing.ring, 70)) as [bigint, bigint];
     expect(`0x${outTokenId.toString(16).padStart(64, "0")}`).to.equal(status.output?.bytes32);
   });
 
-  it("refuses a job whose pin input holds no output yet, naming the pin", async function () {
-    const refused = await world.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ pin: 999 }], shards: 1, redundancy: 1 }).then(
+  it("refuses a job whose pin input holds no output yet, naming the ring and the pin", async function () {
+    const refused = await world.jobsOf(0).submit({ source: TOP_WORDS, inputs: [{ pin: 999, ring: world.ring.ring }], shards: 1, redundancy: 1 }).then(
       () => null,
       (error: unknown) => error as Error,
     );
-    expect(refused?.message).to.match(/pin 999 of gate 0x[0-9a-fA-F]{40} holds no output yet/);
+    expect(refused?.message).to.match(/pin 999 of ring 0x[0-9a-fA-F]{40} on gate 0x[0-9a-fA-F]{40} holds no output yet/);
   });
 
   /** The member (index) that relays the next round first: members[(round + 1) mod n] in the Ring's list order. */

@@ -1,12 +1,13 @@
 /**
- * The Gate contract (contracts/Gate.sol) as the node uses it: the latest output on a pin (a job's
- * input taken from another ring's result) and the Output event a flush emits. Human-readable; the
+ * The Gate contract (contracts/Gate.sol) as the node uses it: a named ring's latest output on one
+ * of its pins (a job's input taken from that ring's result; pins are keyed by the ring that writes
+ * them) and the Output event a flush emits. Human-readable; the
  * ABI test checks every fragment against the compiled artifact.
  */
 import { Interface } from "ethers";
 
 export const GATE_ABI = [
-  "function latest(uint96 pin) view returns (uint256 tokenId, address ring, uint64 sequence)",
+  "function latest(address ring, uint96 pin) view returns (uint256 tokenId, uint64 sequence)",
   "event Output(uint96 indexed pin, uint256 indexed tokenId, address indexed ring, uint64 sequence)",
 ] as const;
 
