@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
+import { ringsTasks } from "./deploy/tasks/rings.js";
 
 const require = createRequire(import.meta.url);
 
@@ -10,6 +11,7 @@ const SOLJSON_PATH = require.resolve("solc/soljson.js");
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  tasks: ringsTasks,
   solidity: {
     profiles: {
       default: {

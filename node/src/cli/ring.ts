@@ -20,7 +20,10 @@ export function parseMembers(values: readonly string[]): string[] {
   return members;
 }
 
-const print = (json: boolean | undefined, value: object, text: string) => process.stdout.write(json === true ? `${JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n` : text);
+/** `value` as JSON (bigints as decimal strings) with `json`, else `text`, on stdout. */
+export function printResult(json: boolean | undefined, value: object, text: string): void {
+  process.stdout.write(json === true ? `${JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n` : text);
+}
 
 export function formatCreated(created: CreatedRing): string {
   return [
@@ -63,7 +66,7 @@ export function ringCommand(program: Command): void {
         const factory = await factoryOf(flags, chainId);
         const signer = await avatarSigner(flags, provider);
         const created = await new RingFactoryWriter(factory, signer).createRing(members, owner ?? signer.address);
-        print(flags.json, { ...created, chainId: chainId.toString(), factory }, formatCreated(created));
+        printResult(flags.json, { ...created, chainId: chainId.toString(), factory }, formatCreated(created));
       } finally {
         provider.destroy();
       }
@@ -82,7 +85,7 @@ export function ringCommand(program: Command): void {
           if (!(error instanceof DeploymentNotFoundError) || flags.factory !== undefined || flags.deployments !== undefined) throw error;
         }
         const description = await describeRing(provider, ringAddress, factory);
-        print(flags.json, description, formatRing(description));
+        printResult(flags.json, description, formatRing(description));
       } finally {
         provider.destroy();
       }

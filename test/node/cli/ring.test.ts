@@ -11,6 +11,7 @@ import { parseEther } from "ethers";
 import { peerIdBytes, identityFromPrivateKey } from "../../../node/src/identity/identity.js";
 import { ReplicaRing__factory, Ring__factory } from "../../../types/index.js";
 import { hardhatAccount, startHardhatNode, type HardhatNode } from "../../../scripts/devnet/hardhatNode.js";
+import { REPO_ROOT } from "../../../scripts/devnet/paths.js";
 import { freePort } from "../../../scripts/devnet/ports.js";
 import { initRingNode, RING_NODE_BIN, ringNodeCommand, TEST_PASSWORD } from "../../../scripts/devnet/ringNodeProcess.js";
 import { createReplicaRing, deployRingsContracts, type RingsContracts } from "../../../scripts/devnet/ringsOnChain.js";
@@ -133,6 +134,17 @@ describe("ring-node ring create / ring info", function () {
     const text = await ringNodeCommand(["ring", "info", ring, "--rpc-url", chain.url, "--factory", factory]);
     expect(text).to.contain(`replicas  ${replica.replicaRing}`);
     expect(text).to.contain(peerId.toString());
+  });
+
+  it("does the same as Hardhat tasks (npx hardhat rings create / info) from the network's first account", async function () {
+    const hardhat = join(REPO_ROOT, "node_modules", ".bin", "hardhat");
+    const env = { ...process.env, RINGS_LOCALHOST_URL: chain.url };
+    const task = async (args: string[]) => (await run(hardhat, ["--network", "localhost", "rings", ...args, "--factory", factory, "--json"], { cwd: REPO_ROOT, env, timeout: 120_000 })).stdout;
+    const created = JSON.parse(await task(["create", "--members", members.join(",")])) as { ring: string; owner: string };
+    expect(created.owner).to.equal(hardhatAccount(0).address);
+    const info = JSON.parse(await task(["info", created.ring])) as { members: { address: string }[]; owner: string };
+    expect(info.members.map((m) => m.address)).to.deep.equal(members);
+    expect(info.owner).to.equal(hardhatAccount(0).address);
   });
 
   it("refuses an address that is not a ring with a clear error", async function () {
