@@ -77,7 +77,8 @@ export async function startRoundsRing(count: number, label: string, extraEnv: No
       async start(index, env = {}) {
         const member = members[index];
         if (member === undefined) throw new Error(`no member ${index}`);
-        const peers = members.filter((m) => m.node !== null && m.index !== index).map((m) => (m.node as RingNodeProcess).multiaddr);
+        // A member behind a relay has no address of its own at start: the others find it on chain.
+        const peers = members.filter((m) => m.node !== null && m.index !== index).flatMap((m) => (m.node as RingNodeProcess).info.multiaddrs.slice(0, 1));
         const node = await ring.start(index, { peers, env: { ...FAST_ROUNDS_ENV, RING_NODE_GATE: ring.contracts.gate, ...extraEnv, ...env } });
         const dataDir = ring.members[index]?.dataDir as string;
         const jobs = await jobsClientOf(dataDir, node);

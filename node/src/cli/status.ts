@@ -29,6 +29,7 @@ export function formatStatus(status: NodeStatus): string {
     `own head ${status.own === null ? "empty log" : `seq ${status.own.seq}  ${status.own.cid}`}`,
     `listen   ${status.multiaddrs.join(" ")}`,
     `refused  ${status.rejections} batches   forks seen ${status.forks}`,
+    `relay    reached via ${status.relay.via.length === 0 ? "no relay" : status.relay.via.join(" ")}; reservations held here: ${status.relay.reservations.length}`,
     "",
     ["member", "", "held seq", "claimed seq", "lag", "on-chain head held", "connected"].join("\t"),
   ];

@@ -27,6 +27,21 @@ export const roundsSchema = z.object({
   shardTimeoutMs: nonNegative.default(3_000),
 });
 
+export const relaySchema = z.object({
+  /**
+   * Offer libp2p circuit relay v2 to the ring's members (members with a public address): a member
+   * that cannot be dialled reserves a slot here and is reached through it. Only members may
+   * reserve, and only between members are circuits opened (the connection gater checks both ends
+   * against the chain), so relayed connections carry no data or duration limit: replication,
+   * votes and JSON-RPC clients' traffic all run over them.
+   */
+  offer: z.boolean().default(false),
+  /** Reservation slots this relay holds at once. */
+  maxReservations: z.number().int().positive().default(16),
+  /** How long a reservation lasts before the member must renew it (libp2p renews it itself). */
+  reservationTtlMs: z.number().int().positive().default(2 * 60 * 60 * 1000),
+});
+
 export const jsonRpcSchema = z
   .object({
     /** Serve FlushToRing, ReplicateRing, GetFlushStatus and GetReplicaLog. */
@@ -57,7 +72,7 @@ export const metricsSchema = z.object({
 
 export const nodeConfigSchema = z.object({
   dataDir: z.string().min(1),
-  /** libp2p listen multiaddrs (TCP). */
+  /** libp2p listen multiaddrs: TCP, and `/p2p-circuit` to be reached through a relay member. */
   listen: z.array(z.string()).default(["/ip4/127.0.0.1/tcp/0"]),
   /** Multiaddrs of peers to dial at start and keep connected (local runs, bootstrap). */
   peers: z.array(z.string()).default([]),
@@ -76,6 +91,7 @@ export const nodeConfigSchema = z.object({
   /** How often heads are exchanged with every connected member (pubsub does not guarantee delivery). */
   headExchangeMs: z.number().int().positive().default(5_000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  relay: relaySchema.default({}),
   rounds: roundsSchema.default({}),
   jsonrpc: jsonRpcSchema.default({}),
   metrics: metricsSchema.default({}),
@@ -85,5 +101,6 @@ export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 /** What one source (flags, environment, config.json) gives: any subset, sections partial too. */
 export type PartialNodeConfig = Partial<z.input<typeof nodeConfigSchema>>;
 export type RoundsSettings = z.infer<typeof roundsSchema>;
+export type RelaySettings = z.infer<typeof relaySchema>;
 export type JsonRpcSettings = z.infer<typeof jsonRpcSchema>;
 export type MetricsSettings = z.infer<typeof metricsSchema>;

@@ -3,16 +3,24 @@
  * the data directory, libp2p's peer store in memory, routers off (no DHT, no delegated routing, no
  * HTTP gateways), libp2p over TCP with noise, yamux, identify, ping and gossipsub, and bitswap as
  * the only block broker. The libp2p key is the avatar key.
+ *
+ * Relays (the seed's STUN/TURN rings): every node can dial and listen through circuit relay v2
+ * (`/p2p-circuit` in `listen` reserves a slot on a relay member), a node with `relay.offer` serves
+ * as one, and DCUtR upgrades a relayed connection to a direct one where both sides can be dialled.
+ * The connection gater keeps the relay to the ring: only members reserve, only member-to-member
+ * circuits are opened.
  */
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
+import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from "@libp2p/circuit-relay-v2";
+import { dcutr } from "@libp2p/dcutr";
 import { withBitswap } from "@helia/bitswap";
 import { withLibp2pLight, type HeliaWithLibp2p } from "@helia/libp2p";
 import { gossipsub, type GossipSub } from "@libp2p/gossipsub";
 import { identify, type Identify } from "@libp2p/identify";
-import type { PrivateKey } from "@libp2p/interface";
+import type { ConnectionGater, PeerId, PrivateKey } from "@libp2p/interface";
 import { ping, type Ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { MemoryDatastore } from "datastore-core";
@@ -27,6 +35,8 @@ export interface RingLibp2pServices {
   identify: Identify;
   ping: Ping;
   pubsub: GossipSub;
+  /** Present when the node offers circuit relay (`relay.offer`). */
+  relay?: CircuitRelayService;
 }
 
 export type RingHelia = HeliaWithLibp2p<RingLibp2pServices>;
@@ -36,10 +46,28 @@ export class ListenAddressInUseError extends Error {
   override name = "ListenAddressInUseError";
 }
 
+export interface RelayOptions {
+  offer: boolean;
+  maxReservations: number;
+  reservationTtlMs: number;
+}
+
 export interface RingHeliaOptions {
   dataDir: string;
   privateKey: PrivateKey;
   listen: string[];
+  relay?: RelayOptions;
+  /** Whether a peer is one of the ring's members (relay reservations and circuits are only theirs). */
+  isRingPeer?: (peerId: PeerId) => boolean;
+}
+
+/** Relay reservations and relayed circuits only for ring members (everything else as libp2p's default). */
+export function ringRelayGater(isRingPeer: (peerId: PeerId) => boolean): ConnectionGater {
+  return {
+    denyInboundRelayReservation: (source) => !isRingPeer(source),
+    denyOutboundRelayedConnection: (source, destination) => !isRingPeer(source) || !isRingPeer(destination),
+    denyInboundRelayedConnection: (relay, remotePeer) => !isRingPeer(relay) || !isRingPeer(remotePeer),
+  };
 }
 
 export interface RingHeliaParts {
@@ -68,7 +96,8 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
     // start, and libp2p reads it on every stream (on disk that was a file read per stream).
     datastore: new MemoryDatastore(),
     addresses: { listen: options.listen },
-    transports: [tcp()],
+    transports: [tcp(), circuitRelayTransport()],
+    ...(options.isRingPeer === undefined ? {} : { connectionGater: ringRelayGater(options.isRingPeer) }),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: [],
@@ -76,6 +105,10 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
     services: {
       identify: identify(),
       ping: ping(),
+      dcutr: dcutr(),
+      ...(options.relay?.offer === true
+        ? { relay: circuitRelayServer({ reservations: { maxReservations: options.relay.maxReservations, reservationTtl: options.relay.reservationTtlMs, applyDefaultLimit: false } }) }
+        : {}),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,

@@ -4,11 +4,11 @@
  * `MemberComponents` (each service takes only the parts it declares), and stops everything in
  * reverse order. Nothing else in the node holds the whole set.
  */
-import type { Startable } from "@libp2p/interface";
+import type { PeerId, Startable } from "@libp2p/interface";
 import type { Logger } from "pino";
 import { RingChainView } from "../chain/ringChainView.js";
 import type { NodeConfig } from "../config/config.js";
-import type { RingIdentity } from "../identity/identity.js";
+import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
 import { LogPinner } from "../log/logPinner.js";
 import { OwnLog } from "../log/ownLog.js";
 import { LogStore } from "../log/store.js";
@@ -19,7 +19,7 @@ import { collectStatus } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
 import { MissingChainConfigError, NotAMemberError } from "./errors.js";
 import { HeadFollower } from "./headFollower.js";
-import { publishNodeInfo } from "./nodeInfo.js";
+import { NodeInfoPublisher } from "./nodeInfo.js";
 
 /** Services by name, each made from the node's components (js-libp2p's `services` map). */
 export type ServiceFactories<S extends Record<string, Startable>> = { [K in keyof S]: (components: MemberComponents) => S[K] };
@@ -54,7 +54,14 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       if (!chain.isMember(identity.address)) {
         throw new NotAMemberError(`${identity.address} is not a member of ring ${chain.ring} on chain ${chain.chainId}; ask the ring's owner to admit it`);
       }
-      const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen });
+      const isRingPeer = (peerId: PeerId) => {
+        try {
+          return chain.isMember(addressOfPeerId(peerId));
+        } catch {
+          return false; // not a secp256k1 avatar key: not a member
+        }
+      };
+      const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen, relay: config.relay, isRingPeer });
       cleanups.push(async () => {
         await helia.stop();
       });
@@ -77,7 +84,8 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       });
       await replicator.start();
       cleanups.push(() => replicator.stop());
-      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner };
+      const relayReservations = () => [...(helia.libp2p.services.relay?.reservations.keys() ?? [])].map((peer) => peer.toString());
+      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations };
       const components: MemberComponents = { ...partial, status: () => collectStatus(partial) };
 
       const follower = new HeadFollower(components);
@@ -87,7 +95,11 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       dialer.start();
       cleanups.push(() => dialer.stop());
       chain.start();
-      if (config.publishNodeInfo) void publishNodeInfo(components);
+      if (config.publishNodeInfo) {
+        const publisher = new NodeInfoPublisher(components);
+        publisher.start();
+        cleanups.push(() => publisher.stop());
+      }
 
       const services: Partial<S> = {};
       const factories = (options.services ?? {}) as ServiceFactories<S>;

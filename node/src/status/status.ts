@@ -37,6 +37,8 @@ export interface NodeStatus {
   peers: Array<{ peerId: string; address: string | null }>;
   rejections: number;
   forks: number;
+  /** Circuit relay: the members holding a reservation on this node, and the relays this node is reached through. */
+  relay: { reservations: string[]; via: string[] };
 }
 
 /** What the status is read from. */
@@ -47,6 +49,13 @@ export interface StatusComponents {
   replicator: Pick<Replicator, "remoteHeads" | "rejections">;
   pinner: Pick<LogPinner, "pinnedSeq">;
   streams: Pick<Libp2p, "getConnections" | "getMultiaddrs">;
+  /** PeerIds holding a relay reservation here (absent when the node offers no relay). */
+  relayReservations?: () => string[];
+}
+
+/** The relays in this node's own relayed addresses (`…/p2p/<relay>/p2p-circuit/…`). */
+export function relaysOf(multiaddrs: readonly string[]): string[] {
+  return [...new Set(multiaddrs.flatMap((ma) => /\/p2p\/([^/]+)\/p2p-circuit/.exec(ma)?.[1] ?? []))];
 }
 
 export async function collectStatus(components: StatusComponents): Promise<NodeStatus> {
@@ -82,18 +91,20 @@ export async function collectStatus(components: StatusComponents): Promise<NodeS
     };
   });
   const own = store.head(identity.address);
+  const multiaddrs = streams.getMultiaddrs().map((ma) => ma.toString());
   return {
     address: identity.address,
     peerId: identity.peerId.toString(),
     ring: chain.ring,
     chainId: chain.chainId.toString(),
     round: chain.round().toString(),
-    multiaddrs: streams.getMultiaddrs().map((ma) => ma.toString()),
+    multiaddrs,
     own: own === null ? null : { seq: own.seq, cid: own.cid.toString() },
     members,
     peers,
     rejections: replicator.rejections().length,
     forks: (await store.forks()).length,
+    relay: { reservations: components.relayReservations?.() ?? [], via: relaysOf(multiaddrs) },
   };
 }
 

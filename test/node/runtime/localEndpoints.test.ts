@@ -26,6 +26,7 @@ const status: NodeStatus = {
   peers: [],
   rejections: 2,
   forks: 0,
+  relay: { reservations: [], via: [] },
 };
 
 function controlComponents(dataDir: string, appended: unknown[]): ControlComponents {
