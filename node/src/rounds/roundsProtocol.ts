@@ -14,7 +14,8 @@ import { RoundsProtocolError } from "./errors.js";
 
 export { RoundsProtocolError } from "./errors.js";
 
-export const ROUNDS_PROTOCOL = "/rings/rounds/1.0.0";
+/** 2.0.0: vote requests carry the membership epoch, and votes sign it (1.0.0 votes do not verify on this Ring). */
+export const ROUNDS_PROTOCOL = "/rings/rounds/2.0.0";
 const MAX_MESSAGE = 4 * 1024 * 1024;
 
 export type RoundsRequest =
