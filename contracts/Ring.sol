@@ -26,8 +26,6 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     /// @inheritdoc IRing
     IScope public scope;
 
-    /// @inheritdoc IRing
-    uint256 public membershipNonce;
 
     modifier onlyOwner() {
         if (_msgSender() != _owner) revert NotOwner(_msgSender());
@@ -63,6 +61,11 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     }
 
     /// @inheritdoc IRing
+    function membershipEpoch() external view returns (uint64) {
+        return _membershipEpoch;
+    }
+
+    /// @inheritdoc IRing
     function requiredVotes() public view returns (uint256) {
         uint256 required = (_memberCount * RING_MAJORITY_NUMERATOR + RING_MAJORITY_DENOMINATOR - 1)
             / RING_MAJORITY_DENOMINATOR;
@@ -85,12 +88,14 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         bytes32 outputsHash = _hashOutputs(outputs);
 
         // 1. Verification: signatures only, no storage.
-        address[] memory signers = _recoverVoteSigners(newRound, newRingNodeHead, outputsHash, votes);
+        // The epoch shares round's slot (RingLogs), read above: a warm read.
+        uint64 epoch = _membershipEpoch;
+        address[] memory signers = _recoverVoteSigners(newRound, epoch, newRingNodeHead, outputsHash, votes);
         _requireMajority(signers.length);
 
         // 2. State: per signer, the member record (read = membership check, then written warm) and the log head.
         _countAgreements(signers, votes);
-        if (dissents.length != 0) _countDissents(newRound, newRingNodeHead, outputsHash, dissents, signers);
+        if (dissents.length != 0) _countDissents(newRound, epoch, newRingNodeHead, outputsHash, dissents, signers);
         _appendRingNode(lastRound, newRound, newRingNodeHead);
         _emitAgreed(newRound, signers);
         emit Flushed(newRound, newRingNodeHead, outputsHash, _msgSender());
@@ -111,9 +116,9 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     }
 
     /// @inheritdoc IRing
-    function enterByVote(address member, uint256 nonce, uint256 deadline, Signature[] calldata signatures) external {
+    function enterByVote(address member, uint64 epoch, uint256 deadline, Signature[] calldata signatures) external {
         _requireNotProvenForker(member);
-        _consumeMembershipVote(true, member, nonce, deadline, signatures);
+        _consumeMembershipVote(true, member, epoch, deadline, signatures);
         _addMember(member);
     }
 
@@ -121,11 +126,11 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     function exitByVote(
         address prevMember,
         address member,
-        uint256 nonce,
+        uint64 epoch,
         uint256 deadline,
         Signature[] calldata signatures
     ) external {
-        _consumeMembershipVote(false, member, nonce, deadline, signatures);
+        _consumeMembershipVote(false, member, epoch, deadline, signatures);
         _removeMember(prevMember, member);
     }
 
@@ -145,6 +150,14 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
 
     function _ejectForkedMember(address member) internal override {
         _removeMemberAnywhere(member);
+    }
+
+    /// @dev Every admission and removal voids the votes signed before it. Not on the flush path.
+    function _membershipChanged() internal override {
+        unchecked {
+            // 2^64 membership changes take more gas than any chain offers: no overflow check needed.
+            ++_membershipEpoch;
+        }
     }
 
     /**
@@ -199,6 +212,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     /// @dev Records outvoted votes of the same round: each a member, ascending, not among `signers`.
     function _countDissents(
         uint64 atRound,
+        uint64 epoch,
         bytes32 majorityHead,
         bytes32 majorityOutputsHash,
         Dissent[] calldata dissents,
@@ -209,7 +223,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         uint256 signerCount = signers.length;
         for (uint256 i = 0; i < dissents.length; ++i) {
             Dissent calldata dissent = dissents[i];
-            bytes32 digest = _voteDigest(atRound, dissent.ringNodeHead, dissent.outputsHash, dissent.logHead);
+            bytes32 digest = _voteDigest(atRound, epoch, dissent.ringNodeHead, dissent.outputsHash, dissent.logHead);
             address dissenter = _recoverCompact(digest, dissent.r, dissent.vs, i);
             _requireAbove(dissenter, last);
             last = dissenter;
@@ -231,22 +245,22 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     function _consumeMembershipVote(
         bool entering,
         address member,
-        uint256 nonce,
+        uint64 epoch,
         uint256 deadline,
         Signature[] calldata signatures
     ) private {
         // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > deadline) revert MembershipVoteExpired(deadline);
-        uint256 current = membershipNonce;
-        if (nonce != current) revert StaleMembershipNonce(nonce, current);
-        bytes32 digest = _membershipDigest(entering, member, nonce, deadline);
+        uint64 current = _membershipEpoch;
+        if (epoch != current) revert StaleMembershipEpoch(epoch, current);
+        bytes32 digest = _membershipDigest(entering, member, epoch, deadline);
         address[] memory signers = _recoverAscendingSigners(digest, signatures);
         for (uint256 i = 0; i < signers.length; ++i) {
             _requireMember(signers[i]);
         }
         _requireMajority(signers.length);
-        membershipNonce = current + 1;
-        emit MembershipVoted(entering, member, nonce);
+        // No nonce of its own: the change the vote makes next bumps the epoch, which voids this vote.
+        emit MembershipVoted(entering, member, epoch);
     }
 
     /// @dev Passes iff signers > 0 and signers * DENOMINATOR >= memberCount * NUMERATOR.

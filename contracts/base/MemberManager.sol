@@ -94,6 +94,7 @@ abstract contract MemberManager is IMemberManager {
         _setNext(member, _nextOf(SENTINEL_MEMBERS));
         _setNext(SENTINEL_MEMBERS, member);
         ++_memberCount;
+        _membershipChanged();
         emit MemberEntered(member);
     }
 
@@ -105,6 +106,7 @@ abstract contract MemberManager is IMemberManager {
         _memberRecords[member] &= ~_NEXT_MASK;
         delete _nodeInfos[member];
         --_memberCount;
+        _membershipChanged();
         emit MemberExited(member);
     }
 
@@ -115,6 +117,13 @@ abstract contract MemberManager is IMemberManager {
         while (_nextOf(previous) != member) previous = _nextOf(previous);
         _removeMember(previous, member);
     }
+
+    /**
+     * @dev Called on every change of the member list after the initial one: each admission and
+     *      removal, whoever makes it (the owner, a members' vote, a fork proof). The ring bumps its
+     *      membership epoch here, which voids every vote signed before the change.
+     */
+    function _membershipChanged() internal virtual;
 
     function _setNodeInfo(address member, string calldata multiaddr, bytes calldata peerId) internal {
         NodeInfo storage info = _nodeInfos[member];

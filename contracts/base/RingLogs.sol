@@ -30,6 +30,16 @@ abstract contract RingLogs is IRingLogs {
     /// @inheritdoc IRingLogs
     uint64 public round;
 
+    /**
+     * @dev The membership epoch: one more on every change of the member list (see Ring). Declared
+     *      right after `round` so both uint64s share one slot: a flush reads the epoch for its vote
+     *      digest from the slot it reads (cold, 2,100 gas) for `round` anyway, so the epoch costs a
+     *      flush a warm read (100 gas) instead of a second cold slot, and a membership change writes
+     *      a slot that is never zero after the first flush. Kept here, not in MemberManager, for that
+     *      shared slot.
+     */
+    uint64 internal _membershipEpoch;
+
     /// @dev Recent ring heads by `round % CHECKPOINT_FREQUENCY`.
     bytes32[CHECKPOINT_FREQUENCY] private _recentHeads;
 

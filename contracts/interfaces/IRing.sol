@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-// Topics are the keys clients filter by (members, rings, rounds); amounts, flags and nonces are data.
+// Topics are the keys clients filter by (members, rings, rounds); amounts, flags and epochs are data.
 // solhint-disable gas-indexed-events
 
 import {IForkProofs} from "./IForkProofs.sol";
@@ -45,11 +45,12 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     /// @param outputsHash The outputs hash the member signed.
     event Dissented(address indexed member, uint64 indexed round, bytes32 ringNodeHead, bytes32 outputsHash);
 
-    /// @notice The members voted (`enter`) to admit or (not `enter`) to remove `member`, consuming `nonce`.
+    /// @notice The members voted (`enter`) to admit or (not `enter`) to remove `member`, signed under
+    ///         `membershipEpoch`; the change it makes moves the epoch on, so the vote never replays.
     /// @param enter True to admit the member, false to remove it.
     /// @param member The member's address.
-    /// @param nonce The membership nonce the vote signs (see membershipNonce).
-    event MembershipVoted(bool enter, address indexed member, uint256 nonce);
+    /// @param membershipEpoch The membership epoch the vote signed (see membershipEpoch).
+    event MembershipVoted(bool enter, address indexed member, uint64 membershipEpoch);
 
     /// @notice The engine role moved from `previousOwner` to `newOwner`.
     /// @param previousOwner The engine before the change.
@@ -89,8 +90,9 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     ///         signs the majority's own ring head and outputs.
     error InvalidDissent(address member);
 
-    /// @notice The membership vote's `nonce` is not the ring's current `membershipNonce`.
-    error StaleMembershipNonce(uint256 nonce, uint256 current);
+    /// @notice The membership vote signs membership epoch `epoch`, but the ring is at `current`: the
+    ///         member list changed since the vote was signed.
+    error StaleMembershipEpoch(uint64 epoch, uint64 current);
 
     /// @notice The membership vote's deadline has passed.
     error MembershipVoteExpired(uint256 deadline);
@@ -115,8 +117,14 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
     /// @notice The Scope in which the ring declares its output data.
     function scope() external view returns (IScope);
 
-    /// @notice The nonce the next membership vote must sign.
-    function membershipNonce() external view returns (uint256);
+    /**
+     * @notice The membership epoch: 0 after {initialize}, one more on every change of the member
+     *         list, whoever makes it ({enter}, {exit}, {enterByVote}, {exitByVote}, a fork proof's
+     *         ejection). Round votes and membership votes sign it, and count only under the current
+     *         epoch, so a change voids every vote signed before it: a pending exit vote of a ring
+     *         that shrank, or a round signed by a member list that is no longer the ring's.
+     */
+    function membershipEpoch() external view returns (uint64);
 
     /// @notice The smallest number of signers that passes a vote now: ceil(2/3 * memberCount), at least 1.
     function requiredVotes() external view returns (uint256);
@@ -125,11 +133,13 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
      * @notice Records a round the members agreed on: the new ring head, every signer's log head, the
      *         signers' and dissenters' reputation, and the outputs (declared in the Scope and emitted on
      *         the Gate). Anyone may relay it.
-     * @dev Passes iff `round` > round(), `ringNodeHead` is not zero, every signer is a member, signers ascend, and
-     *      signers * 3 >= memberCount * 2. Dissents must be members, ascend, sign the same round with a
+     * @dev Passes iff `round` > round(), `ringNodeHead` is not zero, every vote was signed under the
+     *      current {membershipEpoch}, every signer is a member, signers ascend, and
+     *      signers * 3 >= memberCount * 2. (A vote of another epoch recovers to another address, so
+     *      it fails as {NotAMember}, {SignersNotAscending} or {InsufficientVotes}.) Dissents must be members, ascend, sign the same round with a
      *      different ring head or outputs, and not be among the signers.
      *      Reputation is the relayer's selection (a kept design choice): the majority signs
-     *      (round, ringNodeHead, outputsHash, logHead), not the set of votes and dissents, so whoever
+     *      (round, membershipEpoch, ringNodeHead, outputsHash, logHead), not the set of votes and dissents, so whoever
      *      lands the flush picks which valid votes beyond the 2/3 and which dissents it carries, and
      *      a front-runner can land the round without a dissent. The round itself, its head and its
      *      outputs cannot be changed by the relayer, only whose `agreements` / `dissents` counters
@@ -163,27 +173,29 @@ interface IRing is IMemberManager, IRingLogs, IVoteVerifier, IForkProofs {
 
     /**
      * @notice Admits `member` by a 2/3 vote of the members, each signing
-     *         Membership(true, member, nonce, deadline). A proven forker is refused ({ProvenForker}).
+     *         Membership(true, member, membershipEpoch, deadline). A proven forker is refused
+     *         ({ProvenForker}); a vote of another epoch is refused ({StaleMembershipEpoch}).
      * @param member The account to admit.
-     * @param nonce The membership nonce the vote signs (see membershipNonce).
+     * @param epoch The membership epoch the vote signs (see {membershipEpoch}).
      * @param deadline Unix time after which the vote is void.
      * @param signatures Compact signatures, ordered by signer address.
      */
-    function enterByVote(address member, uint256 nonce, uint256 deadline, Signature[] calldata signatures) external;
+    function enterByVote(address member, uint64 epoch, uint256 deadline, Signature[] calldata signatures) external;
 
     /**
      * @notice Removes `member` by a 2/3 vote of the members, each signing
-     *         Membership(false, member, nonce, deadline).
+     *         Membership(false, member, membershipEpoch, deadline); a vote of another epoch is
+     *         refused ({StaleMembershipEpoch}).
      * @param prevMember The member before `member` in {members} (address(1) for the first).
      * @param member The member to remove.
-     * @param nonce The membership nonce the vote signs (see membershipNonce).
+     * @param epoch The membership epoch the vote signs (see {membershipEpoch}).
      * @param deadline Unix time after which the vote is void.
      * @param signatures Compact signatures, ordered by signer address.
      */
     function exitByVote(
         address prevMember,
         address member,
-        uint256 nonce,
+        uint64 epoch,
         uint256 deadline,
         Signature[] calldata signatures
     ) external;

@@ -7,7 +7,10 @@ pragma solidity ^0.8.28;
  * @notice Domain: name "Rings", version "1", the chain id and the ring's address, so a signature
  *         is bound to one ring on one chain. Signers are recovered, never passed, and must be
  *         strictly ascending: a duplicate or unsorted signer fails in the same pass.
- *         Typed data: `Vote(uint64 round,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)`.
+ *         Typed data:
+ *         `Vote(uint64 round,uint64 membershipEpoch,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)`.
+ *         `membershipEpoch` is the ring's membership epoch the vote was signed under (see
+ *         {IRing-membershipEpoch}): a vote counts only while the member list is the one it saw.
  */
 interface IVoteVerifier {
     /// @notice A compact (EIP-2098) signature: `vs` = (v - 27) << 255 | s.
@@ -17,7 +20,7 @@ interface IVoteVerifier {
     }
 
     /// @notice A member's vote with the majority: its own log head and its signature over
-    ///         Vote(round, ringNodeHead, outputsHash, logHead).
+    ///         Vote(round, membershipEpoch, ringNodeHead, outputsHash, logHead).
     struct Vote {
         bytes32 logHead;
         bytes32 r;
@@ -57,13 +60,17 @@ interface IVoteVerifier {
      *         the signers ascend. It reads no storage; membership and the majority are checked by
      *         the flush's state step.
      * @param round The round voted on.
+     * @param membershipEpoch The membership epoch the votes were signed under (a flush uses the ring's current one).
      * @param ringNodeHead The ring head voted on.
      * @param outputsHash keccak256(abi.encode(gate, pins, cids)) of the outputs voted on.
      * @param votes The votes, ordered by signer address.
      * @return signers The recovered signers, ascending.
      */
-    function verifyVotes(uint64 round, bytes32 ringNodeHead, bytes32 outputsHash, Vote[] calldata votes)
-        external
-        view
-        returns (address[] memory signers);
+    function verifyVotes(
+        uint64 round,
+        uint64 membershipEpoch,
+        bytes32 ringNodeHead,
+        bytes32 outputsHash,
+        Vote[] calldata votes
+    ) external view returns (address[] memory signers);
 }

@@ -104,13 +104,14 @@ async function main(): Promise<void> {
     const ringAddress = await ring.getAddress();
     await (await gate.setAuthorized(ringAddress, true)).wait();
     const domain = ringDomain(chainId, ringAddress);
+    const membershipEpoch = await ring.membershipEpoch();
 
     const flushOnce = async (round: bigint) => {
       const ringNodeHead = ethers.hexlify(ethers.randomBytes(32));
       const outputs: Outputs = { gate: await gate.getAddress(), pins: [1n], cids: [ethers.hexlify(ethers.randomBytes(32))] };
       const hash = outputsHash(outputs);
       const votes: SignedVote[] = await Promise.all(
-        members.map((member) => signVote(member, domain, { round, ringNodeHead, outputsHash: hash, logHead: ethers.hexlify(ethers.randomBytes(32)) })),
+        members.map((member) => signVote(member, domain, { round, membershipEpoch, ringNodeHead, outputsHash: hash, logHead: ethers.hexlify(ethers.randomBytes(32)) })),
       );
       const args = flushArgs({ round, ringNodeHead, outputs, votes });
       const receipt = await (await ring.connect(relayer).flush(...args)).wait();
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     const first = await flushOnce(1n); // writes zero slots; the steady state is measured next
     const measured = await flushOnce(2n);
     const [round, ringNodeHead, , ordered] = measured.args;
-    const verifyReceipt = await (await ring.connect(relayer).verifyVotes.send(round, ringNodeHead, measured.hash, ordered)).wait();
+    const verifyReceipt = await (await ring.connect(relayer).verifyVotes.send(round, membershipEpoch, ringNodeHead, measured.hash, ordered)).wait();
     for (const vote of measured.votes) {
       signatureCalldata.push(calldataGas(vote.r) + calldataGas(vote.vs));
       logHeadCalldata.push(calldataGas(vote.logHead));

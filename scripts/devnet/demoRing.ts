@@ -66,7 +66,8 @@ export async function flushDemoRound(demo: DemoRing, chainId: bigint, gate: stri
   });
   const outputs: Outputs = { gate, pins: [OUTPUT_PIN], cids: [ringNode.head] };
   const signers = demo.members.slice(0, requiredVotes(demo.members.length));
-  const votes = await Promise.all(signers.map((m) => signVote(m.wallet, domain, voteMessage(round, ringNode.head, outputs, m.head))));
+  const membershipEpoch = await demo.ring.membershipEpoch();
+  const votes = await Promise.all(signers.map((m) => signVote(m.wallet, domain, voteMessage(round, membershipEpoch, ringNode.head, outputs, m.head))));
   const receipt = await (await demo.ring.connect(relayer).flush(...flushArgs({ round, ringNodeHead: ringNode.head, outputs, votes }))).wait();
   if (receipt === null || receipt.status !== 1) throw new Error(`flush of round ${round} failed`);
   return { round, ringNode, receipt, signers: votes.map((v) => v.signer) };

@@ -42,7 +42,7 @@ describe("Ring.flush", function () {
     const ringNodeHead = digest(context.ethers);
     const votes = await signRound(context, membersAt(0, 1, 2, 3), 1n, ringNodeHead);
     const [, , , ordered] = flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes });
-    const signers = await context.ring.verifyVotes(1n, ringNodeHead, outputsHash(NO_OUTPUTS), ordered);
+    const signers = await context.ring.verifyVotes(1n, 0n, ringNodeHead, outputsHash(NO_OUTPUTS), ordered);
     expect(signers).to.deep.equal(orderBySigner(votes).map((vote) => vote.signer));
   });
 
@@ -180,9 +180,9 @@ describe("Ring.flush", function () {
           domain: { name: "Rings", version: "1", chainId: Number(context.chainId), verifyingContract: context.ringAddress as `0x${string}` },
           types: { Vote: VOTE_TYPES.Vote!.map((field) => ({ name: field.name, type: field.type })) },
           primaryType: "Vote",
-          message: { round: 1n, ringNodeHead, outputsHash: hash, logHead },
+          message: { round: 1n, membershipEpoch: 0n, ringNodeHead, outputsHash: hash, logHead },
         });
-        return { signer: account.address, logHead, ...toCompact(signature) };
+        return { signer: account.address, logHead, membershipEpoch: 0n, ...toCompact(signature) };
       }),
     );
     await expect(context.ring.connect(context.relayer).flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes })))
@@ -232,7 +232,7 @@ describe("Ring.flush", function () {
     const votes = await signRound(context, membersAt(0, 1, 2), 1n, ringNodeHead);
     const domain = ringDomain(context.chainId, context.ringAddress);
     const dissenter = context.members[3] as Signer;
-    const dissent = await signDissent(dissenter, domain, { round: 1n, ringNodeHead: digest(context.ethers), outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
+    const dissent = await signDissent(dissenter, domain, { round: 1n, membershipEpoch: 0n, ringNodeHead: digest(context.ethers), outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
     await expect(context.ring.flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes, dissents: [dissent] })))
       .to.emit(context.ring, "Dissented")
       .withArgs(dissent.signer, 1n, dissent.ringNodeHead, dissent.outputsHash);
@@ -245,7 +245,7 @@ describe("Ring.flush", function () {
     const votes = await signRound(context, membersAt(0, 1, 2), 1n, ringNodeHead);
     const domain = ringDomain(context.chainId, context.ringAddress);
     const dissenter = context.members[3] as Signer;
-    const dissent = await signDissent(dissenter, domain, { round: 1n, ringNodeHead: digest(context.ethers), outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
+    const dissent = await signDissent(dissenter, domain, { round: 1n, membershipEpoch: 0n, ringNodeHead: digest(context.ethers), outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
     await context.ring.flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes }));
     expect(await context.ring.reputation(dissent.signer)).to.deep.equal([0n, 0n]);
     await expect(context.ring.flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes, dissents: [dissent] })))
@@ -256,7 +256,7 @@ describe("Ring.flush", function () {
     const ringNodeHead = digest(context.ethers);
     const votes = await signRound(context, membersAt(0, 1, 2), 1n, ringNodeHead);
     const domain = ringDomain(context.chainId, context.ringAddress);
-    const dissent = await signDissent(context.members[0] as Signer, domain, { round: 1n, ringNodeHead: digest(context.ethers), outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
+    const dissent = await signDissent(context.members[0] as Signer, domain, { round: 1n, membershipEpoch: 0n, ringNodeHead: digest(context.ethers), outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
     await expect(context.ring.flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes, dissents: [dissent] })))
       .to.be.revertedWithCustomError(context.ring, "InvalidDissent")
       .withArgs(dissent.signer);
@@ -266,7 +266,7 @@ describe("Ring.flush", function () {
     const ringNodeHead = digest(context.ethers);
     const votes = await signRound(context, membersAt(0, 1, 2), 1n, ringNodeHead);
     const domain = ringDomain(context.chainId, context.ringAddress);
-    const dissent = await signDissent(context.members[3] as Signer, domain, { round: 1n, ringNodeHead, outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
+    const dissent = await signDissent(context.members[3] as Signer, domain, { round: 1n, membershipEpoch: 0n, ringNodeHead, outputsHash: outputsHash(NO_OUTPUTS), logHead: digest(context.ethers) });
     await expect(context.ring.flush(...flushArgs({ round: 1n, ringNodeHead, outputs: NO_OUTPUTS, votes, dissents: [dissent] })))
       .to.be.revertedWithCustomError(context.ring, "InvalidDissent")
       .withArgs(dissent.signer);
@@ -285,7 +285,7 @@ describe("Ring majority", function () {
     for (let n = 1; n <= 10; n++) {
       const members = wallets.slice(0, n);
       const ring = await createRing(ethers, deployment.factory, await Promise.all(members.map((m) => m.getAddress())), await owner!.getAddress());
-      const context = { ethers, chainId, ringAddress: await ring.getAddress() };
+      const context = { ethers, chainId, ring, ringAddress: await ring.getAddress() };
       const required = Number(await ring.requiredVotes());
       table.push(required);
       expect(required).to.equal(requiredVotes(n));
@@ -310,6 +310,6 @@ function recoverUnder(
   hash: string,
   vote: { logHead: string; r: string; vs: string },
 ): string {
-  const domainHash = voteDigest(ringDomain(target.chainId, target.ringAddress), { round, ringNodeHead, outputsHash: hash, logHead: vote.logHead });
+  const domainHash = voteDigest(ringDomain(target.chainId, target.ringAddress), { round, membershipEpoch: 0n, ringNodeHead, outputsHash: hash, logHead: vote.logHead });
   return target.ethers.recoverAddress(domainHash, Signature.from({ r: vote.r, yParityAndS: vote.vs }));
 }

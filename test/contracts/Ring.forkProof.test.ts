@@ -81,6 +81,12 @@ describe("Ring fork proofs", function () {
     return args;
   }
 
+  it("moves the membership epoch on when a fork proof ejects the forker", async function () {
+    const before = await context.ring.membershipEpoch();
+    await proveForkAtSeven();
+    expect(await context.ring.membershipEpoch()).to.equal(before + 1n);
+  });
+
   it("refuses the engine's re-admission of a proven forker, so an old proof never ejects again", async function () {
     const proof = await proveForkAtSeven();
     await expect(context.ring.connect(context.owner).enter(forker.address))
@@ -94,11 +100,11 @@ describe("Ring fork proofs", function () {
     await proveForkAtSeven();
     const block = await context.ethers.provider.getBlock("latest");
     const deadline = BigInt((block?.timestamp ?? 0) + 3600);
-    const nonce = await context.ring.membershipNonce();
+    const epoch = await context.ring.membershipEpoch();
     const voters = [context.members[0]!, context.members[1]!, context.members[3]!];
     const domain = ringDomain(context.chainId, context.ringAddress);
-    const signed = await Promise.all(voters.map((voter) => signMembership(voter, domain, { enter: true, member: forker.address, nonce, deadline })));
-    await expect(context.ring.enterByVote(forker.address, nonce, deadline, membershipSignatures(signed)))
+    const signed = await Promise.all(voters.map((voter) => signMembership(voter, domain, { enter: true, member: forker.address, membershipEpoch: epoch, deadline })));
+    await expect(context.ring.enterByVote(forker.address, epoch, deadline, membershipSignatures(signed)))
       .to.be.revertedWithCustomError(context.ring, "ProvenForker")
       .withArgs(forker.address);
   });

@@ -13,9 +13,9 @@ describe("Ring members", function () {
     addresses = await Promise.all(context.members.map((member) => member.getAddress()));
   });
 
-  async function membershipVote(signers: Signer[], enter: boolean, member: string, nonce: bigint, deadline: bigint) {
+  async function membershipVote(signers: Signer[], enter: boolean, member: string, membershipEpoch: bigint, deadline: bigint) {
     const domain = ringDomain(context.chainId, context.ringAddress);
-    const signed = await Promise.all(signers.map((signer) => signMembership(signer, domain, { enter, member, nonce, deadline })));
+    const signed = await Promise.all(signers.map((signer) => signMembership(signer, domain, { enter, member, membershipEpoch, deadline })));
     return membershipSignatures(signed);
   }
 
@@ -81,7 +81,7 @@ describe("Ring members", function () {
       .withArgs(addresses[2], addresses[1]);
   });
 
-  it("admits a member by a 2/3 vote and consumes the nonce", async function () {
+  it("admits a member by a 2/3 vote, which moves the membership epoch on", async function () {
     const newcomer = await context.outsider.getAddress();
     const deadline = await later(3600);
     const signatures = await membershipVote(context.members.slice(0, 3), true, newcomer, 0n, deadline);
@@ -89,7 +89,7 @@ describe("Ring members", function () {
       .to.emit(context.ring, "MembershipVoted")
       .withArgs(true, newcomer, 0n);
     expect(await context.ring.isMember(newcomer)).to.equal(true);
-    expect(await context.ring.membershipNonce()).to.equal(1n);
+    expect(await context.ring.membershipEpoch()).to.equal(1n);
   });
 
   it("removes a member by a 2/3 vote", async function () {
@@ -102,7 +102,7 @@ describe("Ring members", function () {
     expect(await context.ring.memberCount()).to.equal(3n);
   });
 
-  it("refuses a membership vote with a stale nonce", async function () {
+  it("refuses a membership vote signed before the change the last vote made", async function () {
     const newcomer = await context.outsider.getAddress();
     const deadline = await later(3600);
     const first = await membershipVote(context.members.slice(0, 3), true, newcomer, 0n, deadline);
@@ -110,7 +110,7 @@ describe("Ring members", function () {
     const leaving = newcomer;
     const replay = await membershipVote(context.members.slice(0, 3), false, leaving, 0n, deadline);
     await expect(context.ring.exitByVote(SENTINEL_MEMBERS, leaving, 0n, deadline, replay))
-      .to.be.revertedWithCustomError(context.ring, "StaleMembershipNonce")
+      .to.be.revertedWithCustomError(context.ring, "StaleMembershipEpoch")
       .withArgs(0n, 1n);
   });
 
@@ -138,7 +138,7 @@ describe("Ring members", function () {
     const deadline = await later(3600);
     const domain = ringDomain(context.chainId, context.ringAddress);
     const signed = await Promise.all(
-      [...context.members.slice(0, 2), context.outsider].map((signer) => signMembership(signer, domain, { enter: true, member: newcomer, nonce: 0n, deadline })),
+      [...context.members.slice(0, 2), context.outsider].map((signer) => signMembership(signer, domain, { enter: true, member: newcomer, membershipEpoch: 0n, deadline })),
     );
     await expect(context.ring.enterByVote(newcomer, 0n, deadline, membershipSignatures(signed)))
       .to.be.revertedWithCustomError(context.ring, "NotAMember")

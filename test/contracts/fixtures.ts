@@ -80,17 +80,19 @@ export async function ringOfWallets(memberCount: number, connection?: Connection
   return { connection: conn, ethers, deployment, ring, ringAddress: await ring.getAddress(), chainId, owner, relayer, members };
 }
 
-/** Every member in `signers` signs round `round` with a fresh log head. */
+/** Every member in `signers` signs round `round` with a fresh log head, under `membershipEpoch` (default: the ring's now). */
 export async function signRound(
-  context: Pick<RingUnderTest, "chainId" | "ringAddress" | "ethers">,
+  context: Pick<RingUnderTest, "chainId" | "ringAddress" | "ethers" | "ring">,
   signers: readonly Signer[],
   round: bigint,
   ringNodeHead: string,
   outputs: Outputs = NO_OUTPUTS,
+  membershipEpoch?: bigint,
 ): Promise<SignedVote[]> {
   const domain = ringDomain(context.chainId, context.ringAddress);
   const hash = outputsHash(outputs);
-  return Promise.all(signers.map((signer) => signVote(signer, domain, { round, ringNodeHead, outputsHash: hash, logHead: digest(context.ethers) })));
+  const epoch = membershipEpoch ?? (await context.ring.membershipEpoch());
+  return Promise.all(signers.map((signer) => signVote(signer, domain, { round, membershipEpoch: epoch, ringNodeHead, outputsHash: hash, logHead: digest(context.ethers) })));
 }
 
 /** Signs and flushes round `round` with `signers`; returns the receipt. */

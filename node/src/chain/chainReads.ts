@@ -74,6 +74,11 @@ export class ChainReads {
     return this.ring(ring).members(options);
   }
 
+  /** The membership epoch the ring's votes must sign now. */
+  membershipEpoch(ring: string, options?: ChainReadOptions): Promise<bigint> {
+    return this.ring(ring).membershipEpoch(options);
+  }
+
   /** The member's head on chain, as bytes32 hex (lower case). */
   logNodeHead(ring: string, member: string, options?: ChainReadOptions): Promise<string> {
     return this.bounded(callAddressWord(this.provider, ring, LOG_NODE_HEADS, member), "Ring.logNodeHeads", options);

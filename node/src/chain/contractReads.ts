@@ -78,6 +78,11 @@ export class RingReads extends ContractReads {
     return this.view("round", [], options);
   }
 
+  /** The membership epoch every vote signs: one more on each admission and removal. */
+  membershipEpoch(options?: ReadOptions): Promise<bigint> {
+    return this.view("membershipEpoch", [], options);
+  }
+
   /** The ring's head (bytes32 digest; zero before the first flush). */
   ringNodeHead(options?: ReadOptions): Promise<string> {
     return this.view("ringNodeHead", [], options);

@@ -1,6 +1,6 @@
 /**
  * Follows one Ring contract over an ethers JSON-RPC provider (hardhat node or any EVM endpoint):
- * members, their node info (multiaddr, PeerId), log heads, the ring head and round, and the
+ * members, their node info (multiaddr, PeerId), log heads, the ring head, round and membership epoch, and the
  * contract's events as they are mined. Reads are cached and refreshed by polling; every call is
  * bounded by a timeout.
  */
@@ -49,6 +49,7 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private readonly heads = new Map<string, string>();
   private currentRound = 0n;
+  private currentMembershipEpoch = 0n;
   private currentRingNodeHead = ZERO_BYTES32;
   private lastBlock = -1;
   private timer: NodeJS.Timeout | undefined;
@@ -128,10 +129,16 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
     return this.currentRingNodeHead;
   }
 
+  /** The membership epoch as last read: votes signed now must carry it (re-read on every member event). */
+  membershipEpoch(): bigint {
+    return this.currentMembershipEpoch;
+  }
+
   /** Reads everything again from the chain. */
   async refresh(options?: WaitOptions): Promise<void> {
-    const members = await this.reads.members(options);
+    const [members, membershipEpoch] = await Promise.all([this.reads.members(options), this.reads.membershipEpoch(options)]);
     this.memberList = members;
+    this.currentMembershipEpoch = membershipEpoch;
     this.memberSet = new Set(members);
     await Promise.all(members.map((member) => this.refreshMember(member, options)));
     this.currentRound = BigInt(await this.reads.round(options));

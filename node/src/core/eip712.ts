@@ -21,29 +21,34 @@ export const LOG_NODE_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-/** A compound action: a member's vote for a round, paired with its own log head. */
+/**
+ * A compound action: a member's vote for a round, paired with its own log head. `membershipEpoch`
+ * is the Ring's `membershipEpoch()` the member saw: the vote counts only while the member list is
+ * still that one (every admission and removal moves the epoch on).
+ */
 export const VOTE_TYPES: Record<string, TypedDataField[]> = {
   Vote: [
     { name: "round", type: "uint64" },
+    { name: "membershipEpoch", type: "uint64" },
     { name: "ringNodeHead", type: "bytes32" },
     { name: "outputsHash", type: "bytes32" },
     { name: "logHead", type: "bytes32" },
   ],
 };
 
-/** A members' vote to admit (`enter = true`) or remove (`enter = false`) a member. */
+/** A members' vote to admit (`enter = true`) or remove (`enter = false`) a member, under the current membership epoch. */
 export const MEMBERSHIP_TYPES: Record<string, TypedDataField[]> = {
   Membership: [
     { name: "enter", type: "bool" },
     { name: "member", type: "address" },
-    { name: "nonce", type: "uint256" },
+    { name: "membershipEpoch", type: "uint64" },
     { name: "deadline", type: "uint256" },
   ],
 };
 
 export interface LogNodeMessage { seq: bigint; digest: string }
-export interface VoteMessage { round: bigint; ringNodeHead: string; outputsHash: string; logHead: string }
-export interface MembershipMessage { enter: boolean; member: string; nonce: bigint; deadline: bigint }
+export interface VoteMessage { round: bigint; membershipEpoch: bigint; ringNodeHead: string; outputsHash: string; logHead: string }
+export interface MembershipMessage { enter: boolean; member: string; membershipEpoch: bigint; deadline: bigint }
 
 /** An output the ring emits on a Gate's pins: the gate, its pins and the CIDs (bytes32 digests). */
 export interface Outputs { gate: string; pins: bigint[]; cids: string[] }

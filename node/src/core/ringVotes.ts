@@ -32,10 +32,14 @@ export interface CompactSignature {
   vs: string;
 }
 
-/** A member's vote for a round: its own log head and its compact signature, with the signer it recovers to. */
+/**
+ * A member's vote for a round: its own log head and its compact signature, with the signer it
+ * recovers to and the membership epoch it was signed under (it counts only in that epoch).
+ */
 export interface SignedVote extends CompactSignature {
   signer: string;
   logHead: string;
+  membershipEpoch: bigint;
 }
 
 /** An outvoted vote: what the member signed instead of the majority's ring head and outputs. */
@@ -66,7 +70,7 @@ export function toCompact(signature: string): CompactSignature {
 /** Signs `message` as the member behind `signer` (any ethers Signer). */
 export async function signVote(signer: Signer, domain: TypedDataDomain, message: VoteMessage): Promise<SignedVote> {
   const signature = await signer.signTypedData(domain, VOTE_TYPES, message);
-  return { signer: getAddress(await signer.getAddress()), logHead: message.logHead, ...toCompact(signature) };
+  return { signer: getAddress(await signer.getAddress()), logHead: message.logHead, membershipEpoch: message.membershipEpoch, ...toCompact(signature) };
 }
 
 /** The address that signed `message` with `signature` (65 or 64 bytes, or compact parts). */
@@ -83,7 +87,7 @@ export function acceptVote(domain: TypedDataDomain, message: VoteMessage, signat
   if (signer !== getAddress(expectedSigner)) {
     throw new VoteSignatureError(`vote signature recovers to ${signer}, not ${getAddress(expectedSigner)}`);
   }
-  return { signer, logHead: message.logHead, ...toCompact(signature) };
+  return { signer, logHead: message.logHead, membershipEpoch: message.membershipEpoch, ...toCompact(signature) };
 }
 
 /** Signs a dissenting vote: `message` carries the ring head and outputs hash the member computed. */
@@ -142,9 +146,9 @@ export function flushArgs(input: FlushInput) {
   return [input.round, input.ringNodeHead, outputs, votes, dissents] as const;
 }
 
-/** The Vote message every member signs for a round (its own `logHead` aside). */
-export function voteMessage(round: bigint, ringNodeHead: string, outputs: Outputs, logHead: string): VoteMessage {
-  return { round, ringNodeHead, outputsHash: outputsHash(outputs), logHead };
+/** The Vote message every member signs for a round under `membershipEpoch` (its own `logHead` aside). */
+export function voteMessage(round: bigint, membershipEpoch: bigint, ringNodeHead: string, outputs: Outputs, logHead: string): VoteMessage {
+  return { round, membershipEpoch, ringNodeHead, outputsHash: outputsHash(outputs), logHead };
 }
 
 /** Membership signatures ordered by signer, in the contract's `Signature[]` shape. */

@@ -2,8 +2,10 @@
  * The relayer's side of a round. The relayer of a round is members[round mod n], the next one after
  * every relayer timeout without a flush. Once open jobs have a majority result for every shard, it
  * reduces them, appends a proposal (the cut of member heads it holds, the jobs, the ring log node's
- * head), asks every connected member for its vote and, with 2/3 matching votes (quorum.ts), calls
- * Ring.flush with the votes and the dissents, then tells the members.
+ * head), asks every connected member for its vote under the ring's membership epoch and, with 2/3
+ * matching votes of that epoch (quorum.ts), calls Ring.flush with the votes and the dissents, then
+ * tells the members. When the member list changes before the flush lands, the votes no longer
+ * count: the relayer signs again and asks again under the new epoch.
  */
 import type { Libp2p } from "@libp2p/interface";
 import { getAddress } from "ethers";
@@ -25,10 +27,11 @@ import { flushDecision } from "./quorum.js";
 import type { RingWriter } from "../chain/index.js";
 import { cutSeqs, majorityShards, outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
 import { askPeer, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
+import { keptAnswer } from "./voteCollection.js";
 import type { RoundsTrace } from "./roundsTrace.js";
 
 export interface RelayerComponents {
-  chain: Pick<RingChainView, "ring" | "domain" | "members" | "isMember" | "round" | "ringNodeHead" | "poll">;
+  chain: Pick<RingChainView, "ring" | "domain" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll">;
   logs: Pick<LogStore, "head">;
   ownLog: Pick<OwnLog, "head" | "append">;
   blocks: Pick<LogBlockstore, "putBytes">;
@@ -59,6 +62,10 @@ export interface RelayerOptions {
 interface RelayState {
   entry: ProposalEntry;
   outputs: Outputs;
+  /** The membership epoch the votes are collected under (the relayer's own included). */
+  membershipEpoch: bigint;
+  /** The own log head the relayer votes with. */
+  voteHead: string;
   votes: Map<string, SignedVote>;
   dissents: Map<string, SignedDissent>;
   asking: Set<string>;
@@ -167,8 +174,10 @@ export class Relayer {
     // (An empty own log has no head to vote with: then the proposal's node is the head.)
     const voteHead = heldHead?.cid ?? (await appending).cid;
     appending.catch((error: unknown) => logger.warn({ err: error, round }, "could not log the proposal"));
-    const vote = await signVote(signer.wallet, chain.domain, voteMessage(BigInt(round), ringNode.head, outputs, cidToBytes32(voteHead)));
-    const state: RelayState = { entry, outputs, votes: new Map([[this.self, vote]]), dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
+    const membershipEpoch = chain.membershipEpoch();
+    const ownHead = cidToBytes32(voteHead);
+    const vote = await signVote(signer.wallet, chain.domain, voteMessage(BigInt(round), membershipEpoch, ringNode.head, outputs, ownHead));
+    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes: new Map([[this.self, vote]]), dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
     this.relaying.set(round, state);
     trace("proposal appended", { round });
     logger.info({ round, jobs: proposed.length, ringNodeHead: ringNode.head }, "proposed a round");
@@ -181,6 +190,7 @@ export class Relayer {
     const round = this.nextRound();
     const state = this.relaying.get(round);
     if (state === undefined || state.flushing) return;
+    this.renewEpoch(state);
     const now = Date.now();
     const peers = memberPeers(this.components, this.self);
     for (const member of this.components.chain.members()) {
@@ -190,24 +200,47 @@ export class Relayer {
       if (peer === undefined) continue;
       state.asking.add(member);
       state.askedAt.set(member, now);
-      const request: RoundsRequest = { kind: "vote", ring: this.components.chain.ring, proposal: state.entry };
+      const { membershipEpoch } = state;
+      const request: RoundsRequest = { kind: "vote", ring: this.components.chain.ring, proposal: state.entry, membershipEpoch };
       this.options.trace("vote asked", { round, member });
       void askPeer(this.components.streams, peer, request, this.options.voteWaitMs + 5_000)
-        .then((answer) => this.receiveAnswer(state, member, answer))
+        .then((answer) => this.receiveAnswer(state, member, membershipEpoch, answer))
         .catch((error: unknown) => this.options.logger.debug({ err: error, member }, "vote request failed"))
         .finally(() => state.asking.delete(member));
     }
     void this.maybeFlush(state);
   }
 
-  private receiveAnswer(state: RelayState, member: string, answer: RoundsAnswer): void {
+  /**
+   * The member list changed since `state`'s votes were signed, so none of them counts any more:
+   * forget them, sign the own vote again under the new epoch and let askForVotes ask everyone again.
+   */
+  private renewEpoch(state: RelayState): void {
+    const { chain, signer } = this.components;
+    const epoch = chain.membershipEpoch();
+    if (epoch === state.membershipEpoch) return;
+    this.options.logger.info({ round: state.entry.round, from: state.membershipEpoch, to: epoch }, "membership changed: collecting the votes again");
+    Object.assign(state, { membershipEpoch: epoch, votes: new Map(), dissents: new Map(), askedAt: new Map(), quorumAt: undefined });
+    const message = voteMessage(BigInt(state.entry.round), epoch, state.entry.ringNodeHead, state.outputs, state.voteHead);
+    void signVote(signer.wallet, chain.domain, message).then((vote) => {
+      if (state.membershipEpoch !== epoch) return;
+      state.votes.set(this.self, vote);
+      void this.maybeFlush(state);
+    }, (error: unknown) => this.options.logger.warn({ err: error }, "could not sign the vote again"));
+  }
+
+  private receiveAnswer(state: RelayState, member: string, askedEpoch: bigint, answer: RoundsAnswer): void {
     const { logger } = this.options;
     this.options.trace("answer", { member, kind: answer.kind, round: state.entry.round });
-    if (answer.kind === "vote" && getAddress(answer.vote.signer) === member) {
-      state.votes.set(member, answer.vote);
+    // An answer to a request of an epoch since left behind would not count on chain.
+    if (askedEpoch !== state.membershipEpoch) return;
+    const asked = { domain: this.components.chain.domain, round: BigInt(state.entry.round), membershipEpoch: askedEpoch, ringNodeHead: state.entry.ringNodeHead, outputs: state.outputs };
+    const kept = keptAnswer(asked, member, answer);
+    if (kept?.kind === "vote") {
+      state.votes.set(member, kept.vote);
       void this.maybeFlush(state);
-    } else if (answer.kind === "dissent" && getAddress(answer.dissent.signer) === member) {
-      state.dissents.set(member, answer.dissent);
+    } else if (kept?.kind === "dissent") {
+      state.dissents.set(member, kept.dissent);
       logger.info({ member, round: state.entry.round }, "member dissents");
       void this.maybeFlush(state);
     } else if (answer.kind === "refuse") {
@@ -219,10 +252,12 @@ export class Relayer {
     const { chain } = this.components;
     const { logger, trace, finalisation } = this.options;
     if (state.flushing || state.entry.round !== this.nextRound()) return;
+    this.renewEpoch(state);
     const peers = memberPeers(this.components, this.self);
     const decision = flushDecision({
       members: chain.members(),
       isMember: (address) => chain.isMember(address),
+      membershipEpoch: chain.membershipEpoch(),
       votes: state.votes,
       dissents: state.dissents,
       reachable: (member) => member === this.self || peers.has(member),
@@ -251,6 +286,9 @@ export class Relayer {
       logger.info({ err: error, round: state.entry.round }, "flush not sent (another relayer was first?)");
       await chain.poll().catch(() => undefined);
       state.flushing = false;
+      // Reverted because the member list changed meanwhile? Then the votes are collected again.
+      this.renewEpoch(state);
+      this.askForVotes();
     }
   }
 

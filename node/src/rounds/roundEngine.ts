@@ -50,7 +50,7 @@ export type { FinalisedJob } from "./finalisation.js";
 
 /** What the engine uses of the node (`streams` and `replicator` are also LogPush's). */
 export interface RoundEngineComponents {
-  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "poll" | "onEvent">;
+  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll" | "onEvent">;
   logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "head" | "holds" | "forks">;
   ownLog: RoundsOwnLog;
   streams: Pick<Libp2p, "handle" | "unhandle" | "dialProtocol" | "getConnections"> & LogPushComponents["streams"];
@@ -258,7 +258,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     }
     const proposer = addressOfPeerId(peer);
     this.trace("vote request", { round: request.proposal.round });
-    return this.voter.answer(proposer, request.proposal, signal);
+    return this.voter.answer(proposer, request, signal);
   }
 
   private onChainEvent(event: RingEventRecord): void {

@@ -14,11 +14,13 @@ import { RoundsProtocolError } from "./errors.js";
 
 export { RoundsProtocolError } from "./errors.js";
 
-export const ROUNDS_PROTOCOL = "/rings/rounds/1.0.0";
+/** 2.0.0: vote requests carry the membership epoch, and votes sign it (1.0.0 votes do not verify on this Ring). */
+export const ROUNDS_PROTOCOL = "/rings/rounds/2.0.0";
 const MAX_MESSAGE = 4 * 1024 * 1024;
 
 export type RoundsRequest =
-  | { kind: "vote"; ring: string; proposal: ProposalEntry }
+  /** `membershipEpoch`: the Ring's membership epoch the relayer signed under; a member votes only under the same. */
+  | { kind: "vote"; ring: string; proposal: ProposalEntry; membershipEpoch: bigint }
   | { kind: "nodes"; ring: string; author: string; blocks: Array<{ cid: CID; bytes: Uint8Array }> }
   | { kind: "flushed"; ring: string; round: number; ringNodeHead: string; tx: string }
   | { kind: "working"; ring: string; job: CID; shards: number[] };
@@ -44,8 +46,9 @@ function decodeRequest(bytes: Uint8Array): RoundsRequest {
   if (value === null || typeof value !== "object") throw new RoundsProtocolError("request is not a map");
   if (value.kind === "vote") {
     const proposal = asRoundsEntry(value.proposal);
-    if (proposal?.type !== "proposal" || typeof value.ring !== "string") throw new RoundsProtocolError("malformed vote request");
-    return { kind: "vote", ring: value.ring, proposal };
+    const membershipEpoch = asEpoch(value.membershipEpoch);
+    if (proposal?.type !== "proposal" || typeof value.ring !== "string" || membershipEpoch === null) throw new RoundsProtocolError("malformed vote request");
+    return { kind: "vote", ring: value.ring, proposal, membershipEpoch };
   }
   if (value.kind === "nodes" && typeof value.ring === "string" && typeof value.author === "string" && Array.isArray(value.blocks)) {
     const blocks = value.blocks as Array<{ cid?: unknown; bytes?: unknown }>;
@@ -59,6 +62,13 @@ function decodeRequest(bytes: Uint8Array): RoundsRequest {
     return { kind: "flushed", ring: value.ring, round: value.round as number, ringNodeHead: value.ringNodeHead, tx: value.tx };
   }
   throw new RoundsProtocolError(`unknown request kind ${String(value.kind)}`);
+}
+
+/** A uint64 as dag-cbor decodes it (a number when safe, else a bigint), or null. */
+function asEpoch(value: unknown): bigint | null {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === "bigint" && value >= 0n && value < 1n << 64n) return value;
+  return null;
 }
 
 export function roundsHandler(options: RoundsHandlerOptions): (stream: Stream, connection: Connection) => Promise<void> {

@@ -40,7 +40,7 @@ export interface RoundsComponents {
   config: Pick<NodeConfig, "dataDir" | "fetchTimeoutMs">;
   logger: Logger;
   signer: Pick<RingIdentity, "address" | "wallet" | "privateKey">;
-  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "poll" | "onEvent">;
+  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll" | "onEvent">;
   streams: RoundEngineComponents["streams"];
   helia: Parameters<typeof fetchBlock>[0];
   blocks: Pick<LogBlockstore, "putBytes" | "readBytes">;

@@ -29,6 +29,15 @@ export function proposalIsCurrent(proposal: ProposalEntry, view: Pick<ProposalFr
   return proposal.round === view.nextRound && proposal.prevHead.toLowerCase() === view.ringNodeHead.toLowerCase();
 }
 
+/**
+ * Whether a vote request's membership epoch is the one this member's chain view holds. A vote
+ * signed under another epoch never counts on chain (the member list it was asked for is not the
+ * ring's), so the member refuses instead of signing it. Null: the epochs agree.
+ */
+export function checkMembershipEpoch(requested: bigint, current: bigint): string | null {
+  return requested === current ? null : `membership epoch ${requested} is not the ring's ${current}`;
+}
+
 /** The frame: this member, the round, the previous ring head, the gate, the cut's authors. Null: nothing to refuse. */
 export function checkProposalFrame(proposal: ProposalEntry, view: ProposalFrameView): string | null {
   if (!view.selfIsMember) return "not a member";

@@ -1,5 +1,6 @@
 /**
- * A member's side of a round: the relayer asks for a vote on its proposal; the member checks it
+ * A member's side of a round: the relayer asks for a vote on its proposal under a membership
+ * epoch; the member refuses unless that is the epoch its chain view holds, checks the proposal
  * against its own replicas (voteChecks.ts), waits (bounded) until it holds the proposal's cut,
  * reduces each job itself and signs the Vote with its own log head when its ring head equals the
  * proposal's, or a dissent over what it computed when it differs.
@@ -15,15 +16,18 @@ import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { Replicator } from "../replication/replicator.js";
-import type { CutHead, ProposalEntry, ProposedJob } from "./entries.js";
+import type { CutHead, ProposedJob } from "./entries.js";
 import type { JobBook } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
 import { outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
-import type { RoundsAnswer } from "./roundsProtocol.js";
-import { checkProposalFrame, checkProposalJobs, proposalIsCurrent } from "./voteChecks.js";
+import type { RoundsAnswer, RoundsRequest } from "./roundsProtocol.js";
+import { checkMembershipEpoch, checkProposalFrame, checkProposalJobs, proposalIsCurrent } from "./voteChecks.js";
+
+/** A relayer's request for this member's vote: the proposal and the membership epoch to sign under. */
+export type VoteRequest = Pick<Extract<RoundsRequest, { kind: "vote" }>, "proposal" | "membershipEpoch">;
 
 export interface VoterComponents {
-  chain: Pick<RingChainView, "ring" | "domain" | "isMember" | "round" | "ringNodeHead" | "poll">;
+  chain: Pick<RingChainView, "ring" | "domain" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll">;
   logs: Pick<LogStore, "holds">;
   ownLog: Pick<OwnLog, "head">;
   blocks: Pick<LogBlockstore, "putBytes">;
@@ -43,7 +47,7 @@ export interface VoterOptions {
 }
 
 export class Voter {
-  /** Answers by proposal (ring head): the relayer may ask again; a refusal is not kept. */
+  /** Answers by membership epoch and proposal (ring head): the relayer may ask again; a refusal is not kept. */
   private readonly answers = new Map<string, Promise<RoundsAnswer>>();
 
   constructor(
@@ -52,11 +56,11 @@ export class Voter {
   ) {}
 
   /** The answer to `proposer`'s vote request (one computation per proposal). */
-  answer(proposer: string, proposal: ProposalEntry, signal: AbortSignal): Promise<RoundsAnswer> {
-    const key = proposal.ringNodeHead.toLowerCase();
+  answer(proposer: string, request: VoteRequest, signal: AbortSignal): Promise<RoundsAnswer> {
+    const key = `${request.membershipEpoch}/${request.proposal.ringNodeHead.toLowerCase()}`;
     let pending = this.answers.get(key);
     if (pending === undefined) {
-      pending = this.vote(proposer, proposal, signal);
+      pending = this.vote(proposer, request, signal);
       this.answers.set(key, pending);
       void pending.then((answer) => answer.kind === "refuse" && this.answers.delete(key), () => this.answers.delete(key));
       if (this.answers.size > 256) this.answers.delete(this.answers.keys().next().value as string);
@@ -65,10 +69,14 @@ export class Voter {
   }
 
   /** Checks a proposal against this node's own replicas and computation; votes, dissents or refuses. */
-  private async vote(proposer: string, proposal: ProposalEntry, signal: AbortSignal): Promise<RoundsAnswer> {
+  private async vote(proposer: string, request: VoteRequest, signal: AbortSignal): Promise<RoundsAnswer> {
     const { chain, signer } = this.components;
     const { book, gate } = this.options;
-    if (chain.isMember(signer.address) && !proposalIsCurrent(proposal, this.frame())) await chain.poll().catch(() => undefined);
+    const { proposal, membershipEpoch } = request;
+    const behind = !proposalIsCurrent(proposal, this.frame()) || checkMembershipEpoch(membershipEpoch, chain.membershipEpoch()) !== null;
+    if (chain.isMember(signer.address) && behind) await chain.poll().catch(() => undefined);
+    const epochRefusal = checkMembershipEpoch(membershipEpoch, chain.membershipEpoch());
+    if (epochRefusal !== null) return { kind: "refuse", reason: epochRefusal };
     const frameRefusal = checkProposalFrame(proposal, this.frame());
     if (frameRefusal !== null) return { kind: "refuse", reason: frameRefusal };
     if (!(await this.holdCut(proposal.cut, signal))) return { kind: "refuse", reason: "cut not replicated yet" };
@@ -85,7 +93,10 @@ export class Voter {
     const ringNode = await ringNodeOf(chain.ring, proposal.round, proposal.prevHead, proposal.cut, outputs);
     const logHead = this.components.ownLog.head();
     if (logHead === null) return { kind: "refuse", reason: "empty own log" };
-    const message = voteMessage(BigInt(proposal.round), ringNode.head, outputs, cidToBytes32(logHead.cid));
+    // The member list may have changed while the cut replicated: a vote of the old epoch would not count.
+    const movedOn = checkMembershipEpoch(membershipEpoch, chain.membershipEpoch());
+    if (movedOn !== null) return { kind: "refuse", reason: movedOn };
+    const message = voteMessage(BigInt(proposal.round), membershipEpoch, ringNode.head, outputs, cidToBytes32(logHead.cid));
     if (ringNode.head.toLowerCase() === proposal.ringNodeHead.toLowerCase()) {
       void this.components.blocks.putBytes(ringNode.cid, ringNode.bytes).catch(() => undefined);
       return { kind: "vote", vote: await signVote(signer.wallet, chain.domain, message) };

@@ -25,10 +25,14 @@ contract MemberListHandler {
         return model.length;
     }
 
+    /// @dev Entries and exits made so far (what the list's membership hook must have seen).
+    uint256 public changesMade;
+
     function enter(uint256 seed) public {
         address member = candidate(seed);
         if (_indexOf(member) != type(uint256).max) return;
         list.add(member);
+        ++changesMade;
         model.push(member);
         for (uint256 i = model.length - 1; i > 0; --i) model[i] = model[i - 1];
         model[0] = member;
@@ -40,6 +44,7 @@ contract MemberListHandler {
         if (index == type(uint256).max) return;
         if (walk) list.removeAnywhere(member);
         else list.remove(index == 0 ? address(1) : model[index - 1], member);
+        ++changesMade;
         for (uint256 i = index; i + 1 < model.length; ++i) model[i] = model[i + 1];
         model.pop();
     }
@@ -118,6 +123,16 @@ contract MemberListTest is Assertions {
             revert("[A, A] passed");
         } catch (bytes memory reason) {
             assertTrue(bytes4(reason) == IMemberManager.MemberAlreadyExists.selector, "MemberAlreadyExists");
+        }
+    }
+
+    /// @dev Every entry and exit, by predecessor or by walking the list, calls the membership hook once.
+    function testFuzz_everyEntryAndExitCallsTheMembershipHook(uint256[24] calldata seeds) public {
+        for (uint256 i = 0; i < seeds.length; ++i) {
+            uint256 seed = seeds[i];
+            if (seed % 3 == 0) handler.exit(seed >> 8, (seed >> 4) & 1 == 1);
+            else handler.enter(seed >> 8);
+            assertEq(list.changes(), handler.changesMade(), "one hook call per change");
         }
     }
 

@@ -5,6 +5,9 @@ import {MemberManager} from "../../../contracts/base/MemberManager.sol";
 
 /// @dev Exposes MemberManager's internal list operations.
 contract MemberManagerHarness is MemberManager {
+    /// @dev How often the list changed (the hook Ring turns into its membership epoch).
+    uint256 public changes;
+
     /// @dev Links the sentinel to itself (an empty list), as Ring.initialize does.
     function setup(address[] calldata initialMembers) external {
         _setupMembers(initialMembers);
@@ -20,5 +23,9 @@ contract MemberManagerHarness is MemberManager {
 
     function removeAnywhere(address member) external {
         _removeMemberAnywhere(member);
+    }
+
+    function _membershipChanged() internal override {
+        ++changes;
     }
 }

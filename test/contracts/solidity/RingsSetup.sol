@@ -45,12 +45,32 @@ abstract contract RingsSetup is Assertions {
         return IRing.Outputs(address(0), new uint96[](0), new bytes32[](0));
     }
 
-    function _voteDigest(address ring, uint64 round, bytes32 ringNodeHead, bytes32 outputsHash, bytes32 logHead)
-        internal
-        view
-        returns (bytes32)
-    {
-        bytes32 domainSeparator = keccak256(
+    function _voteDigest(
+        address ring,
+        uint64 round,
+        uint64 membershipEpoch,
+        bytes32 ringNodeHead,
+        bytes32 outputsHash,
+        bytes32 logHead
+    ) internal view returns (bytes32) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256(
+                    "Vote(uint64 round,uint64 membershipEpoch,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)"
+                ),
+                round,
+                membershipEpoch,
+                ringNodeHead,
+                outputsHash,
+                logHead
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(ring), structHash));
+    }
+
+    /// @dev The ring's EIP-712 domain separator: name "Rings", version "1", this chain, the ring.
+    function _domainSeparator(address ring) internal view returns (bytes32) {
+        return keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
                 keccak256("Rings"),
@@ -59,20 +79,19 @@ abstract contract RingsSetup is Assertions {
                 ring
             )
         );
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Vote(uint64 round,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)"),
-                round,
-                ringNodeHead,
-                outputsHash,
-                logHead
-            )
-        );
-        return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
     }
 
-    /// @dev Votes of `keys` for an empty-output round, ordered by signer address.
+    /// @dev Votes of `keys` for an empty-output round under the ring's current membership epoch, ordered by signer.
     function _votes(IRing ring, uint256[] memory keys, uint64 round, bytes32 ringNodeHead)
+        internal
+        view
+        returns (IVoteVerifier.Vote[] memory)
+    {
+        return _votesAt(ring, keys, round, ring.membershipEpoch(), ringNodeHead);
+    }
+
+    /// @dev Votes of `keys` for an empty-output round signed under `membershipEpoch`, ordered by signer address.
+    function _votesAt(IRing ring, uint256[] memory keys, uint64 round, uint64 membershipEpoch, bytes32 ringNodeHead)
         internal
         view
         returns (IVoteVerifier.Vote[] memory votes)
@@ -83,9 +102,13 @@ abstract contract RingsSetup is Assertions {
         votes = new IVoteVerifier.Vote[](keys.length);
         for (uint256 i = 0; i < keys.length; ++i) {
             bytes32 logHead = keccak256(abi.encode("log head", keys[i], round));
-            (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[i], _voteDigest(address(ring), round, ringNodeHead, outputsHash, logHead));
-            votes[i] = IVoteVerifier.Vote(logHead, r, bytes32((uint256(v - 27) << 255) | uint256(s)));
+            votes[i] = _signVote(keys[i], logHead, _voteDigest(address(ring), round, membershipEpoch, ringNodeHead, outputsHash, logHead));
         }
+    }
+
+    function _signVote(uint256 key, bytes32 logHead, bytes32 digest) internal pure returns (IVoteVerifier.Vote memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        return IVoteVerifier.Vote(logHead, r, bytes32((uint256(v - 27) << 255) | uint256(s)));
     }
 
     function _flush(IRing ring, uint64 round, bytes32 ringNodeHead, IVoteVerifier.Vote[] memory votes) internal {

@@ -60,7 +60,7 @@ contract TallyTest is RingsSetup {
         IVoteVerifier.Vote[] memory votes = _votes(ring, chosen, 3, keccak256("h"));
         IRing.Outputs memory outputs = _emptyOutputs();
         address[] memory signers = ring.verifyVotes(
-            3, keccak256("h"), keccak256(abi.encode(outputs.gate, outputs.pins, outputs.cids)), votes
+            3, 0, keccak256("h"), keccak256(abi.encode(outputs.gate, outputs.pins, outputs.cids)), votes
         );
         assertEq(signers.length, count, "signer count");
         for (uint256 i = 0; i < count; ++i) {

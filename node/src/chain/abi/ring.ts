@@ -13,6 +13,7 @@ export const RING_ABI = [
   "function isMember(address account) view returns (bool)",
   "function owner() view returns (address)",
   "function requiredVotes() view returns (uint256)",
+  "function membershipEpoch() view returns (uint64)",
   "function nodeInfo(address member) view returns (string multiaddr, bytes peerId)",
   "function setNodeInfo(string multiaddr, bytes peerId)",
   "function reputation(address account) view returns (uint64 agreements, uint64 dissents)",

@@ -13,7 +13,7 @@ const [a, b, c, d, outsider] = [0, 1, 2, 3, 4].map(() => Wallet.createRandom().a
 const MEMBERS = [a, b, c, d];
 const NOW = 1_000_000;
 
-const vote = (signer: string): SignedVote => ({ signer, logHead: `0x${"00".repeat(32)}`, r: "0x", vs: "0x" });
+const vote = (signer: string): SignedVote => ({ signer, logHead: `0x${"00".repeat(32)}`, r: "0x", vs: "0x", membershipEpoch: 0n });
 const dissent = (signer: string): SignedDissent => ({ ...vote(signer), ringNodeHead: `0x${"01".repeat(32)}`, outputsHash: `0x${"02".repeat(32)}` });
 
 /** a is the relayer; everyone is connected unless `reachable` says otherwise. */
@@ -21,6 +21,7 @@ function input(votes: string[], dissents: string[] = [], changes: Partial<Quorum
   return {
     members: MEMBERS,
     isMember: (address) => MEMBERS.includes(address),
+    membershipEpoch: 0n,
     votes: new Map(votes.map((signer) => [signer, vote(signer)])),
     dissents: new Map(dissents.map((signer) => [signer, dissent(signer)])),
     reachable: () => true,
