@@ -70,6 +70,18 @@ describe("chain view over JSON-RPC", function () {
     unsubscribe();
   });
 
+  it("follows the membership epoch votes must sign: one more with each entry and exit", async () => {
+    view.start();
+    const newcomer = members[2] as (typeof members)[0];
+    const before = view.membershipEpoch();
+    await (await ringAt(ring, chain.account(0)).enter(newcomer.address)).wait();
+    await waitFor("the epoch after the entry", () => view.membershipEpoch() === before + 1n, 10_000, 50);
+    const list = view.members();
+    const prev = list[list.indexOf(newcomer.address) - 1] ?? "0x0000000000000000000000000000000000000001";
+    await (await ringAt(ring, chain.account(0)).exit(prev, newcomer.address)).wait();
+    await waitFor("the epoch after the exit", () => view.membershipEpoch() === before + 2n, 10_000, 50);
+  });
+
   it("says so when the chain is unreachable or the address is not a ring", async () => {
     let unreachable: unknown;
     try {
