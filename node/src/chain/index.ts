@@ -28,5 +28,5 @@ export { peerIdFromChainBytes, ringEventOf, type RingEvent, type RingEventListen
 export { connectProvider, type ConnectedProvider, type ConnectOptions } from "./provider.js";
 export { refusalReason, RingFactoryWriter, type CreatedRing } from "./ringFactoryWriter.js";
 export { describeRing, type RingDescription, type RingMemberDescription } from "./ringDescription.js";
-export { proveForkArgs, RingWriter, type ForkProof, type SentTransaction, type SignedDigest } from "./ringWriter.js";
+export { proveForkArgs, RingWriter, type MembershipVoteInput, type ForkProof, type SentTransaction, type SignedDigest } from "./ringWriter.js";
 export { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, type BoundOptions, type WaitOptions } from "./wait.js";

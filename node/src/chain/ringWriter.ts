@@ -4,7 +4,7 @@
  * and the caller's AbortSignal.
  */
 import { Contract, type JsonRpcProvider, type Wallet } from "ethers";
-import { flushArgs, type FlushInput } from "../core/ringVotes.js";
+import { flushArgs, orderBySigner, type FlushInput } from "../core/ringVotes.js";
 import { ringInterface } from "./abi/ring.js";
 import { ChainWriteTimeoutError, TransactionRevertedError } from "./errors.js";
 import { bounded, CHAIN_WRITE_TIMEOUT_MS, waitForReceipt, type WaitOptions } from "./wait.js";
@@ -28,6 +28,17 @@ export interface ForkProof {
 /** `Ring.proveFork(member, seq, digestA, sigA, digestB, sigB)` arguments. */
 export function proveForkArgs(proof: ForkProof): [string, bigint, string, string, string, string] {
   return [proof.author, BigInt(proof.seq), proof.a.digest, proof.a.sig, proof.b.digest, proof.b.sig];
+}
+
+/** A passing membership vote: what was voted and the members' compact signatures. */
+export interface MembershipVoteInput {
+  enter: boolean;
+  member: string;
+  /** The member before `member` in `members()` order (the sentinel 0x…01 for the first); exits only. */
+  prevMember: string;
+  membershipEpoch: bigint;
+  deadline: bigint;
+  signatures: ReadonlyArray<{ signer: string; r: string; vs: string }>;
 }
 
 export interface SentTransaction {
@@ -63,6 +74,18 @@ export class RingWriter {
   /** Sends `Ring.proveFork` for the evidence; resolves once mined. */
   proveFork(evidence: ForkProof, options?: WaitOptions): Promise<SentTransaction> {
     return this.send("proveFork", proveForkArgs(evidence), undefined, options);
+  }
+
+  /**
+   * Sends `Ring.enterByVote` / `Ring.exitByVote` with the members' signatures (ordered by signer as
+   * the contract requires). The gas estimate simulates it first: a vote that would revert (a stale
+   * epoch, too few signers) fails here, unsent. `prevMember` is the member before `member` in the
+   * list (exits only).
+   */
+  membershipVote(vote: MembershipVoteInput, options?: WaitOptions): Promise<SentTransaction> {
+    const signatures = orderBySigner(vote.signatures).map(({ r, vs }) => ({ r, vs }));
+    if (vote.enter) return this.send("enterByVote", [vote.member, vote.membershipEpoch, vote.deadline, signatures], undefined, options);
+    return this.send("exitByVote", [vote.prevMember, vote.member, vote.membershipEpoch, vote.deadline, signatures], undefined, options);
   }
 
   /** The ring head recorded for `round` (zero when not kept or not flushed). */

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { appendCommand } from "./append.js";
 import { initCommand } from "./init.js";
+import { membersCommand } from "./members.js";
 import { ringCommand } from "./ring.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   submitCommand(program);
   watchCommand(program);
   ringCommand(program);
+  membersCommand(program);
   return program;
 }
 

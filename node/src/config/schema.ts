@@ -90,6 +90,8 @@ export const nodeConfigSchema = z.object({
   chainPollMs: z.number().int().positive().default(1_000),
   /** How often heads are exchanged with every connected member (pubsub does not guarantee delivery). */
   headExchangeMs: z.number().int().positive().default(5_000),
+  /** Members that signed a passing membership vote submit it in address order, this far apart. */
+  membershipSubmitDelayMs: z.number().int().nonnegative().default(3_000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   relay: relaySchema.default({}),
   rounds: roundsSchema.default({}),

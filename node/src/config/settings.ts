@@ -52,6 +52,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("fetchTimeoutMs", "--fetch-timeout-ms <ms>", "RING_NODE_FETCH_TIMEOUT_MS", "bound on one block fetch or log-sync wait", integer),
   setting("chainPollMs", "--chain-poll-ms <ms>", "RING_NODE_CHAIN_POLL_MS", "chain polling interval", integer),
   setting("headExchangeMs", "--head-exchange-ms <ms>", "RING_NODE_HEAD_EXCHANGE_MS", "interval of direct head exchange with members", integer),
+  setting("membershipSubmitDelayMs", "--membership-submit-delay-ms <ms>", "RING_NODE_MEMBERSHIP_SUBMIT_DELAY_MS", "turn of each signer submitting a passing membership vote (default 3000)", integer),
   setting("logLevel", "--log-level <level>", "RING_NODE_LOG_LEVEL", "fatal|error|warn|info|debug|trace|silent", text),
   setting("relay.offer", "--relay <on|off>", "RING_NODE_RELAY", "offer circuit relay v2 to the ring's members (default off)", onOff),
   setting("relay.maxReservations", "--relay-slots <n>", "RING_NODE_RELAY_SLOTS", "relay reservation slots (default 16)", integer),

@@ -18,10 +18,14 @@ import { RequestRefusedError } from "../jsonrpc/errors.js";
 import { allowedHosts, checkBearer, checkHostAndOrigin, checkJsonContentType, newToken } from "../jsonrpc/localGuard.js";
 import { limitedServer, type ServerLimits } from "../jsonrpc/serverLimits.js";
 import { forkEvidenceToJson } from "../log/forkEvidence.js";
+import { CandidacyError, InvalidProposalError } from "../membership/errors.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { NodeStatus } from "../status/status.js";
+import type { MembershipVotes } from "../membership/membershipVotes.js";
+import { motionToJson } from "../membership/tally.js";
+import { proposeRequestSchema } from "../membership/proposeRequest.js";
 import { writePrivateFile } from "../config/privateDir.js";
 
 export const CONTROL_FILE = "control.json";
@@ -44,6 +48,7 @@ export interface ControlComponents {
   ownLog: Pick<OwnLog, "append">;
   logs: Pick<LogStore, "forks" | "readBytes" | "length" | "nodeAt">;
   replicator: Pick<Replicator, "rejections" | "exchangeWithAll">;
+  membership: Pick<MembershipVotes, "motions" | "propose" | "epoch">;
   status(): Promise<NodeStatus>;
 }
 
@@ -167,6 +172,19 @@ async function route(components: ControlComponents, request: IncomingMessage, ur
     const links = Array.isArray(body.links) ? body.links.map((link) => CID.parse(String(link))) : undefined;
     const appended = await components.ownLog.append(body.payload, { links });
     return { seq: appended.node.seq, cid: appended.cid.toString() };
+  }
+  if (method === "GET" && url.pathname === "/membership") return components.membership.motions().map(motionToJson);
+  if (method === "POST" && url.pathname === "/membership/propose") {
+    const parsed = proposeRequestSchema.safeParse(await readJson(request));
+    if (!parsed.success) throw new HttpError(400, `propose: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+    const { enter, member, ttlSeconds, candidacy } = parsed.data;
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + ttlSeconds);
+    try {
+      return motionToJson(await components.membership.propose({ enter, member, membershipEpoch: components.membership.epoch(), deadline }, candidacy));
+    } catch (error) {
+      if (error instanceof InvalidProposalError || error instanceof CandidacyError) throw new HttpError(400, `${error.name}: ${error.message}`);
+      throw error;
+    }
   }
   if (method === "GET" && url.pathname === "/rejections") return components.replicator.rejections();
   if (method === "GET" && url.pathname === "/forks") return (await components.logs.forks()).map(forkEvidenceToJson);

@@ -46,6 +46,23 @@ export const MEMBERSHIP_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+/**
+ * A candidate's proof that it holds its avatar key: it signs its wish to join the ring under the
+ * membership epoch the proposal names. Checked by every member's node before it votes (not on chain).
+ */
+export const CANDIDACY_TYPES: Record<string, TypedDataField[]> = {
+  Candidacy: [
+    { name: "member", type: "address" },
+    { name: "membershipEpoch", type: "uint64" },
+  ],
+};
+
+export interface CandidacyMessage { member: string; membershipEpoch: bigint }
+
+export function candidacyDigest(domain: TypedDataDomain, message: CandidacyMessage): string {
+  return TypedDataEncoder.hash(domain, CANDIDACY_TYPES, message);
+}
+
 export interface LogNodeMessage { seq: bigint; digest: string }
 export interface VoteMessage { round: bigint; membershipEpoch: bigint; ringNodeHead: string; outputsHash: string; logHead: string }
 export interface MembershipMessage { enter: boolean; member: string; membershipEpoch: bigint; deadline: bigint }

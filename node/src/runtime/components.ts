@@ -14,6 +14,7 @@ import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
+import type { MembershipVotes } from "../membership/membershipVotes.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { NodeStatus } from "../status/status.js";
 
@@ -40,6 +41,8 @@ export interface MemberComponents {
   replicator: Replicator;
   /** Pins every kept log node in Helia. */
   pinner: LogPinner;
+  /** Membership changes by the members' vote: proposals and signatures found in the logs. */
+  membership: MembershipVotes;
   /** What `ring-node status` shows, collected now. */
   status(): Promise<NodeStatus>;
 }

@@ -14,6 +14,7 @@ import { OwnLog } from "../log/ownLog.js";
 import { LogStore } from "../log/store.js";
 import { createRingHelia } from "../p2p/createRingHelia.js";
 import { PeerDialer } from "../p2p/peerDialer.js";
+import { MembershipVotes } from "../membership/membershipVotes.js";
 import { Replicator } from "../replication/replicator.js";
 import { collectStatus } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
@@ -86,7 +87,10 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       cleanups.push(() => replicator.stop());
       const relayReservations = () => [...(helia.libp2p.services.relay?.reservations.keys() ?? [])].map((peer) => peer.toString());
       const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations };
-      const components: MemberComponents = { ...partial, status: () => collectStatus(partial) };
+      const membership = new MembershipVotes({ chain, logs, ownLog, replicator, signer: identity, logger: logger.child({ component: "membership" }) }, { submitDelayMs: config.membershipSubmitDelayMs });
+      membership.start();
+      cleanups.push(() => membership.stop());
+      const components: MemberComponents = { ...partial, membership, status: () => collectStatus(partial) };
 
       const follower = new HeadFollower(components);
       follower.start();

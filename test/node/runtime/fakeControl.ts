@@ -20,6 +20,7 @@ export function fakeControlComponents(dataDir: string, appended: unknown[], stat
     },
     logs: { forks: () => Promise.resolve([]), readBytes: () => Promise.resolve(null), length: () => 0, nodeAt: () => Promise.resolve(null) },
     replicator: { rejections: () => [], exchangeWithAll: () => Promise.resolve() },
+    membership: { motions: () => [], epoch: () => 0n, propose: () => Promise.reject(new Error("no membership votes in this fake")) },
     status,
   };
 }

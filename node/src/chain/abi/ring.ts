@@ -5,6 +5,7 @@
  * (test/node/chain/abi.test.ts) checks every fragment against the compiled artifact.
  */
 import { Interface } from "ethers";
+import { RING_ERRORS } from "./ringErrors.js";
 
 export const RING_ABI = [
   // Membership
@@ -17,6 +18,8 @@ export const RING_ABI = [
   "function nodeInfo(address member) view returns (string multiaddr, bytes peerId)",
   "function setNodeInfo(string multiaddr, bytes peerId)",
   "function reputation(address account) view returns (uint64 agreements, uint64 dissents)",
+  "function enterByVote(address member, uint64 epoch, uint256 deadline, (bytes32 r, bytes32 vs)[] signatures)",
+  "function exitByVote(address prevMember, address member, uint64 epoch, uint256 deadline, (bytes32 r, bytes32 vs)[] signatures)",
   // Logs and rounds
   "function logNodeHeads(address member) view returns (bytes32)",
   "function updateLogHead(bytes32 head)",
@@ -30,6 +33,7 @@ export const RING_ABI = [
   "function trustedForwarder() view returns (address)",
   "function isTrustedForwarder(address forwarder) view returns (bool)",
   // Events
+  "event MembershipVoted(bool enter, address indexed member, uint64 membershipEpoch)",
   "event MemberEntered(address indexed member)",
   "event MemberExited(address indexed member)",
   "event NodeInfoSet(address indexed member, string multiaddr, bytes peerId)",
@@ -40,4 +44,5 @@ export const RING_ABI = [
   "event ForkProven(address indexed member, uint64 seq, bytes32 digestA, bytes32 digestB)",
 ] as const;
 
-export const ringInterface = new Interface(RING_ABI);
+/** The Ring's functions, events and custom errors (a refused call decodes to its error). */
+export const ringInterface = new Interface([...RING_ABI, ...RING_ERRORS]);

@@ -11,4 +11,7 @@ export const RING_ERRORS = [
   "error NotOwner(address account)",
   "error InvalidOwner(address owner)",
   "error ProvenForker(address member)",
+  "error StaleMembershipEpoch(uint64 epoch, uint64 current)",
+  "error MembershipVoteExpired(uint256 deadline)",
+  "error InsufficientVotes(uint256 signers, uint256 required)",
 ] as const;
