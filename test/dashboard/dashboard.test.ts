@@ -9,6 +9,7 @@ import { takeChainSnapshot } from "../../node/src/dashboard/chainSnapshot.js";
 import { startDashboard, type DashboardServer } from "../../node/src/dashboard/server.js";
 import { identityFromPrivateKey, peerIdBytes } from "../../node/src/identity/identity.js";
 import { forwarderContract } from "../../node/src/chain/index.js";
+import { generateRingKeys, replicaKeyCommitment } from "../../node/src/replica/ringKeys.js";
 import { signForwardRequest, toForwardRequestData, type ForwardRequest } from "../../node/src/relay/forwardRequest.js";
 import { ReplicaRing__factory, RingFactory__factory } from "../../types/index.js";
 import { deployRings } from "../../scripts/devnet/deployRings.js";
@@ -59,7 +60,7 @@ describe("dashboard (headless Chromium against a live local chain)", function ()
     if (registrant === undefined) throw new Error("no member 1");
     const replica = ReplicaRing__factory.connect(created.replicaRing, registrant);
     await (await replica.deposit(registrant.address, { value: fee, ...(await nonce(registrant.address)) })).wait();
-    await (await replica.register(demo.address, await nonce(registrant.address))).wait();
+    await (await replica.register(demo.address, replicaKeyCommitment(generateRingKeys().replicaKey), await nonce(registrant.address))).wait();
     // A FlushToRing as a replica node relays it: member 4 signs a request moving its log head; account 5 executes it.
     const avatar = demo.members[3]?.wallet;
     if (avatar === undefined) throw new Error("no member 4");

@@ -23,9 +23,11 @@ export interface FlushToRingRequest {
   mtx_sig: string;
   /** Serialised log nodes (dag-cbor, 0x hex), newest first, back to the avatar's on-chain head. */
   logNodes: string[];
+  /** HMAC-SHA256 of the request keyed by the ring's replica key (node/src/replica/requestMacs.ts `flushMac`), 0x hex. */
+  mac: string;
 }
 
-/** ReplicateRing params: `mtx` (`ReplicaRing.register(ring)`) carries its own signature. */
+/** ReplicateRing params: `mtx` (`ReplicaRing.register(ring, replicaKeyCommitment(replica_key))`) carries its own signature. */
 export interface ReplicateRingRequest {
   ring: string;
   replica_ring: string;

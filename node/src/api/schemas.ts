@@ -103,6 +103,8 @@ export const flushToRingParamsSchema = z
     mtx_sig: signatureSchema,
     /** Serialised (dag-cbor, 0x hex) log nodes of the avatar, newest first, back to its on-chain head. */
     logNodes: z.array(hexBytes({ maxBytes: LIMITS.maxLogNodeBytes })).min(1).max(LIMITS.maxLogNodes),
+    /** HMAC-SHA256 over the request keyed by the ring's replica key. */
+    mac: hexBytes({ exactBytes: 32 }),
   })
   .strict();
 

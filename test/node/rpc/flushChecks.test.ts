@@ -45,7 +45,7 @@ function allFacts(changes: Partial<FlushFacts> = {}): FlushFacts {
   return {
     now: NOW,
     forwarder: FORWARDER,
-    replicaKeyHeld: true,
+    replicaKeyHeld: true, macValid: true,
     signature: { signer: avatar.address, id: ID },
     claimed: true,
     chain: { forwarderNonce: 5n, pendingFlushes: 0, isMember: true, onChainHead: ZERO_BYTES32, chainId: CHAIN_ID, trustsForwarder: true },
@@ -74,8 +74,13 @@ describe("FlushToRing checks (pure)", () => {
     expect(verdict.steps).to.deep.equal([{ step: "replicaKey", status: "failed", detail: `no replica key for ring ${ring}` }]);
   });
 
+  it("refuses with -32001 at step replicaKey when the MAC is not made with the held key, without an id", () => {
+    const verdict = refusalOf(checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, macValid: false }));
+    expect(verdict.refusal).to.deep.equal({ step: "replicaKey", code: RpcErrorCode.ReplicaKeyNotHeld, detail: `mac is not made with ring ${ring}'s replica key` });
+  });
+
   it("asks for the signer once the key is held", () => {
-    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true });
+    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, macValid: true });
     expect(verdict).to.deep.equal({ outcome: "needs", stage: "signature", steps: [{ step: "replicaKey", status: "ok" }] });
   });
 
@@ -97,7 +102,7 @@ describe("FlushToRing checks (pure)", () => {
   });
 
   it("asks to reserve the id only after the signature is right", () => {
-    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, signature: { signer: avatar.address, id: ID } });
+    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, macValid: true, signature: { signer: avatar.address, id: ID } });
     expect(verdict.outcome === "needs" && verdict.stage).to.equal("claimed");
   });
 

@@ -199,7 +199,7 @@ describe("JSON-RPC under 5,000 random and malformed requests", function () {
     const log = world.avatarLog(0);
     const flushOnce = async (text: string) => {
       await log.append({ text });
-      const request = await buildFlushToRing({ signer: avatar, ring: world.clientRing, forwarder: world.forwarder, logNodes: log.pending(), nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address) });
+      const request = await buildFlushToRing({ signer: avatar, ring: world.clientRing, replicaKey: world.keys.replicaKey, forwarder: world.forwarder, logNodes: log.pending(), nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address) });
       const result = await node.client.flushToRing(request);
       expect(result.state).to.equal("relayed");
       log.markFlushed(log.currentHead()?.cid as NonNullable<ReturnType<typeof log.currentHead>>["cid"]);

@@ -13,7 +13,7 @@ import { decodeLogNode, recoverLogNodeAuthor } from "../../../node/src/core/logN
 import { buildFlushToRing, buildReplicateRing, nextForwarderNonce } from "../../../node/src/client/requests.js";
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
 import { decryptPayload, PayloadDecryptionError } from "../../../node/src/replica/payloadCipher.js";
-import { ringKeyId } from "../../../node/src/replica/ringKeys.js";
+import { encodeRingKey, generateRingKeys, ringKeyId } from "../../../node/src/replica/ringKeys.js";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { ReplicaRing__factory } from "../../../types/index.js";
 import { buildRpcWorld, REPLICA_FEE, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
@@ -42,6 +42,7 @@ async function flush(world: RpcWorld, node: ReplicaNodeUnderTest, avatarIndex: n
   const request = await buildFlushToRing({
     signer: avatar,
     ring: world.clientRing,
+    replicaKey: world.keys.replicaKey,
     forwarder: world.forwarder,
     logNodes: log.pending(),
     nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
@@ -166,5 +167,46 @@ describe("ReplicateRing and replica rings", function () {
 
     expect(result.tx).to.equal(null);
     expect(await nodeB.rpc.replicaKeys.has(world.clientRing)).to.equal(true);
+  });
+
+  it("refuses a registered ring's ReplicateRing replayed with another key with -32006, keeping the held key", async function () {
+    const avatar = world.avatars[0] as Wallet;
+    const request = await buildReplicateRing({
+      signer: avatar,
+      ring: world.clientRing,
+      replicaRing: world.replicaRing,
+      replicaKey: world.keys.replicaKey,
+      forwarder: world.forwarder,
+      nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
+    });
+
+    const error = await nodeA.client.replicateRing({ ...request, replica_key: encodeRingKey(generateRingKeys().replicaKey) }).then(
+      () => null,
+      (failure: unknown) => failure as RingsRpcError,
+    );
+
+    expect(error?.code).to.equal(RpcErrorCode.MtxNotRelayable);
+    expect(ringKeyId((await nodeA.rpc.replicaKeys.get(world.clientRing))?.replicaKey as Uint8Array)).to.equal(ringKeyId(world.keys.replicaKey));
+  });
+
+  it("refuses a member's hand-over of a key other than the one the ring registered with -32009, keeping the held key", async function () {
+    const avatar = world.avatars[1] as Wallet;
+    const request = await buildReplicateRing({
+      signer: avatar,
+      ring: world.clientRing,
+      replicaRing: world.replicaRing,
+      replicaKey: generateRingKeys().replicaKey,
+      forwarder: world.forwarder,
+      nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
+    });
+
+    const error = await nodeA.client.replicateRing(request).then(
+      () => null,
+      (failure: unknown) => failure as RingsRpcError,
+    );
+
+    expect(error?.code).to.equal(RpcErrorCode.ReplicaRegistrationRefused);
+    expect(error?.message).to.match(/not the key .* registered with/);
+    expect(ringKeyId((await nodeA.rpc.replicaKeys.get(world.clientRing))?.replicaKey as Uint8Array)).to.equal(ringKeyId(world.keys.replicaKey));
   });
 });

@@ -9,8 +9,9 @@ export const REPLICA_RING_ABI = [
   "function fee() view returns (uint256)",
   "function deposit(address account) payable",
   "function creditOf(address account) view returns (uint256)",
-  "function register(address clientRing)",
+  "function register(address clientRing, bytes32 replicaKeyCommitment)",
   "function isRegistered(address clientRing) view returns (bool)",
+  "function replicaKeyCommitmentOf(address clientRing) view returns (bytes32)",
   "function registrations() view returns (address[])",
   "event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee)",
 ] as const;

@@ -4,7 +4,7 @@
  * because each is read only once the checks before it pass (no chain read for a ring whose key is
  * not held, no reservation of the id before the signature is right); facts.ts reads them.
  *
- *   1 replicaKey  this node holds the replica key of `ring`                      -32001
+ *   1 replicaKey  this node holds the replica key of `ring`, `mac` is made with it -32001
  *   2 signature   ecrecover(mtx, mtx_sig) = avatar = mtx.from                   -32002
  *     replay      the mtx was not accepted before and its nonce is the next one  -32005 / -32006
  *   3 membership  ring.isMember(avatar) on chain                                 -32003
@@ -50,6 +50,8 @@ export interface FlushFacts {
   /** The forwarder this node relays through. */
   forwarder: string;
   replicaKeyHeld?: boolean;
+  /** Whether the request's `mac` is the HMAC of its body under the held replica key (read with `replicaKeyHeld`). */
+  macValid?: boolean;
   /** ecrecover of the mtx's EIP-712 digest (null: not a valid signature), and the digest: the flush's id. */
   signature?: { signer: string | null; id: string };
   /** False when this id is accepted, or being accepted, already. */
@@ -104,6 +106,7 @@ export function checkFlush(request: FlushRequest, facts: FlushFacts): FlushVerdi
   // 1. The replica key for this ring is held.
   if (facts.replicaKeyHeld === undefined) return needs("replicaKeyHeld");
   if (!facts.replicaKeyHeld) return refuse("replicaKey", RpcErrorCode.ReplicaKeyNotHeld, `no replica key for ring ${ring}`);
+  if (facts.macValid !== true) return refuse("replicaKey", RpcErrorCode.ReplicaKeyNotHeld, `mac is not made with ring ${ring}'s replica key`);
   ok("replicaKey");
 
   // 2. ecrecover(mtx, mtx_sig) = avatar = mtx.from.

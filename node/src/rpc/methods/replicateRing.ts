@@ -1,14 +1,20 @@
 /**
  * ReplicateRing `{ ring, replica_ring, replica_key, mtx }`: a member of client ring `ring` asks this
  * node's replica ring to replicate it. `mtx` is its signed ERC-2771 request
- * `ReplicaRing.register(ring)` (the fee comes from the member's pre-funded credit); this node
- * relays it, keeps the replica key, writes the registration to its own log and starts following
- * the ring's on-chain heads (as every member of the replica ring does once the ring is registered).
+ * `ReplicaRing.register(ring, replicaKeyCommitment(replica_key))` (the fee comes from the member's
+ * pre-funded credit); this node relays it, keeps the replica key, writes the registration to its
+ * own log and starts following the ring's on-chain heads (as every member of the replica ring does
+ * once the ring is registered).
  *
- * Refusals: -32009 not this node's replica ring or bad key, -32002 bad signature, -32005 replayed,
- * -32006 not a `register(ring)` call, -32010 relayed but failed on chain, -32008 chain unavailable.
- * When the ring is already registered on chain, the signed request still proves a client member
- * hands over the key: it is kept without a second registration (how further replica nodes get it).
+ * The key is bound to the registration: the member signs its commitment, the chain keeps it, and
+ * this node keeps a key only when it matches the commitment on chain. So a relayed request cannot
+ * be paired with another key, and nobody replaces a registered ring's key (finding 9 of issue 12).
+ *
+ * Refusals: -32009 not this node's replica ring, or a key that is not the committed one, -32002 bad
+ * signature, -32005 replayed, -32006 not a `register(ring, commitment of replica_key)` call, -32010
+ * relayed but failed on chain, -32008 chain unavailable. When the ring is already registered on
+ * chain, the signed request still proves a client member hands over the key: it is kept without a
+ * second registration (how further replica nodes get it), if it is the committed key.
  */
 import { getBytes, isError } from "ethers";
 import { RpcErrorCode } from "../../api/errorCodes.js";
@@ -22,7 +28,8 @@ import { forwardRequestDigest, forwardRequestFromJson, tryRecoverForwardRequestS
 import type { MetaTxRelayer } from "../../relay/metaTxRelayer.js";
 import { replicaRingInterface, type ChainReads } from "../../chain/index.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
-import { ringKeyId } from "../../replica/ringKeys.js";
+import { replicaKeyCommitment, ringKeyId } from "../../replica/ringKeys.js";
+import { ZERO_BYTES32 } from "../../core/cid.js";
 import { readChain } from "../chainRead.js";
 import { ChainReadError } from "../errors.js";
 import { APPLICATION_DOMSEP, type NodeLogWriter, type ReplicateRegisteredMessage } from "../nodeLog.js";
@@ -31,7 +38,7 @@ import { RelayLifecycle, type RelayResult } from "../relayLifecycle.js";
 export const MAX_REGISTER_MTX_GAS = 1_000_000n;
 
 export interface ReplicateRingComponents {
-  chain: Pick<ChainReads, "replicaRingOf" | "isMember" | "isRegistered">;
+  chain: Pick<ChainReads, "replicaRingOf" | "isMember" | "replicaKeyCommitmentOf">;
   forwarder: Pick<Forwarder, "domain" | "nonce" | "findExecution">;
   replicaKeys: Pick<ReplicaKeyStore, "put">;
   log: NodeLogWriter;
@@ -82,9 +89,10 @@ export class ReplicateRingMethod {
       throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `this node is not a member of replica ring ${replicaRing}`);
     }
     if (tryRecoverForwardRequestSigner(domain, mtx, signature) !== mtx.from) throw new RpcApplicationError(RpcErrorCode.MtxSignatureMismatch, "mtx.signature does not recover to mtx.from");
-    const expectedData = replicaRingInterface.encodeFunctionData("register", [ring]);
+    const commitment = replicaKeyCommitment(replicaKey);
+    const expectedData = replicaRingInterface.encodeFunctionData("register", [ring, commitment]);
     if (mtx.to !== replicaRing || mtx.data.toLowerCase() !== expectedData.toLowerCase()) {
-      throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `mtx must call register(${ring}) on ${replicaRing}`);
+      throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `mtx must call register(${ring}, ${commitment}) on ${replicaRing}: the commitment to replica_key`);
     }
     if (mtx.value !== 0n) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, "mtx.value must be 0 (the fee comes from the deposited credit)");
     if (mtx.gas > MAX_REGISTER_MTX_GAS) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `mtx.gas exceeds ${MAX_REGISTER_MTX_GAS}`);
@@ -94,14 +102,19 @@ export class ReplicateRingMethod {
     if (this.inProgress.has(id)) throw new RpcApplicationError(RpcErrorCode.MtxReplayed, "this mtx is being relayed");
     this.inProgress.add(id);
     try {
-      const [chainNonce, registered, registrantIsMember] = await chainRead(() =>
-        Promise.all([this.deps.forwarder.nonce(mtx.from, signal), this.deps.chain.isRegistered(replicaRing, ring, { signal }), this.deps.chain.isMember(ring, mtx.from, { signal })]),
+      const [chainNonce, registeredCommitment, registrantIsMember] = await chainRead(() =>
+        Promise.all([this.deps.forwarder.nonce(mtx.from, signal), this.deps.chain.replicaKeyCommitmentOf(replicaRing, ring, { signal }), this.deps.chain.isMember(ring, mtx.from, { signal })]),
       );
+      const registered = registeredCommitment !== ZERO_BYTES32;
       if (mtx.nonce < chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxReplayed, `nonce ${mtx.nonce} was already used on the forwarder`);
       if (mtx.nonce !== chainNonce) throw new RpcApplicationError(RpcErrorCode.MtxNotRelayable, `nonce ${mtx.nonce} is not the next one (${chainNonce})`);
       if (registered) {
         // A fresh (current nonce, deadline ahead) request signed by a member hands the key over.
         if (!registrantIsMember) throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `${mtx.from} is not a member of ${ring}`);
+        // Only the key the registration committed to: a member cannot hand over (or swap in) another.
+        if (registeredCommitment.toLowerCase() !== commitment.toLowerCase()) {
+          throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `replica_key is not the key ${ring} registered with (commitment ${registeredCommitment})`);
+        }
         return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: null, feeWei: null });
       }
 
