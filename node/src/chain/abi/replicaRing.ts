@@ -14,6 +14,11 @@ export const REPLICA_RING_ABI = [
   "function replicaKeyCommitmentOf(address clientRing) view returns (bytes32)",
   "function registrations() view returns (address[])",
   "event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee)",
+  "error UnknownRing(address clientRing)",
+  "error NotAClientMember(address account, address clientRing)",
+  "error AlreadyRegistered(address clientRing)",
+  "error ZeroKeyCommitment(address clientRing)",
+  "error InsufficientCredit(address account, uint256 credit, uint256 needed)",
 ] as const;
 
 export const replicaRingInterface = new Interface(REPLICA_RING_ABI);

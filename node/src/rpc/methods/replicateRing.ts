@@ -10,6 +10,12 @@
  * this node keeps a key only when it matches the commitment on chain. So a relayed request cannot
  * be paired with another key, and nobody replaces a registered ring's key (finding 9 of issue 12).
  *
+ * Before it relays, the node runs the call (`eth_call`, relay/forwardedCall.ts): one that would
+ * revert (not a member of the ring, no credit, registered already) is refused -32009 with the
+ * contract's error and nothing is sent, so nobody makes this node pay for reverting transactions;
+ * and each signer has a budget (`RateLimiter`, default a burst of 5, one more every 12 s): beyond
+ * it, -32012 (finding 15 of issue 12).
+ *
  * Refusals: -32009 not this node's replica ring, or a key that is not the committed one, -32002 bad
  * signature, -32005 replayed, -32006 not a `register(ring, commitment of replica_key)` call, -32010
  * relayed but failed on chain, -32008 chain unavailable. When the ring is already registered on
@@ -24,7 +30,8 @@ import type { RpcCallContext } from "../../jsonrpc/dispatcher.js";
 import { RpcApplicationError } from "../../jsonrpc/errorCodes.js";
 import { parseParams } from "../../jsonrpc/params.js";
 import type { Forwarder } from "../../chain/index.js";
-import { forwardRequestDigest, forwardRequestFromJson, tryRecoverForwardRequestSigner } from "../../relay/forwardRequest.js";
+import { RateLimiter } from "../../jsonrpc/rateLimiter.js";
+import { forwardRequestDigest, forwardRequestFromJson, tryRecoverForwardRequestSigner, type ForwardRequest } from "../../relay/forwardRequest.js";
 import type { MetaTxRelayer } from "../../relay/metaTxRelayer.js";
 import { replicaRingInterface, type ChainReads } from "../../chain/index.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
@@ -45,18 +52,26 @@ export interface ReplicateRingComponents {
   relayer: Pick<MetaTxRelayer, "relay">;
   /** This node's avatar: it must be a member of the replica ring's Ring. */
   self: string;
+  /** The dry run of the forwarded call: null when it would succeed, else why it would revert. */
+  simulate: (mtx: ForwardRequest, signal: AbortSignal) => Promise<string | null>;
+  /** Per signer; default a burst of 5 requests, one more every 12 s, 10,000 signers tracked. */
+  limiter?: Pick<RateLimiter, "take">;
   /** Called once the node holds the key: start replicating `ring`. */
   onRegistered?: (ring: string) => void;
 }
+
+export const DEFAULT_REPLICATE_LIMITS = { burst: 5, refillMs: 12_000, maxKeys: 10_000 } as const;
 
 export class ReplicateRingMethod {
   private readonly deps: ReplicateRingComponents;
   /** Ids between the replay check and the answer: a concurrent duplicate is refused. */
   private readonly inProgress = new Set<string>();
   private readonly relays: RelayLifecycle<RelayResult>;
+  private readonly limiter: Pick<RateLimiter, "take">;
 
   constructor(deps: ReplicateRingComponents) {
     this.deps = deps;
+    this.limiter = deps.limiter ?? new RateLimiter(DEFAULT_REPLICATE_LIMITS);
     this.relays = new RelayLifecycle(deps, (_id, result) => Promise.resolve(result));
   }
 
@@ -89,6 +104,8 @@ export class ReplicateRingMethod {
       throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `this node is not a member of replica ring ${replicaRing}`);
     }
     if (tryRecoverForwardRequestSigner(domain, mtx, signature) !== mtx.from) throw new RpcApplicationError(RpcErrorCode.MtxSignatureMismatch, "mtx.signature does not recover to mtx.from");
+    // Counted once the signature is right, so nobody spends another signer's budget.
+    if (!this.limiter.take(mtx.from)) throw new RpcApplicationError(RpcErrorCode.Unavailable, `too many ReplicateRing requests from ${mtx.from}; retry later`);
     const commitment = replicaKeyCommitment(replicaKey);
     const expectedData = replicaRingInterface.encodeFunctionData("register", [ring, commitment]);
     if (mtx.to !== replicaRing || mtx.data.toLowerCase() !== expectedData.toLowerCase()) {
@@ -118,6 +135,9 @@ export class ReplicateRingMethod {
         return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: null, feeWei: null });
       }
 
+      // Nothing is sent that would revert: the relayer would pay for it.
+      const revert = await chainRead(() => this.deps.simulate(mtx, signal));
+      if (revert !== null) throw new RpcApplicationError(RpcErrorCode.ReplicaRegistrationRefused, `register would revert on chain: ${revert}; nothing was sent`);
       const outcome = await this.relays.relay(id, mtx, signature);
       if (!outcome.success) throw new RpcApplicationError(RpcErrorCode.RelayFailed, outcome.reason ?? "failed", outcome.txHash === undefined ? undefined : { tx: outcome.txHash });
       return await this.keep({ ring, replicaRing, replicaKey, registrant: mtx.from, id, tx: outcome.txHash ?? null, feeWei: outcome.feeWei ?? null });
