@@ -130,6 +130,18 @@ describe("FlushToRing", function () {
     expect((error.data as { steps: { step: string; status: string }[] }).steps).to.deep.equal([{ step: "replicaKey", status: "failed", detail: `mac is not made with ring ${world.clientRing}'s replica key` }]);
   });
 
+  it("refuses plaintext payloads with -32013, storing nothing", async function () {
+    const avatar = world.avatars[2] as Wallet;
+    // No read key: the payload goes in the clear.
+    const log = new AvatarLog({ signer: avatar, ring: world.clientRing, chainId: world.chainId });
+    await log.append({ text: "readable by the replica" });
+
+    const error = await refusal(node.client.flushToRing(await flushRequest(world, avatar, log)));
+
+    expect(error.code).to.equal(RpcErrorCode.PayloadNotEncrypted);
+    expect(await node.rpc.replicaStore.head(world.clientRing, avatar.address)).to.equal(null);
+  });
+
   it("refuses an avatar that is not a member of the ring with -32003", async function () {
     const outsider = new Wallet(hexlify(randomBytes(32)), world.chain.provider);
     const log = new AvatarLog({ signer: outsider, ring: world.clientRing, chainId: world.chainId, readKey: world.keys.readKey });

@@ -12,6 +12,7 @@ import { getEip712Domain } from "viem/actions";
 import { hardhat } from "viem/chains";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { bodyDigest, encodeLogNode, LOG_NODE_VERSION } from "../../../node/src/core/logNode.js";
+import { encryptPayload } from "../../../node/src/replica/payloadCipher.js";
 import { Ring__factory } from "../../../types/index.js";
 import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
 import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
@@ -36,7 +37,7 @@ describe("FlushToRing from a viem client", function () {
     const client = createPublicClient({ chain: { ...hardhat, id: Number(world.chainId) }, transport: http(world.chain.url) });
 
     // The log node, signed with viem under the ring's domain.
-    const body = { v: LOG_NODE_VERSION, ring, author: account.address, seq: 0, prev: [], ts: Date.now(), payload: { text: "signed by viem" } };
+    const body = { v: LOG_NODE_VERSION, ring, author: account.address, seq: 0, prev: [], ts: Date.now(), payload: encryptPayload(world.keys.readKey, { text: "signed by viem" }, { ring, author: account.address }) };
     const digest = (await bodyDigest(body)) as Hex;
     const logSig = await account.signTypedData({
       domain: { name: "Rings", version: "1", chainId: Number(world.chainId), verifyingContract: ring as Hex },
