@@ -51,4 +51,13 @@ export interface GetReplicaLogRequest {
   limit?: number;
   /** Start at this node (CID string: the `next` of the previous page) instead of the head. */
   from?: string;
+  /** Who may read (node/src/client/requests.ts `replicaLogAuth` / `signReplicaLogAuth`). */
+  auth: ReplicaLogAuth;
 }
+
+/**
+ * GetReplicaLog's authorisation, valid until `expires` (unix seconds, at most 10 minutes ahead):
+ * an HMAC-SHA256 keyed by the ring's replica key (`mac`), or the EIP-191 signature of a ring
+ * member (`signature`) over the same (ring, member, expires).
+ */
+export type ReplicaLogAuth = { expires: number; mac: string } | { expires: number; signature: string };

@@ -5,12 +5,12 @@
  * the ring's replica key). The signer is any ethers Signer.
  */
 import { getAddress, hexlify, type Provider, type Signer, type TypedDataDomain } from "ethers";
-import type { FlushToRingRequest, ReplicateRingRequest } from "../api/requests.js";
+import type { FlushToRingRequest, ReplicaLogAuth, ReplicateRingRequest } from "../api/requests.js";
 import { cidToBytes32 } from "../core/cid.js";
 import type { EncodedLogNode } from "../core/logNode.js";
 import { forwarderContract, readForwarderDomain, replicaRingInterface, ringInterface } from "../chain/index.js";
 import { forwardRequestToJson, signForwardRequest, type ForwardRequest } from "../relay/forwardRequest.js";
-import { flushMac } from "../replica/requestMacs.js";
+import { flushMac, readAuthMac, readAuthMessage } from "../replica/requestMacs.js";
 import { encodeRingKey, replicaKeyCommitment } from "../replica/ringKeys.js";
 
 /** The params as sent are the API's (node/src/api/requests.ts). */
@@ -76,4 +76,16 @@ export async function buildReplicateRing(options: { signer: Signer; ring: string
   };
   const signature = await signForwardRequest(options.signer, options.forwarder.domain, request);
   return { ring: getAddress(options.ring), replica_ring: request.to, replica_key: encodeRingKey(options.replicaKey), mtx: { ...forwardRequestToJson(request), signature } };
+}
+
+/** GetReplicaLog's authorisation by a holder of the ring's replica key, valid `ttlSeconds` (at most 600). */
+export function replicaLogAuth(replicaKey: Uint8Array, target: { ring: string; member: string }, ttlSeconds = 300): ReplicaLogAuth {
+  const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+  return { expires, mac: readAuthMac(replicaKey, { ...target, expires }) };
+}
+
+/** GetReplicaLog's authorisation signed by a member of the ring (for replica nodes that follow the ring without its key). */
+export async function signReplicaLogAuth(signer: Signer, target: { ring: string; member: string }, ttlSeconds = 300): Promise<ReplicaLogAuth> {
+  const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+  return { expires, signature: await signer.signMessage(readAuthMessage({ ...target, expires })) };
 }

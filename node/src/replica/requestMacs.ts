@@ -8,7 +8,8 @@
  *   its id is accepted once and its nonce is the forwarder's next.
  * - GetReplicaLog: over the ring, the member and an expiry (unix seconds, at most
  *   MAX_READ_AUTH_SECONDS ahead): a captured request reads ciphertext it could read anyway, and
- *   only until it expires.
+ *   only until it expires. A ring member may sign the same text (`readAuthMessage`, EIP-191)
+ *   instead: replica ring members that follow the ring without its key check that one.
  */
 import { hmac } from "@noble/hashes/hmac";
 import { sha256 } from "@noble/hashes/sha256";
@@ -53,6 +54,11 @@ export function readAuthMac(key: Uint8Array, input: ReadAuthInput): string {
   const expires = new Uint8Array(8);
   new DataView(expires.buffer).setBigUint64(0, BigInt(input.expires));
   return macOf(key, "rings/get-replica-log/v1", [getBytes(getAddress(input.ring)), getBytes(getAddress(input.member)), expires]);
+}
+
+/** The text a ring member signs (EIP-191 personal message) to read a member's log from a replica node. */
+export function readAuthMessage(input: ReadAuthInput): string {
+  return `rings/get-replica-log/v1\nring: ${getAddress(input.ring)}\nmember: ${getAddress(input.member)}\nexpires: ${input.expires}`;
 }
 
 /** Constant-time comparison of two 0x-hex MACs. */

@@ -129,14 +129,14 @@ export class RingRpcService {
       self: options.self,
       onRegistered: (ring) => this.follower?.follow(ring),
     });
-    const replicaLog = new GetReplicaLogMethod(this.replicaStore);
+    const replicaLog = new GetReplicaLogMethod({ store: this.replicaStore, replicaKeys: this.replicaKeys, chain });
 
     const dispatcher = new RpcDispatcher(
       {
         [RPC_METHODS.FlushToRing]: (params, context) => this.flush.handle(params, context),
         [RPC_METHODS.ReplicateRing]: (params, context) => this.replicate.handle(params, context),
         [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flushes.status(parseParams(getFlushStatusParamsSchema, params).id)),
-        [RPC_METHODS.GetReplicaLog]: (params) => replicaLog.handle(params),
+        [RPC_METHODS.GetReplicaLog]: (params, context) => replicaLog.handle(params, context),
       },
       options.logger,
     );
