@@ -20,6 +20,7 @@ import { LevelDatastore } from "datastore-level";
 import { createHeliaLight } from "helia";
 import * as raw from "multiformats/codecs/raw";
 import { LogBlockstore } from "./blockstore.js";
+import { gateBitswap, type BitswapPeerFilter } from "./bitswapGate.js";
 import { ensurePrivateDir } from "../config/privateDir.js";
 
 export interface RingLibp2pServices {
@@ -40,6 +41,8 @@ export interface RingHeliaOptions {
   dataDir: string;
   privateKey: PrivateKey;
   listen: string[];
+  /** Which peers bitswap serves (bitswapGate.ts); every peer when absent. */
+  bitswapPeers?: BitswapPeerFilter;
 }
 
 export interface RingHeliaParts {
@@ -85,6 +88,9 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
       }),
     },
   });
+  const filter = options.bitswapPeers;
+  // Between libp2p's mixin (which creates libp2p) and bitswap's (which registers its handler).
+  if (filter !== undefined) withNetwork.addMixin({ name: "bitswap-gate", start: (started: RingHelia) => Promise.resolve(gateBitswap(started.libp2p, filter)) });
   const helia = withBitswap(withNetwork);
   try {
     await helia.start();
