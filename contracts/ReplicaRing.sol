@@ -15,9 +15,12 @@ import {IRingFactory} from "./interfaces/IRingFactory.sol";
  *         trusted forwarder, so a replica node can relay a client member's signed `register`.
  */
 contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyGuard {
+    /// @dev Two slots: registrant and time packed in one, the key commitment in the second (one more
+    ///      SSTORE, ~22k gas, paid once per registration, so the node can check a handed-over key).
     struct Registration {
         address registrant;
         uint64 registeredAt;
+        bytes32 replicaKeyCommitment;
     }
 
     /// @inheritdoc IReplicaRing
@@ -72,8 +75,9 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
     }
 
     /// @inheritdoc IReplicaRing
-    function register(address clientRing) external {
+    function register(address clientRing, bytes32 replicaKeyCommitment) external {
         address registrant = _msgSender();
+        if (replicaKeyCommitment == bytes32(0)) revert ZeroKeyCommitment(clientRing);
         if (!IRingFactory(factory).isRing(clientRing)) revert UnknownRing(clientRing);
         if (!IRing(clientRing).isMember(registrant)) revert NotAClientMember(registrant, clientRing);
         if (_registrations[clientRing].registrant != address(0)) revert AlreadyRegistered(clientRing);
@@ -83,7 +87,7 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
         _credits[registrant] = credit - price;
         collectedFees += price;
         // solhint-disable-next-line not-rely-on-time
-        _registrations[clientRing] = Registration(registrant, uint64(block.timestamp));
+        _registrations[clientRing] = Registration(registrant, uint64(block.timestamp), replicaKeyCommitment);
         _registered.push(clientRing);
         emit RingRegistered(clientRing, registrant, price);
     }
@@ -97,6 +101,11 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
     function registrationOf(address clientRing) external view returns (address registrant, uint64 registeredAt) {
         Registration storage registration = _registrations[clientRing];
         return (registration.registrant, registration.registeredAt);
+    }
+
+    /// @inheritdoc IReplicaRing
+    function replicaKeyCommitmentOf(address clientRing) external view returns (bytes32) {
+        return _registrations[clientRing].replicaKeyCommitment;
     }
 
     /// @inheritdoc IReplicaRing

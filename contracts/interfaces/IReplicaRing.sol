@@ -51,6 +51,9 @@ interface IReplicaRing {
     /// @notice `clientRing` is already registered.
     error AlreadyRegistered(address clientRing);
 
+    /// @notice A registration of `clientRing` must commit to a replica key (the commitment is zero).
+    error ZeroKeyCommitment(address clientRing);
+
     /// @notice `account` has `credit` wei, `needed` are required.
     error InsufficientCredit(address account, uint256 credit, uint256 needed);
 
@@ -87,9 +90,18 @@ interface IReplicaRing {
     /// @param amount Amount in wei.
     function withdrawCredit(uint256 amount) external;
 
-    /// @notice Registers `clientRing`: the sender (a member of it, possibly via the forwarder) pays {fee} from its credit.
-    /// @param clientRing The client ring's address.
-    function register(address clientRing) external;
+    /**
+     * @notice Registers `clientRing`: the sender (a member of it, possibly via the forwarder) pays {fee} from its credit,
+     *         and commits to the ring's replica key.
+     * @dev The commitment is what gives the replica key its role: a replica node keeps a handed-over key only when
+     *      its commitment (keccak256 of "rings/replica-key/v1" and the key, node/src/replica/ringKeys.ts) is this
+     *      one, and then serves only requests MACed with that key. The member's signature over this call covers
+     *      the commitment, so a relayed request cannot be paired with another key, and nobody (not even a member)
+     *      replaces the key of a registered ring.
+     * @param clientRing The client ring's address.
+     * @param replicaKeyCommitment The commitment to the ring's replica key (non-zero).
+     */
+    function register(address clientRing, bytes32 replicaKeyCommitment) external;
 
     /// @notice Whether `clientRing` is registered.
     /// @param clientRing The client ring's address.
@@ -102,6 +114,10 @@ interface IReplicaRing {
      * @param clientRing The client ring's address.
      */
     function registrationOf(address clientRing) external view returns (address registrant, uint64 registeredAt);
+
+    /// @notice The replica key commitment `clientRing` registered with (zero if not registered).
+    /// @param clientRing The client ring's address.
+    function replicaKeyCommitmentOf(address clientRing) external view returns (bytes32);
 
     /// @notice All registered client rings, in registration order.
     function registrations() external view returns (address[] memory);

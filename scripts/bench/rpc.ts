@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       const requests: FlushToRingRequest[] = [];
       for (let k = 0; k < FLUSHES; k++) {
         const node = await log.append({ text: `avatar ${a} message ${k}` });
-        requests.push(await buildFlushToRing({ signer: world.avatars[a] as Wallet, ring: world.clientRing, forwarder: world.forwarder, logNodes: [node], nonce: firstNonce + BigInt(k) }));
+        requests.push(await buildFlushToRing({ signer: world.avatars[a] as Wallet, ring: world.clientRing, replicaKey: world.keys.replicaKey, forwarder: world.forwarder, logNodes: [node], nonce: firstNonce + BigInt(k) }));
       }
       plans.push(requests);
     }

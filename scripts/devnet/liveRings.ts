@@ -193,7 +193,7 @@ export class LiveRings {
     const forwarder = await readForwarderInfo(chain.provider, addresses.forwarder);
     const nonce = await nextForwarderNonce(chain.provider, addresses.forwarder, avatar.address);
     const client = new RingsRpcClient(await this.rpcUrl(this.replicaNodes[0] as LiveNode));
-    const status = await client.flushToRing(await buildFlushToRing({ signer: avatar, ring, forwarder, logNodes: log.pending(), nonce }));
+    const status = await client.flushToRing(await buildFlushToRing({ signer: avatar, ring, replicaKey: keys.replicaKey, forwarder, logNodes: log.pending(), nonce }));
     const finished = status.state === "relayed" ? status : await client.waitForFlush(status.id, { timeoutMs: 60_000 });
     const head = await Ring__factory.connect(ring, chain.provider).logNodeHeads(avatar.address);
     return { avatar: avatar.address, ring, state: finished.state, tx: String(finished.tx), head: headLabel(head) };

@@ -5,6 +5,9 @@ import type { ReplicaRing, Ring } from "../../types/index.js";
 import { createRing, deployRings, signForwardRequest, type Connection, type RingsDeployment } from "./fixtures.js";
 
 const FEE = 10n ** 15n;
+/** Any non-zero commitment: the contract keeps it, the node checks keys against it. */
+const COMMITMENT = `0x${"ab".repeat(32)}`;
+const ZERO = `0x${"00".repeat(32)}`;
 
 describe("ReplicaRing", function () {
   let connection: Connection;
@@ -62,11 +65,12 @@ describe("ReplicaRing", function () {
     const member = await clientMember.getAddress();
     const clientAddress = await client.getAddress();
     await replicaRing.deposit(member, { value: FEE * 3n });
-    const data = replicaRing.interface.encodeFunctionData("register", [clientAddress]);
+    const data = replicaRing.interface.encodeFunctionData("register", [clientAddress, COMMITMENT]);
     const request = await signForwardRequest(deployment.forwarder, clientMember, await replicaRing.getAddress(), data);
     await expect(deployment.forwarder.connect(relayer).execute(request)).to.emit(replicaRing, "RingRegistered").withArgs(clientAddress, member, FEE);
     expect(await replicaRing.isRegistered(clientAddress)).to.equal(true);
     expect((await replicaRing.registrationOf(clientAddress))[0]).to.equal(member);
+    expect(await replicaRing.replicaKeyCommitmentOf(clientAddress)).to.equal(COMMITMENT);
     expect(await replicaRing.registrations()).to.deep.equal([clientAddress]);
     expect(await replicaRing.creditOf(member)).to.equal(FEE * 2n);
     expect(await replicaRing.collectedFees()).to.equal(FEE);
@@ -75,14 +79,21 @@ describe("ReplicaRing", function () {
   it("refuses a registration by someone who is not a member of the client ring", async function () {
     const outsider = await stranger.getAddress();
     await replicaRing.deposit(outsider, { value: FEE });
-    await expect(replicaRing.connect(stranger).register(await client.getAddress()))
+    await expect(replicaRing.connect(stranger).register(await client.getAddress(), COMMITMENT))
       .to.be.revertedWithCustomError(replicaRing, "NotAClientMember")
       .withArgs(outsider, await client.getAddress());
   });
 
+  it("refuses a registration that commits to no replica key", async function () {
+    await replicaRing.deposit(await clientMember.getAddress(), { value: FEE });
+    await expect(replicaRing.connect(clientMember).register(await client.getAddress(), ZERO))
+      .to.be.revertedWithCustomError(replicaRing, "ZeroKeyCommitment")
+      .withArgs(await client.getAddress());
+  });
+
   it("refuses a registration without enough credit", async function () {
     const member = await clientMember.getAddress();
-    await expect(replicaRing.connect(clientMember).register(await client.getAddress()))
+    await expect(replicaRing.connect(clientMember).register(await client.getAddress(), COMMITMENT))
       .to.be.revertedWithCustomError(replicaRing, "InsufficientCredit")
       .withArgs(member, 0n, FEE);
   });
@@ -90,11 +101,11 @@ describe("ReplicaRing", function () {
   it("refuses a ring the factory did not create, and a second registration", async function () {
     const member = await clientMember.getAddress();
     await replicaRing.deposit(member, { value: FEE * 2n });
-    await expect(replicaRing.connect(clientMember).register(await deployment.gate.getAddress()))
+    await expect(replicaRing.connect(clientMember).register(await deployment.gate.getAddress(), COMMITMENT))
       .to.be.revertedWithCustomError(replicaRing, "UnknownRing")
       .withArgs(await deployment.gate.getAddress());
-    await replicaRing.connect(clientMember).register(await client.getAddress());
-    await expect(replicaRing.connect(clientMember).register(await client.getAddress()))
+    await replicaRing.connect(clientMember).register(await client.getAddress(), COMMITMENT);
+    await expect(replicaRing.connect(clientMember).register(await client.getAddress(), COMMITMENT))
       .to.be.revertedWithCustomError(replicaRing, "AlreadyRegistered")
       .withArgs(await client.getAddress());
   });
@@ -110,7 +121,7 @@ describe("ReplicaRing", function () {
 
   it("pays collected fees to the replica ring's engine only", async function () {
     await replicaRing.deposit(await clientMember.getAddress(), { value: FEE });
-    await replicaRing.connect(clientMember).register(await client.getAddress());
+    await replicaRing.connect(clientMember).register(await client.getAddress(), COMMITMENT);
     await expect(replicaRing.connect(stranger).withdrawFees(await stranger.getAddress()))
       .to.be.revertedWithCustomError(replicaRing, "NotRingOwner")
       .withArgs(await stranger.getAddress());

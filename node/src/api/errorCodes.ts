@@ -5,7 +5,7 @@
  * (-32700 ... -32603) and the error classes live with the transport (node/src/jsonrpc).
  */
 export const RpcErrorCode = {
-  /** FlushToRing check 1: this node holds no replica key for the ring (the ring is not replicated here). */
+  /** FlushToRing check 1, GetReplicaLog: this node holds no replica key for the ring (not replicated here), or the request's MAC is not made with it. */
   ReplicaKeyNotHeld: -32001,
   /** FlushToRing check 2: ecrecover(mtx, mtx_sig) under the forwarder's EIP-712 domain is not `avatar`. */
   MtxSignatureMismatch: -32002,
@@ -27,6 +27,8 @@ export const RpcErrorCode = {
   RelayFailed: -32010,
   /** The HTTP body exceeds the node's limit (also answered with HTTP status 413). */
   RequestTooLarge: -32011,
+  /** FlushToRing check 4: a log node's payload is not an encrypted envelope (replicated rings' payloads must be). */
+  PayloadNotEncrypted: -32013,
   /** The node is shutting down, cannot write its log, or serves its limit of concurrent heavy calls (retry later); nothing was accepted. */
   Unavailable: -32012,
 } as const;
@@ -35,7 +37,7 @@ export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode]
 
 /** One message per code, so clients (and the README) see the same words. */
 export const RPC_ERROR_MESSAGES: Record<RpcErrorCodeValue, string> = {
-  [RpcErrorCode.ReplicaKeyNotHeld]: "replica key for this ring not held",
+  [RpcErrorCode.ReplicaKeyNotHeld]: "replica key for this ring not held or not proven",
   [RpcErrorCode.MtxSignatureMismatch]: "ecrecover(mtx, mtx_sig) is not the avatar",
   [RpcErrorCode.NotAMember]: "avatar is not a member of the ring",
   [RpcErrorCode.LogReplicationIncomplete]: "log replication incomplete",
@@ -47,4 +49,5 @@ export const RPC_ERROR_MESSAGES: Record<RpcErrorCodeValue, string> = {
   [RpcErrorCode.RelayFailed]: "relay failed",
   [RpcErrorCode.RequestTooLarge]: "request too large",
   [RpcErrorCode.Unavailable]: "node unavailable",
+  [RpcErrorCode.PayloadNotEncrypted]: "payload not encrypted",
 };

@@ -23,9 +23,11 @@ export interface FlushToRingRequest {
   mtx_sig: string;
   /** Serialised log nodes (dag-cbor, 0x hex), newest first, back to the avatar's on-chain head. */
   logNodes: string[];
+  /** HMAC-SHA256 of the request keyed by the ring's replica key (node/src/replica/requestMacs.ts `flushMac`), 0x hex. */
+  mac: string;
 }
 
-/** ReplicateRing params: `mtx` (`ReplicaRing.register(ring)`) carries its own signature. */
+/** ReplicateRing params: `mtx` (`ReplicaRing.register(ring, replicaKeyCommitment(replica_key))`) carries its own signature. */
 export interface ReplicateRingRequest {
   ring: string;
   replica_ring: string;
@@ -49,4 +51,13 @@ export interface GetReplicaLogRequest {
   limit?: number;
   /** Start at this node (CID string: the `next` of the previous page) instead of the head. */
   from?: string;
+  /** Who may read (node/src/client/requests.ts `replicaLogAuth` / `signReplicaLogAuth`). */
+  auth: ReplicaLogAuth;
 }
+
+/**
+ * GetReplicaLog's authorisation, valid until `expires` (unix seconds, at most 10 minutes ahead):
+ * an HMAC-SHA256 keyed by the ring's replica key (`mac`), or the EIP-191 signature of a ring
+ * member (`signature`) over the same (ring, member, expires).
+ */
+export type ReplicaLogAuth = { expires: number; mac: string } | { expires: number; signature: string };

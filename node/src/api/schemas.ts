@@ -103,6 +103,8 @@ export const flushToRingParamsSchema = z
     mtx_sig: signatureSchema,
     /** Serialised (dag-cbor, 0x hex) log nodes of the avatar, newest first, back to its on-chain head. */
     logNodes: z.array(hexBytes({ maxBytes: LIMITS.maxLogNodeBytes })).min(1).max(LIMITS.maxLogNodes),
+    /** HMAC-SHA256 over the request keyed by the ring's replica key. */
+    mac: hexBytes({ exactBytes: 32 }),
   })
   .strict();
 
@@ -127,6 +129,14 @@ export const getReplicaLogParamsSchema = z
     limit: z.number().int().min(1).max(1_000).optional(),
     /** Start at this node of the member's log (a previous answer's `next`) instead of the head. */
     from: cidStringSchema.optional(),
+    /**
+     * Who may read: an HMAC keyed by the ring's replica key over (ring, member, expires), or a
+     * ring member's EIP-191 signature of the same (node/src/replica/requestMacs.ts).
+     */
+    auth: z.union([
+      z.object({ expires: z.number().int().min(0).max(2 ** 40), mac: hexBytes({ exactBytes: 32 }) }).strict(),
+      z.object({ expires: z.number().int().min(0).max(2 ** 40), signature: signatureSchema }).strict(),
+    ]),
   })
   .strict();
 

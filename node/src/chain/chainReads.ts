@@ -102,6 +102,11 @@ export class ChainReads {
     return this.replicaRing(replicaRing).isRegistered(clientRing, options);
   }
 
+  /** The replica key commitment `clientRing` registered with (zero bytes32 if not registered). */
+  replicaKeyCommitmentOf(replicaRing: string, clientRing: string, options?: ChainReadOptions): Promise<string> {
+    return this.replicaRing(replicaRing).replicaKeyCommitmentOf(clientRing, options);
+  }
+
   registrations(replicaRing: string, options?: ChainReadOptions): Promise<string[]> {
     return this.replicaRing(replicaRing).registrations(options);
   }

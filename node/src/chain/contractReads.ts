@@ -150,6 +150,10 @@ export class ReplicaRingReads extends ContractReads {
     return this.view("isRegistered", [clientRing], options);
   }
 
+  replicaKeyCommitmentOf(clientRing: string, options?: ReadOptions): Promise<string> {
+    return this.view("replicaKeyCommitmentOf", [clientRing], options);
+  }
+
   async registrations(options?: ReadOptions): Promise<string[]> {
     return [...(await this.view<string[]>("registrations", [], options))];
   }

@@ -1,15 +1,17 @@
 /**
  * Builds and signs what a light client sends: FlushToRing (its new log nodes plus the signed
- * ERC-2771 request `Ring.updateLogHead(newHead)`) and ReplicateRing (the signed request
- * `ReplicaRing.register(ring)` plus the ring's replica key). The signer is any ethers Signer.
+ * ERC-2771 request `Ring.updateLogHead(newHead)`, MACed with the ring's replica key) and
+ * ReplicateRing (the signed request `ReplicaRing.register(ring, replicaKeyCommitment(key))` plus
+ * the ring's replica key). The signer is any ethers Signer.
  */
 import { getAddress, hexlify, type Provider, type Signer, type TypedDataDomain } from "ethers";
-import type { FlushToRingRequest, ReplicateRingRequest } from "../api/requests.js";
+import type { FlushToRingRequest, ReplicaLogAuth, ReplicateRingRequest } from "../api/requests.js";
 import { cidToBytes32 } from "../core/cid.js";
 import type { EncodedLogNode } from "../core/logNode.js";
 import { forwarderContract, readForwarderDomain, replicaRingInterface, ringInterface } from "../chain/index.js";
 import { forwardRequestToJson, signForwardRequest, type ForwardRequest } from "../relay/forwardRequest.js";
-import { encodeRingKey } from "../replica/ringKeys.js";
+import { flushMac, readAuthMac, readAuthMessage } from "../replica/requestMacs.js";
+import { encodeRingKey, replicaKeyCommitment } from "../replica/ringKeys.js";
 
 /** The params as sent are the API's (node/src/api/requests.ts). */
 export type { FlushToRingRequest, ReplicateRingRequest };
@@ -41,7 +43,7 @@ function deadlineOf(options: MetaTxOptions): bigint {
 }
 
 /** The FlushToRing request moving the avatar's on-chain head to the newest of `logNodes`. */
-export async function buildFlushToRing(options: { signer: Signer; ring: string; forwarder: ForwarderInfo; logNodes: EncodedLogNode[] } & MetaTxOptions): Promise<FlushToRingRequest> {
+export async function buildFlushToRing(options: { signer: Signer; ring: string; replicaKey: Uint8Array; forwarder: ForwarderInfo; logNodes: EncodedLogNode[] } & MetaTxOptions): Promise<FlushToRingRequest> {
   if (options.logNodes.length === 0) throw new RangeError("FlushToRing needs at least one log node");
   const newestFirst = [...options.logNodes].sort((a, b) => b.node.seq - a.node.seq);
   const head = newestFirst[0] as EncodedLogNode;
@@ -56,7 +58,8 @@ export async function buildFlushToRing(options: { signer: Signer; ring: string; 
     data: ringInterface.encodeFunctionData("updateLogHead", [cidToBytes32(head.cid)]),
   };
   const signature = await signForwardRequest(options.signer, options.forwarder.domain, request);
-  return { avatar, ring: request.to, mtx: forwardRequestToJson(request), mtx_sig: signature, logNodes: newestFirst.map((node) => hexlify(node.bytes)) };
+  const mac = flushMac(options.replicaKey, { ring: request.to, avatar, mtxSig: signature, logNodes: newestFirst.map((node) => node.bytes) });
+  return { avatar, ring: request.to, mtx: forwardRequestToJson(request), mtx_sig: signature, logNodes: newestFirst.map((node) => hexlify(node.bytes)), mac };
 }
 
 /** The ReplicateRing request registering `ring` with `replicaRing` and handing over its replica key. */
@@ -69,8 +72,20 @@ export async function buildReplicateRing(options: { signer: Signer; ring: string
     gas: options.gas ?? 300_000n,
     nonce: options.nonce,
     deadline: deadlineOf(options),
-    data: replicaRingInterface.encodeFunctionData("register", [getAddress(options.ring)]),
+    data: replicaRingInterface.encodeFunctionData("register", [getAddress(options.ring), replicaKeyCommitment(options.replicaKey)]),
   };
   const signature = await signForwardRequest(options.signer, options.forwarder.domain, request);
   return { ring: getAddress(options.ring), replica_ring: request.to, replica_key: encodeRingKey(options.replicaKey), mtx: { ...forwardRequestToJson(request), signature } };
+}
+
+/** GetReplicaLog's authorisation by a holder of the ring's replica key, valid `ttlSeconds` (at most 600). */
+export function replicaLogAuth(replicaKey: Uint8Array, target: { ring: string; member: string }, ttlSeconds = 300): ReplicaLogAuth {
+  const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+  return { expires, mac: readAuthMac(replicaKey, { ...target, expires }) };
+}
+
+/** GetReplicaLog's authorisation signed by a member of the ring (for replica nodes that follow the ring without its key). */
+export async function signReplicaLogAuth(signer: Signer, target: { ring: string; member: string }, ttlSeconds = 300): Promise<ReplicaLogAuth> {
+  const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+  return { expires, signature: await signer.signMessage(readAuthMessage({ ...target, expires })) };
 }

@@ -28,6 +28,7 @@ import { LevelDatastore } from "datastore-level";
 import { createHeliaLight } from "helia";
 import * as raw from "multiformats/codecs/raw";
 import { LogBlockstore } from "./blockstore.js";
+import { gateBitswap, type BitswapPeerFilter } from "./bitswapGate.js";
 import { ensurePrivateDir } from "../config/privateDir.js";
 
 export interface RingLibp2pServices {
@@ -59,6 +60,8 @@ export interface RingHeliaOptions {
   relay?: RelayOptions;
   /** Whether a peer is one of the ring's members (relay reservations and circuits are only theirs). */
   isRingPeer?: (peerId: PeerId) => boolean;
+  /** Which peers bitswap serves (bitswapGate.ts); every peer when absent. */
+  bitswapPeers?: BitswapPeerFilter;
 }
 
 /** Relay reservations and relayed circuits only for ring members (everything else as libp2p's default). */
@@ -118,6 +121,9 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
       }),
     },
   });
+  const filter = options.bitswapPeers;
+  // Between libp2p's mixin (which creates libp2p) and bitswap's (which registers its handler).
+  if (filter !== undefined) withNetwork.addMixin({ name: "bitswap-gate", start: (started: RingHelia) => Promise.resolve(gateBitswap(started.libp2p, filter)) });
   const helia = withBitswap(withNetwork);
   try {
     await helia.start();

@@ -5,10 +5,14 @@
  * - the **replica key** (Threads' service key) is what a ring hands to a replica ring with
  *   `ReplicateRing`: it authorises the replica ring to accept, verify, store and serve the ring's log
  *   nodes (signatures, authors, links are in the clear), never to read their payloads.
+ *
+ * The replica key is a credential: the registration commits to it on chain
+ * (`ReplicaRing.register(ring, replicaKeyCommitment(key))`), a replica node keeps only the committed
+ * key, and FlushToRing and GetReplicaLog carry a MAC made with it (requestMacs.ts).
  */
 import { randomBytes } from "@noble/ciphers/utils.js";
 import { sha256 } from "@noble/hashes/sha256";
-import { getBytes, hexlify } from "ethers";
+import { concat, getBytes, hexlify, keccak256, toUtf8Bytes } from "ethers";
 
 export const RING_KEY_BYTES = 32;
 
@@ -49,4 +53,10 @@ export function ringKeyId(key: Uint8Array): string {
   input.set(tag);
   input.set(key, tag.length);
   return hexlify(sha256(input).slice(0, 16));
+}
+
+/** The bytes32 a registration commits to on chain: keccak256("rings/replica-key/v1" ‖ key). Public; reveals nothing of the key. */
+export function replicaKeyCommitment(key: Uint8Array): string {
+  if (key.length !== RING_KEY_BYTES) throw new RingKeyFormatError(`a ring key is ${RING_KEY_BYTES} bytes, got ${key.length}`);
+  return keccak256(concat([toUtf8Bytes("rings/replica-key/v1"), key]));
 }

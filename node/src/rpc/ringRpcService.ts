@@ -14,8 +14,9 @@ import { getFlushStatusParamsSchema } from "../api/schemas.js";
 import { RpcDispatcher, type RpcErrorLogger } from "../jsonrpc/dispatcher.js";
 import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
 import { parseParams } from "../jsonrpc/params.js";
-import { Forwarder } from "../chain/index.js";
+import { Forwarder, replicaRingInterface } from "../chain/index.js";
 import { MetaTxRelayer } from "../relay/metaTxRelayer.js";
+import { simulateForwardedCall } from "../relay/forwardedCall.js";
 import { ChainReads } from "../chain/index.js";
 import { ReplicaFollower, type BlockFetcher } from "../replica/replicaFollower.js";
 import { ReplicaKeyStore } from "../replica/replicaKeyStore.js";
@@ -124,17 +125,18 @@ export class RingRpcService {
       replicaKeys: this.replicaKeys,
       log: options.log,
       relayer: this.relayer,
+      simulate: (mtx, signal) => simulateForwardedCall(options.provider, forwarder.address, mtx, replicaRingInterface, AbortSignal.any([signal, AbortSignal.timeout(options.chainTimeoutMs ?? 10_000)])),
       self: options.self,
       onRegistered: (ring) => this.follower?.follow(ring),
     });
-    const replicaLog = new GetReplicaLogMethod(this.replicaStore);
+    const replicaLog = new GetReplicaLogMethod({ store: this.replicaStore, replicaKeys: this.replicaKeys, chain });
 
     const dispatcher = new RpcDispatcher(
       {
         [RPC_METHODS.FlushToRing]: (params, context) => this.flush.handle(params, context),
         [RPC_METHODS.ReplicateRing]: (params, context) => this.replicate.handle(params, context),
         [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flushes.status(parseParams(getFlushStatusParamsSchema, params).id)),
-        [RPC_METHODS.GetReplicaLog]: (params) => replicaLog.handle(params),
+        [RPC_METHODS.GetReplicaLog]: (params, context) => replicaLog.handle(params, context),
       },
       options.logger,
     );

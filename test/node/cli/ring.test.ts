@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { parseEther } from "ethers";
 import { peerIdBytes, identityFromPrivateKey } from "../../../node/src/identity/identity.js";
+import { generateRingKeys, replicaKeyCommitment } from "../../../node/src/replica/ringKeys.js";
 import { ReplicaRing__factory, Ring__factory } from "../../../types/index.js";
 import { hardhatAccount, startHardhatNode, type HardhatNode } from "../../../scripts/devnet/hardhatNode.js";
 import { REPO_ROOT } from "../../../scripts/devnet/paths.js";
@@ -117,7 +118,7 @@ describe("ring-node ring create / ring info", function () {
     const replica = await createReplicaRing(contracts.factory, [4, 5].map((i) => hardhatAccount(i).address), await chain.account(0).getAddress(), fee);
     const replicaRing = ReplicaRing__factory.connect(replica.replicaRing, first);
     await (await replicaRing.deposit(first.address, { value: fee })).wait();
-    await (await replicaRing.register(ring)).wait();
+    await (await replicaRing.register(ring, replicaKeyCommitment(generateRingKeys().replicaKey))).wait();
 
     const info = JSON.parse(await ringNodeCommand(["ring", "info", ring, "--rpc-url", chain.url, "--factory", factory, "--json"])) as {
       round: string;

@@ -10,6 +10,8 @@ import { cidToBytes32, ZERO_BYTES32 } from "../../../node/src/core/cid.js";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { LOG_NODE_VERSION, signLogNode, type EncodedLogNode } from "../../../node/src/core/logNode.js";
 import { ringInterface } from "../../../node/src/chain/index.js";
+import { encryptPayload } from "../../../node/src/replica/payloadCipher.js";
+import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
 import { checkFlush, MAX_FLUSH_MTX_GAS, type FlushFacts, type FlushRequest, type FlushVerdict } from "../../../node/src/rpc/flush/checks.js";
 
 const CHAIN_ID = 31337n;
@@ -19,10 +21,14 @@ const FORWARDER = getAddress(hexlify(randomBytes(20)));
 
 const avatar = Wallet.createRandom();
 const ring = getAddress(hexlify(randomBytes(20)));
+const READ_KEY = generateRingKeys().readKey;
 let head: EncodedLogNode;
+let plainHead: EncodedLogNode;
 
 before(async () => {
-  head = await signLogNode({ v: LOG_NODE_VERSION, ring, author: avatar.address, seq: 0, prev: [], ts: NOW, payload: { text: "hello ring" } }, avatar, ringDomain(CHAIN_ID, ring));
+  const payload = encryptPayload(READ_KEY, { text: "hello ring" }, { ring, author: avatar.address });
+  head = await signLogNode({ v: LOG_NODE_VERSION, ring, author: avatar.address, seq: 0, prev: [], ts: NOW, payload }, avatar, ringDomain(CHAIN_ID, ring));
+  plainHead = await signLogNode({ v: LOG_NODE_VERSION, ring, author: avatar.address, seq: 0, prev: [], ts: NOW, payload: { text: "hello ring" } }, avatar, ringDomain(CHAIN_ID, ring));
 });
 
 /** A request the checks accept with `allFacts()`; `changes` alter its mtx. */
@@ -45,7 +51,7 @@ function allFacts(changes: Partial<FlushFacts> = {}): FlushFacts {
   return {
     now: NOW,
     forwarder: FORWARDER,
-    replicaKeyHeld: true,
+    replicaKeyHeld: true, macValid: true,
     signature: { signer: avatar.address, id: ID },
     claimed: true,
     chain: { forwarderNonce: 5n, pendingFlushes: 0, isMember: true, onChainHead: ZERO_BYTES32, chainId: CHAIN_ID, trustsForwarder: true },
@@ -74,8 +80,13 @@ describe("FlushToRing checks (pure)", () => {
     expect(verdict.steps).to.deep.equal([{ step: "replicaKey", status: "failed", detail: `no replica key for ring ${ring}` }]);
   });
 
+  it("refuses with -32001 at step replicaKey when the MAC is not made with the held key, without an id", () => {
+    const verdict = refusalOf(checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, macValid: false }));
+    expect(verdict.refusal).to.deep.equal({ step: "replicaKey", code: RpcErrorCode.ReplicaKeyNotHeld, detail: `mac is not made with ring ${ring}'s replica key` });
+  });
+
   it("asks for the signer once the key is held", () => {
-    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true });
+    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, macValid: true });
     expect(verdict).to.deep.equal({ outcome: "needs", stage: "signature", steps: [{ step: "replicaKey", status: "ok" }] });
   });
 
@@ -97,7 +108,7 @@ describe("FlushToRing checks (pure)", () => {
   });
 
   it("asks to reserve the id only after the signature is right", () => {
-    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, signature: { signer: avatar.address, id: ID } });
+    const verdict = checkFlush(request(), { now: NOW, forwarder: FORWARDER, replicaKeyHeld: true, macValid: true, signature: { signer: avatar.address, id: ID } });
     expect(verdict.outcome === "needs" && verdict.stage).to.equal("claimed");
   });
 
@@ -141,6 +152,11 @@ describe("FlushToRing checks (pure)", () => {
   it("refuses with -32004 and the segment's reason when the log nodes do not verify", () => {
     const verdict = refusalOf(checkFlush(request(), allFacts({ segment: { incomplete: "log node 0 has an invalid signature" } })));
     expect(verdict.refusal).to.deep.equal({ step: "logNodes", code: RpcErrorCode.LogReplicationIncomplete, detail: "log node 0 has an invalid signature", id: ID });
+  });
+
+  it("refuses with -32013 at step logNodes a log node whose payload is not an encrypted envelope", () => {
+    const verdict = refusalOf(checkFlush(request(), allFacts({ segment: { nodes: [plainHead], head: plainHead } })));
+    expect(verdict.refusal).to.deep.equal({ step: "logNodes", code: RpcErrorCode.PayloadNotEncrypted, detail: "log node seq 0 carries a plaintext payload (encrypt it with the ring's read key)", id: ID });
   });
 
   it("refuses with -32006 when the mtx does not call the ring", () => {

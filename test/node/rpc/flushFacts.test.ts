@@ -8,6 +8,8 @@ import { getAddress, hexlify, randomBytes, Wallet, type Signer, type TypedDataDo
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { ZERO_BYTES32 } from "../../../node/src/core/cid.js";
 import { forwardRequestDigest, signForwardRequest, type ForwardRequest } from "../../../node/src/relay/forwardRequest.js";
+import { flushMac } from "../../../node/src/replica/requestMacs.js";
+import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
 import type { FlushFacts } from "../../../node/src/rpc/flush/checks.js";
 import { FlushFactReader, type FlushFactsComponents, type FlushInput } from "../../../node/src/rpc/flush/facts.js";
 
@@ -15,6 +17,7 @@ const FORWARDER = getAddress(hexlify(randomBytes(20)));
 const DOMAIN: TypedDataDomain = { name: "Forwarder", version: "1", chainId: 31337n, verifyingContract: FORWARDER };
 const avatar = Wallet.createRandom();
 const ring = getAddress(hexlify(randomBytes(20)));
+const REPLICA_KEY = generateRingKeys().replicaKey;
 const mtx: ForwardRequest = { from: avatar.address, to: ring, value: 0n, gas: 100_000n, nonce: 0n, deadline: 4_000_000_000n, data: "0x" };
 
 /** Fakes that answer in the request's favour and note every read; `changes` replace some. */
@@ -26,7 +29,9 @@ function fakes(changes: { keyHeld?: boolean; chainFails?: boolean } = {}) {
     return changes.chainFails === true ? Promise.reject(new Error("connection refused")) : Promise.resolve(value);
   };
   const components: FlushFactsComponents = {
-    replicaKeys: { has: () => (reads.push("replicaKey"), Promise.resolve(changes.keyHeld ?? true)) },
+    replicaKeys: {
+      get: () => (reads.push("replicaKey"), Promise.resolve(changes.keyHeld === false ? null : { ring, replicaRing: FORWARDER, replicaKey: REPLICA_KEY, registeredAt: 0 })),
+    },
     forwarder: { address: FORWARDER, domain: () => (reads.push("domain"), Promise.resolve(DOMAIN)), nonce: () => chainRead("nonce", 0n) },
     chain: {
       isMember: () => chainRead("isMember", true),
@@ -40,8 +45,10 @@ function fakes(changes: { keyHeld?: boolean; chainFails?: boolean } = {}) {
   return { components, reads, claimed };
 }
 
-async function input(signer: Signer = avatar): Promise<FlushInput> {
-  return { avatar: avatar.address, ring, mtx, mtxSig: await signForwardRequest(signer, DOMAIN, mtx), logNodes: [new Uint8Array([0xa0])] };
+async function input(signer: Signer = avatar, macKey: Uint8Array = REPLICA_KEY): Promise<FlushInput> {
+  const mtxSig = await signForwardRequest(signer, DOMAIN, mtx);
+  const logNodes = [new Uint8Array([0xa0])];
+  return { avatar: avatar.address, ring, mtx, mtxSig, logNodes, mac: flushMac(macKey, { ring, avatar: avatar.address, mtxSig, logNodes }) };
 }
 
 const signal = new AbortController().signal;
@@ -52,6 +59,14 @@ describe("FlushToRing fact reading", () => {
     const verdict = await new FlushFactReader(components).judge(await input(), { now: Date.now(), forwarder: FORWARDER }, signal);
     expect(verdict.outcome === "refused" && verdict.refusal.code).to.equal(RpcErrorCode.ReplicaKeyNotHeld);
     expect(reads).to.deep.equal(["replicaKey"]);
+  });
+
+  it("refuses a request whose MAC was made with another key, reading nothing from the chain", async () => {
+    const { components, reads, claimed } = fakes();
+    const verdict = await new FlushFactReader(components).judge(await input(avatar, generateRingKeys().replicaKey), { now: Date.now(), forwarder: FORWARDER }, signal);
+    expect(verdict.outcome === "refused" && verdict.refusal).to.deep.include({ step: "replicaKey", code: RpcErrorCode.ReplicaKeyNotHeld });
+    expect(reads).to.deep.equal(["replicaKey"]);
+    expect(claimed).to.deep.equal([]);
   });
 
   it("reserves no id for a request signed by someone else", async () => {

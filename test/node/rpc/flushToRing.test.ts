@@ -4,12 +4,14 @@
  * flush ends with the avatar's head on chain and `received` + `relayed` in the replica's log.
  */
 import { expect } from "chai";
-import { hexlify, randomBytes, Wallet } from "ethers";
+import { getBytes, hexlify, randomBytes, Wallet } from "ethers";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { AvatarLog } from "../../../node/src/client/avatarLog.js";
 import { buildFlushToRing, nextForwarderNonce } from "../../../node/src/client/requests.js";
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
+import { flushMac } from "../../../node/src/replica/requestMacs.js";
+import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
 import { Ring__factory } from "../../../types/index.js";
 import { createRing } from "../../../scripts/devnet/ringsOnChain.js";
 import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
@@ -19,6 +21,7 @@ async function flushRequest(world: RpcWorld, signer: Wallet, log: AvatarLog, ove
   return buildFlushToRing({
     signer,
     ring: overrides.ring ?? world.clientRing,
+    replicaKey: world.keys.replicaKey,
     forwarder: world.forwarder,
     logNodes: log.pending(),
     nonce: overrides.nonce ?? (await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, signer.address)),
@@ -100,9 +103,43 @@ describe("FlushToRing", function () {
     const forger = new Wallet(hexlify(randomBytes(32)));
     const forged = await flushRequest(world, forger, log);
 
-    const error = await refusal(node.client.flushToRing({ ...request, mtx_sig: forged.mtx_sig }));
+    // A key holder's MAC over the swapped signature: the signature check itself refuses it.
+    const mac = flushMac(world.keys.replicaKey, { ring: request.ring, avatar: request.avatar, mtxSig: forged.mtx_sig, logNodes: request.logNodes.map((node) => getBytes(node)) });
+
+    const error = await refusal(node.client.flushToRing({ ...request, mtx_sig: forged.mtx_sig, mac }));
 
     expect(error.code).to.equal(RpcErrorCode.MtxSignatureMismatch);
+  });
+
+  it("refuses a request whose MAC was made with another key with -32001, before any chain read", async function () {
+    const avatar = world.avatars[2] as Wallet;
+    const log = world.avatarLog(2);
+    await log.append({ text: "not from a key holder" });
+    const request = await buildFlushToRing({
+      signer: avatar,
+      ring: world.clientRing,
+      replicaKey: generateRingKeys().replicaKey,
+      forwarder: world.forwarder,
+      logNodes: log.pending(),
+      nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
+    });
+
+    const error = await refusal(node.client.flushToRing(request));
+
+    expect(error.code).to.equal(RpcErrorCode.ReplicaKeyNotHeld);
+    expect((error.data as { steps: { step: string; status: string }[] }).steps).to.deep.equal([{ step: "replicaKey", status: "failed", detail: `mac is not made with ring ${world.clientRing}'s replica key` }]);
+  });
+
+  it("refuses plaintext payloads with -32013, storing nothing", async function () {
+    const avatar = world.avatars[2] as Wallet;
+    // No read key: the payload goes in the clear.
+    const log = new AvatarLog({ signer: avatar, ring: world.clientRing, chainId: world.chainId });
+    await log.append({ text: "readable by the replica" });
+
+    const error = await refusal(node.client.flushToRing(await flushRequest(world, avatar, log)));
+
+    expect(error.code).to.equal(RpcErrorCode.PayloadNotEncrypted);
+    expect(await node.rpc.replicaStore.head(world.clientRing, avatar.address)).to.equal(null);
   });
 
   it("refuses an avatar that is not a member of the ring with -32003", async function () {
@@ -123,6 +160,7 @@ describe("FlushToRing", function () {
     const request = await buildFlushToRing({
       signer: avatar,
       ring: world.clientRing,
+      replicaKey: world.keys.replicaKey,
       forwarder: world.forwarder,
       logNodes: [newest],
       nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
@@ -142,6 +180,7 @@ describe("FlushToRing", function () {
     const request = await buildFlushToRing({
       signer: avatar,
       ring: world.clientRing,
+      replicaKey: world.keys.replicaKey,
       forwarder: world.forwarder,
       logNodes: log.pending(),
       nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),

@@ -11,7 +11,9 @@ import { RingsRpcClient, RingsRpcError, type GetReplicaLogResult } from "../../.
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { signLogNodeWithKey, type EncodedLogNode } from "../../../node/src/core/logNode.js";
 import { ReplicaStore } from "../../../node/src/replica/replicaStore.js";
-import { GetReplicaLogMethod } from "../../../node/src/rpc/methods/getReplicaLog.js";
+import { replicaLogAuth } from "../../../node/src/client/requests.js";
+import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
+import { GetReplicaLogMethod, type GetReplicaLogComponents, type GetReplicaLogLimits } from "../../../node/src/rpc/methods/getReplicaLog.js";
 
 const author = Wallet.createRandom();
 const ring = Wallet.createRandom().address;
@@ -29,12 +31,20 @@ async function largeLog(count: number, payloadBytes: number): Promise<EncodedLog
   return nodes;
 }
 
+const REPLICA_KEY = generateRingKeys().replicaKey;
+const auth = () => replicaLogAuth(REPLICA_KEY, { ring, member: author.address });
+
+/** The method over `store`, this node holding the ring's replica key. */
+function methodOver(store: GetReplicaLogComponents["store"], limits?: Partial<GetReplicaLogLimits>): GetReplicaLogMethod {
+  return new GetReplicaLogMethod({ store, replicaKeys: { get: () => Promise.resolve({ ring, replicaRing: ring, replicaKey: REPLICA_KEY, registeredAt: 0 }) }, chain: { isMember: () => Promise.resolve(true) } }, limits);
+}
+
 /** A client whose requests go straight to the method (JSON in, JSON out, as over HTTP). */
 function clientOf(method: GetReplicaLogMethod): RingsRpcClient {
   const fetch = async (_url: unknown, init?: { body?: unknown }): Promise<Response> => {
     const request = JSON.parse(String(init?.body)) as { id: number; params: unknown };
     try {
-      return new Response(JSON.stringify({ jsonrpc: "2.0", id: request.id, result: await method.handle(request.params) }));
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id: request.id, result: await method.handle(request.params, { signal: AbortSignal.timeout(10_000) }) }));
     } catch (error) {
       const { code, message } = error as { code: number; message: string };
       return new Response(JSON.stringify({ jsonrpc: "2.0", id: request.id, error: { code, message } }));
@@ -50,10 +60,10 @@ describe("GetReplicaLog bounds its answers", function () {
     const nodes = await largeLog(20, 300 * 1024);
     const store = new ReplicaStore({ blockstore: new MemoryBlockstore() });
     await store.storeVerified(ring, author.address, nodes);
-    const client = clientOf(new GetReplicaLogMethod(store));
+    const client = clientOf(methodOver(store));
 
     const pages: GetReplicaLogResult[] = [];
-    for await (const page of client.replicaLogPages({ ring, member: author.address, limit: 1_000 })) pages.push(page);
+    for await (const page of client.replicaLogPages({ ring, member: author.address, limit: 1_000, auth: auth() })) pages.push(page);
 
     for (const page of pages) {
       const bytes = page.nodes.reduce((total, hex) => total + (hex.length - 2) / 2, 0);
@@ -71,10 +81,10 @@ describe("GetReplicaLog bounds its answers", function () {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     const slow = { head: (r: string, m: string) => store.head(r, m), readPage: async (...args: Parameters<ReplicaStore["readPage"]>) => (await held, store.readPage(...args)) };
-    const client = clientOf(new GetReplicaLogMethod(slow, { maxConcurrent: 1 }));
+    const client = clientOf(methodOver(slow, { maxConcurrent: 1 }));
 
-    const first = client.getReplicaLog({ ring, member: author.address });
-    const second = await client.getReplicaLog({ ring, member: author.address }).then(
+    const first = client.getReplicaLog({ ring, member: author.address, auth: auth() });
+    const second = await client.getReplicaLog({ ring, member: author.address, auth: auth() }).then(
       () => expect.fail("the second call was expected to be refused"),
       (error: unknown) => error,
     );

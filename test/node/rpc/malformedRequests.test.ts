@@ -8,7 +8,8 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { recoverLogNodeAuthor } from "../../../node/src/core/logNode.js";
-import { buildFlushToRing, nextForwarderNonce, type FlushToRingRequest } from "../../../node/src/client/requests.js";
+import type { ReplicaLogAuth } from "../../../node/src/api/requests.js";
+import { buildFlushToRing, nextForwarderNonce, replicaLogAuth, type FlushToRingRequest } from "../../../node/src/client/requests.js";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { StandardErrorCode } from "../../../node/src/jsonrpc/errorCodes.js";
 import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
@@ -43,7 +44,7 @@ interface Case {
   tooLarge?: boolean;
 }
 
-function fuzzer(random: () => number, template: FlushToRingRequest, knownId: string) {
+function fuzzer(random: () => number, template: FlushToRingRequest, knownId: string, readAuth: ReplicaLogAuth) {
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   const randomString = (length: number) => Array.from({ length }, () => String.fromCharCode(int(0x2fff) + 1)).join("");
@@ -86,7 +87,7 @@ function fuzzer(random: () => number, template: FlushToRingRequest, knownId: str
   const goodRequest = () =>
     pick([
       () => request("GetFlushStatus", { id: knownId }),
-      () => request("GetReplicaLog", { ring: template.ring, member: template.avatar, limit: 5 }),
+      () => request("GetReplicaLog", { ring: template.ring, member: template.avatar, limit: 5, auth: readAuth }),
       () => request("GetFlushStatus", [{ id: knownId }]),
     ])();
   const badRequest = () =>
@@ -199,14 +200,14 @@ describe("JSON-RPC under 5,000 random and malformed requests", function () {
     const log = world.avatarLog(0);
     const flushOnce = async (text: string) => {
       await log.append({ text });
-      const request = await buildFlushToRing({ signer: avatar, ring: world.clientRing, forwarder: world.forwarder, logNodes: log.pending(), nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address) });
+      const request = await buildFlushToRing({ signer: avatar, ring: world.clientRing, replicaKey: world.keys.replicaKey, forwarder: world.forwarder, logNodes: log.pending(), nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address) });
       const result = await node.client.flushToRing(request);
       expect(result.state).to.equal("relayed");
       log.markFlushed(log.currentHead()?.cid as NonNullable<ReturnType<typeof log.currentHead>>["cid"]);
       return { request, result };
     };
     const first = await flushOnce("before the storm");
-    const next = fuzzer(prng(SEED), first.request, first.result.id);
+    const next = fuzzer(prng(SEED), first.request, first.result.id, replicaLogAuth(world.keys.replicaKey, { ring: world.clientRing, member: avatar.address }, 600));
     const cases = Array.from({ length: REQUESTS }, () => next());
 
     const failures: string[] = [];

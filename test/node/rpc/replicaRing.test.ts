@@ -10,10 +10,10 @@ import { getBytes, hexlify, Wallet } from "ethers";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { decodeLogNode, recoverLogNodeAuthor } from "../../../node/src/core/logNode.js";
-import { buildFlushToRing, buildReplicateRing, nextForwarderNonce } from "../../../node/src/client/requests.js";
+import { buildFlushToRing, buildReplicateRing, nextForwarderNonce, replicaLogAuth, signReplicaLogAuth } from "../../../node/src/client/requests.js";
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
 import { decryptPayload, PayloadDecryptionError } from "../../../node/src/replica/payloadCipher.js";
-import { ringKeyId } from "../../../node/src/replica/ringKeys.js";
+import { encodeRingKey, generateRingKeys, ringKeyId } from "../../../node/src/replica/ringKeys.js";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { ReplicaRing__factory } from "../../../types/index.js";
 import { buildRpcWorld, REPLICA_FEE, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
@@ -42,6 +42,7 @@ async function flush(world: RpcWorld, node: ReplicaNodeUnderTest, avatarIndex: n
   const request = await buildFlushToRing({
     signer: avatar,
     ring: world.clientRing,
+    replicaKey: world.keys.replicaKey,
     forwarder: world.forwarder,
     logNodes: log.pending(),
     nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
@@ -124,7 +125,7 @@ describe("ReplicateRing and replica rings", function () {
   it("serves the log to a reader holding the read key, who verifies each node and decrypts it (the replica key cannot)", async function () {
     const { avatar } = await flush(world, nodeA, 1, ["hello ring", "hello again"]);
 
-    const served = await nodeA.client.getReplicaLog({ ring: world.clientRing, member: avatar.address });
+    const served = await nodeA.client.getReplicaLog({ ring: world.clientRing, member: avatar.address, auth: replicaLogAuth(world.keys.replicaKey, { ring: world.clientRing, member: avatar.address }) });
 
     const domain = ringDomain(world.chainId, world.clientRing);
     const texts: unknown[] = [];
@@ -137,6 +138,18 @@ describe("ReplicateRing and replica rings", function () {
     expect(texts).to.deep.equal([{ text: "hello again" }, { text: "hello ring" }]);
   });
 
+  it("refuses an unauthenticated GetReplicaLog", async function () {
+    const avatar = world.avatars[1] as Wallet;
+
+    const error = await nodeA.client.call("GetReplicaLog", { ring: world.clientRing, member: avatar.address }).then(
+      () => null,
+      (failure: unknown) => failure as RingsRpcError,
+    );
+
+    expect(error?.code).to.equal(-32602);
+    expect(JSON.stringify(error?.data)).to.contain("auth");
+  });
+
   it("is replicated by every member of the replica ring, following the avatar's on-chain head", async function () {
     const { avatar, head } = await flush(world, nodeA, 2, ["followed", "followed again", "and once more"]);
     expect(head).to.not.equal(null);
@@ -147,7 +160,9 @@ describe("ReplicateRing and replica rings", function () {
     }, 20_000);
 
     expect(cidToBytes32(held.cid)).to.equal(cidToBytes32(head?.cid as NonNullable<typeof head>["cid"]));
-    expect((await nodeB.client.getReplicaLog({ ring: world.clientRing, member: avatar.address })).nodes).to.have.length(3);
+    // nodeB holds no replica key: a member of the ring signs the read.
+    const auth = await signReplicaLogAuth(avatar, { ring: world.clientRing, member: avatar.address });
+    expect((await nodeB.client.getReplicaLog({ ring: world.clientRing, member: avatar.address, auth })).nodes).to.have.length(3);
     expect(await nodeB.rpc.replicaKeys.has(world.clientRing)).to.equal(false);
   });
 
@@ -166,5 +181,46 @@ describe("ReplicateRing and replica rings", function () {
 
     expect(result.tx).to.equal(null);
     expect(await nodeB.rpc.replicaKeys.has(world.clientRing)).to.equal(true);
+  });
+
+  it("refuses a registered ring's ReplicateRing replayed with another key with -32006, keeping the held key", async function () {
+    const avatar = world.avatars[0] as Wallet;
+    const request = await buildReplicateRing({
+      signer: avatar,
+      ring: world.clientRing,
+      replicaRing: world.replicaRing,
+      replicaKey: world.keys.replicaKey,
+      forwarder: world.forwarder,
+      nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
+    });
+
+    const error = await nodeA.client.replicateRing({ ...request, replica_key: encodeRingKey(generateRingKeys().replicaKey) }).then(
+      () => null,
+      (failure: unknown) => failure as RingsRpcError,
+    );
+
+    expect(error?.code).to.equal(RpcErrorCode.MtxNotRelayable);
+    expect(ringKeyId((await nodeA.rpc.replicaKeys.get(world.clientRing))?.replicaKey as Uint8Array)).to.equal(ringKeyId(world.keys.replicaKey));
+  });
+
+  it("refuses a member's hand-over of a key other than the one the ring registered with -32009, keeping the held key", async function () {
+    const avatar = world.avatars[1] as Wallet;
+    const request = await buildReplicateRing({
+      signer: avatar,
+      ring: world.clientRing,
+      replicaRing: world.replicaRing,
+      replicaKey: generateRingKeys().replicaKey,
+      forwarder: world.forwarder,
+      nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
+    });
+
+    const error = await nodeA.client.replicateRing(request).then(
+      () => null,
+      (failure: unknown) => failure as RingsRpcError,
+    );
+
+    expect(error?.code).to.equal(RpcErrorCode.ReplicaRegistrationRefused);
+    expect(error?.message).to.match(/not the key .* registered with/);
+    expect(ringKeyId((await nodeA.rpc.replicaKeys.get(world.clientRing))?.replicaKey as Uint8Array)).to.equal(ringKeyId(world.keys.replicaKey));
   });
 });

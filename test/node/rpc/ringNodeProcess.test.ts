@@ -81,7 +81,7 @@ describe("JSON-RPC in a ring-node process", function () {
       },
       register: async (client: RingsRpcClient) =>
         client.replicateRing(await buildReplicateRing({ signer: avatar, ring: clientRing, replicaRing, replicaKey: keys.replicaKey, forwarder, nonce: await nonce() })),
-      flushRequest: async () => buildFlushToRing({ signer: avatar, ring: clientRing, forwarder, logNodes: log.pending(), nonce: await nonce() }),
+      flushRequest: async () => buildFlushToRing({ signer: avatar, ring: clientRing, replicaKey: keys.replicaKey, forwarder, logNodes: log.pending(), nonce: await nonce() }),
     };
   }
 

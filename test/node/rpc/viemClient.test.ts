@@ -3,6 +3,7 @@
  * domain, signs the log node and the ERC-2771 ForwardRequest, and posts FlushToRing with plain
  * fetch. The node accepts it and the head moves on chain: the typed data match across libraries.
  */
+import { createHmac } from "node:crypto";
 import { expect } from "chai";
 import type { Wallet } from "ethers";
 import { createPublicClient, encodeFunctionData, http, toHex, type Hex } from "viem";
@@ -11,6 +12,7 @@ import { getEip712Domain } from "viem/actions";
 import { hardhat } from "viem/chains";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { bodyDigest, encodeLogNode, LOG_NODE_VERSION } from "../../../node/src/core/logNode.js";
+import { encryptPayload } from "../../../node/src/replica/payloadCipher.js";
 import { Ring__factory } from "../../../types/index.js";
 import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
 import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
@@ -35,7 +37,7 @@ describe("FlushToRing from a viem client", function () {
     const client = createPublicClient({ chain: { ...hardhat, id: Number(world.chainId) }, transport: http(world.chain.url) });
 
     // The log node, signed with viem under the ring's domain.
-    const body = { v: LOG_NODE_VERSION, ring, author: account.address, seq: 0, prev: [], ts: Date.now(), payload: { text: "signed by viem" } };
+    const body = { v: LOG_NODE_VERSION, ring, author: account.address, seq: 0, prev: [], ts: Date.now(), payload: encryptPayload(world.keys.readKey, { text: "signed by viem" }, { ring, author: account.address }) };
     const digest = (await bodyDigest(body)) as Hex;
     const logSig = await account.signTypedData({
       domain: { name: "Rings", version: "1", chainId: Number(world.chainId), verifyingContract: ring as Hex },
@@ -75,6 +77,18 @@ describe("FlushToRing from a viem client", function () {
       message: mtx,
     });
 
+    // The MAC proving it holds the ring's replica key, with node:crypto (the layout of node/src/replica/requestMacs.ts).
+    const u32 = (value: number) => Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
+    const mac = createHmac("sha256", world.keys.replicaKey)
+      .update("rings/flush-to-ring/v1")
+      .update(Buffer.from(ring.slice(2), "hex"))
+      .update(Buffer.from(account.address.slice(2), "hex"))
+      .update(Buffer.from(mtxSig.slice(2), "hex"))
+      .update(u32(1))
+      .update(u32(node0.bytes.length))
+      .update(node0.bytes)
+      .digest("hex");
+
     const response = await fetch(node.url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -88,6 +102,7 @@ describe("FlushToRing from a viem client", function () {
           mtx: { ...mtx, value: "0", gas: mtx.gas.toString(), nonce: mtx.nonce.toString(), deadline: mtx.deadline.toString() },
           mtx_sig: mtxSig,
           logNodes: [toHex(node0.bytes)],
+          mac: `0x${mac}`,
         },
       }),
     });

@@ -9,10 +9,16 @@ export const REPLICA_RING_ABI = [
   "function fee() view returns (uint256)",
   "function deposit(address account) payable",
   "function creditOf(address account) view returns (uint256)",
-  "function register(address clientRing)",
+  "function register(address clientRing, bytes32 replicaKeyCommitment)",
   "function isRegistered(address clientRing) view returns (bool)",
+  "function replicaKeyCommitmentOf(address clientRing) view returns (bytes32)",
   "function registrations() view returns (address[])",
   "event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee)",
+  "error UnknownRing(address clientRing)",
+  "error NotAClientMember(address account, address clientRing)",
+  "error AlreadyRegistered(address clientRing)",
+  "error ZeroKeyCommitment(address clientRing)",
+  "error InsufficientCredit(address account, uint256 credit, uint256 needed)",
 ] as const;
 
 export const replicaRingInterface = new Interface(REPLICA_RING_ABI);

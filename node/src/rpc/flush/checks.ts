@@ -4,11 +4,12 @@
  * because each is read only once the checks before it pass (no chain read for a ring whose key is
  * not held, no reservation of the id before the signature is right); facts.ts reads them.
  *
- *   1 replicaKey  this node holds the replica key of `ring`                      -32001
+ *   1 replicaKey  this node holds the replica key of `ring`, `mac` is made with it -32001
  *   2 signature   ecrecover(mtx, mtx_sig) = avatar = mtx.from                   -32002
  *     replay      the mtx was not accepted before and its nonce is the next one  -32005 / -32006
  *   3 membership  ring.isMember(avatar) on chain                                 -32003
  *   4 logNodes    deserialise, signed by avatar, connected to its on-chain head  -32004
+ *                 every new node's payload is an encrypted envelope               -32013
  *     mtx         the mtx is exactly updateLogHead(head of logNodes) on `ring`   -32006
  */
 import { RpcErrorCode, type RpcErrorCodeValue } from "../../api/errorCodes.js";
@@ -17,6 +18,7 @@ import { bytes32ToCid, cidToBytes32, ZERO_BYTES32 } from "../../core/cid.js";
 import type { ForwardRequest } from "../../relay/forwardRequest.js";
 import { ringInterface } from "../../chain/index.js";
 import type { VerifiedLogSegment } from "../../replica/logSegment.js";
+import { isEncryptedPayload } from "../../replica/payloadCipher.js";
 
 /** Gas a relayed updateLogHead may ask for: generous for one SSTORE and an event, small enough not to be a drain. */
 export const MAX_FLUSH_MTX_GAS = 500_000n;
@@ -50,6 +52,8 @@ export interface FlushFacts {
   /** The forwarder this node relays through. */
   forwarder: string;
   replicaKeyHeld?: boolean;
+  /** Whether the request's `mac` is the HMAC of its body under the held replica key (read with `replicaKeyHeld`). */
+  macValid?: boolean;
   /** ecrecover of the mtx's EIP-712 digest (null: not a valid signature), and the digest: the flush's id. */
   signature?: { signer: string | null; id: string };
   /** False when this id is accepted, or being accepted, already. */
@@ -104,6 +108,7 @@ export function checkFlush(request: FlushRequest, facts: FlushFacts): FlushVerdi
   // 1. The replica key for this ring is held.
   if (facts.replicaKeyHeld === undefined) return needs("replicaKeyHeld");
   if (!facts.replicaKeyHeld) return refuse("replicaKey", RpcErrorCode.ReplicaKeyNotHeld, `no replica key for ring ${ring}`);
+  if (facts.macValid !== true) return refuse("replicaKey", RpcErrorCode.ReplicaKeyNotHeld, `mac is not made with ring ${ring}'s replica key`);
   ok("replicaKey");
 
   // 2. ecrecover(mtx, mtx_sig) = avatar = mtx.from.
@@ -131,6 +136,9 @@ export function checkFlush(request: FlushRequest, facts: FlushFacts): FlushVerdi
   if (facts.segment === undefined) return needs("segment");
   if ("incomplete" in facts.segment) return refuse("logNodes", RpcErrorCode.LogReplicationIncomplete, facts.segment.incomplete, id);
   const segment = facts.segment;
+  // A replica node stores and serves what it is given: it must never be handed anything readable.
+  const plain = segment.nodes.find((node) => !isEncryptedPayload(node.node.payload));
+  if (plain !== undefined) return refuse("logNodes", RpcErrorCode.PayloadNotEncrypted, `log node seq ${plain.node.seq} carries a plaintext payload (encrypt it with the ring's read key)`, id);
   const head = cidToBytes32(segment.head.cid);
   ok("logNodes", `${segment.nodes.length} new node(s), head seq ${segment.head.node.seq}`);
 

@@ -1,6 +1,6 @@
 /**
  * Reads the facts FlushToRing's checks (checks.ts) ask for, stage by stage, until they accept or
- * refuse: the replica key store, the forwarder's domain (for the signer), the reservation of the
+ * refuse: the replica key store (and the request's MAC under the held key), the forwarder's domain (for the signer), the reservation of the
  * flush's id, the chain (nonce, membership, head, trusted forwarder, at once), and the log
  * segment's verification. A chain read that fails refuses at the step it was read for (-32008).
  */
@@ -12,6 +12,7 @@ import { forwardRequestDigestBytes, tryRecoverDigestSigner } from "../../relay/f
 import type { ChainReads } from "../../chain/index.js";
 import { verifyLogSegment } from "../../replica/logSegment.js";
 import type { ReplicaKeyStore } from "../../replica/replicaKeyStore.js";
+import { flushMac, macsEqual } from "../../replica/requestMacs.js";
 import type { ReplicaStore } from "../../replica/replicaStore.js";
 import { readChain } from "../chainRead.js";
 import { ChainReadError } from "../errors.js";
@@ -21,7 +22,7 @@ import { checkFlush, STAGE_STEP, type ChainFacts, type FlushFacts, type FlushReq
 export interface FlushFactsComponents {
   chain: Pick<ChainReads, "isMember" | "logNodeHead" | "chainId" | "isTrustedForwarder">;
   forwarder: Pick<Forwarder, "address" | "domain" | "nonce">;
-  replicaKeys: Pick<ReplicaKeyStore, "has">;
+  replicaKeys: Pick<ReplicaKeyStore, "get">;
   replicaStore: Pick<ReplicaStore, "lookup">;
   statuses: Pick<FlushStatusStore, "claim" | "pendingCount">;
 }
@@ -30,6 +31,8 @@ export interface FlushFactsComponents {
 export interface FlushInput extends FlushRequest {
   mtxSig: string;
   logNodes: Uint8Array[];
+  /** HMAC of the request under the ring's replica key (requestMacs.ts `flushMac`). */
+  mac: string;
 }
 
 export type FlushJudgement = Exclude<FlushVerdict, { outcome: "needs" }>;
@@ -73,9 +76,12 @@ export class FlushFactReader {
   private async read(stage: FlushStage, input: FlushInput, facts: FlushFacts, signal: AbortSignal): Promise<void> {
     const { replicaKeys, forwarder, statuses } = this.components;
     switch (stage) {
-      case "replicaKeyHeld":
-        facts.replicaKeyHeld = await replicaKeys.has(input.ring);
+      case "replicaKeyHeld": {
+        const registration = await replicaKeys.get(input.ring);
+        facts.replicaKeyHeld = registration !== null;
+        facts.macValid = registration !== null && macsEqual(flushMac(registration.replicaKey, input), input.mac);
         return;
+      }
       case "signature": {
         const domain = await readChain(() => forwarder.domain(signal));
         const digest = forwardRequestDigestBytes(domain, input.mtx);

@@ -1,5 +1,5 @@
 /**
- * FlushToRing `{ avatar, ring, mtx, mtx_sig, logNodes }`: a light client (the avatar) hands this
+ * FlushToRing `{ avatar, ring, mtx, mtx_sig, logNodes, mac }`: a light client (the avatar) hands this
  * replica node its new log nodes and a signed meta-transaction `Ring.updateLogHead(newHead)`.
  * This adapter parses the params, has the checks judge them (flush/checks.ts, fed by
  * flush/facts.ts), answers a refusal with its code and the steps so far, and hands an accepted
@@ -39,7 +39,7 @@ export class FlushToRingMethod {
     const params = parseParams(flushToRingParamsSchema, rawParams);
     const { signal } = context;
     const logNodes = params.logNodes.map(hexToBytes);
-    const input = { avatar: params.avatar, ring: params.ring, mtx: forwardRequestFromJson(params.mtx), mtxSig: params.mtx_sig, logNodes };
+    const input = { avatar: params.avatar, ring: params.ring, mtx: forwardRequestFromJson(params.mtx), mtxSig: params.mtx_sig, logNodes, mac: params.mac };
     const facts: FlushFacts = { now: Date.now(), forwarder: this.components.forwarder };
     try {
       const verdict = await this.components.facts.judge(input, facts, signal);

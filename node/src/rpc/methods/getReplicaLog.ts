@@ -1,5 +1,5 @@
 /**
- * GetReplicaLog `{ ring, member, sinceSeq?, limit?, from? }`: serves what this replica node holds
+ * GetReplicaLog `{ ring, member, sinceSeq?, limit?, from?, auth }`: serves what this replica node holds
  * of a client ring member's log, newest first, as the signed dag-cbor blocks (0x hex) exactly as
  * the member wrote them. Payloads stay encrypted with the client ring's read key: a reader with the
  * key verifies each node with the shared codec and decrypts it; the replica cannot.
@@ -7,7 +7,9 @@
  * Bounds: an answer carries at most `limit` nodes and LIMITS.maxReplicaLogReplyBytes of node
  * bytes (4 MiB, 8 MiB as hex), and says where the next page starts (`next`, passed back as
  * `from`); at most LIMITS.maxConcurrentReplicaLogCalls calls run at once, further ones are
- * answered -32012 (retry later) without reading anything. (Unbounded, 1,000 nodes of 123 KB made a
+ * answered -32012 (retry later) without reading anything.
+ *
+ * Only to readers the ring authorised (replicaLogAuth.ts): a holder of its replica key or a member. (Unbounded, 1,000 nodes of 123 KB made a
  * 123 MB answer and two such calls ran the node out of heap.)
  */
 import { hexlify } from "ethers";
@@ -17,24 +19,32 @@ import { getReplicaLogParamsSchema, LIMITS } from "../../api/schemas.js";
 import { RpcApplicationError } from "../../jsonrpc/errorCodes.js";
 import { parseParams } from "../../jsonrpc/params.js";
 import type { ReplicaStore } from "../../replica/replicaStore.js";
+import { checkReplicaLogAuth, type ReplicaLogAuthComponents } from "./replicaLogAuth.js";
 
 export interface GetReplicaLogLimits {
   maxReplyBytes: number;
   maxConcurrent: number;
 }
 
+export interface GetReplicaLogComponents extends ReplicaLogAuthComponents {
+  store: Pick<ReplicaStore, "head" | "readPage">;
+}
+
 export class GetReplicaLogMethod {
+  private readonly components: GetReplicaLogComponents;
   private readonly store: Pick<ReplicaStore, "head" | "readPage">;
   private readonly limits: GetReplicaLogLimits;
   private running = 0;
 
-  constructor(store: Pick<ReplicaStore, "head" | "readPage">, limits: Partial<GetReplicaLogLimits> = {}) {
-    this.store = store;
+  constructor(components: GetReplicaLogComponents, limits: Partial<GetReplicaLogLimits> = {}) {
+    this.components = components;
+    this.store = components.store;
     this.limits = { maxReplyBytes: limits.maxReplyBytes ?? LIMITS.maxReplicaLogReplyBytes, maxConcurrent: limits.maxConcurrent ?? LIMITS.maxConcurrentReplicaLogCalls };
   }
 
-  async handle(rawParams: unknown): Promise<GetReplicaLogResult> {
+  async handle(rawParams: unknown, context: { signal: AbortSignal }): Promise<GetReplicaLogResult> {
     const params = parseParams(getReplicaLogParamsSchema, rawParams);
+    await checkReplicaLogAuth(this.components, params, context.signal);
     if (this.running >= this.limits.maxConcurrent) {
       throw new RpcApplicationError(RpcErrorCode.Unavailable, `${this.running} GetReplicaLog calls are being served, the limit; retry later`);
     }
