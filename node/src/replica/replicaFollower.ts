@@ -12,7 +12,6 @@ import { bytes32ToCid } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import type { ChainReads } from "../chain/index.js";
 import { LogVerificationError } from "../log/errors.js";
-import { BITSWAP_WALK_MAX_BYTES } from "../replication/fetchStrategy.js";
 import { walkBack, type PausedWalk } from "./followWalk.js";
 import type { ReplicaStore } from "./replicaStore.js";
 
@@ -45,8 +44,8 @@ export interface MemberSync {
   complete: boolean;
 }
 
-/** Bytes one member's walk may fetch in one pass (16 MiB, as a bitswap walk of the replicator). */
-export const FOLLOW_PASS_MAX_BYTES = BITSWAP_WALK_MAX_BYTES;
+/** Bytes one member's walk may fetch in one pass (16 MiB, the byte cap of the replicator's bitswap walk, BITSWAP_WALK_MAX_BYTES). */
+export const FOLLOW_PASS_MAX_BYTES = 16 * 1024 * 1024;
 
 export class ReplicaFollower {
   private readonly options: ReplicaFollowerOptions;
