@@ -48,8 +48,11 @@ export interface VerifiedBatch {
   nodes: EncodedLogNode[];
 }
 
+/** What checking a block on its own reads: the ring's domain and who is a member. */
+export type BlockVerificationContext = Pick<VerificationContext, "domain" | "isMember">;
+
 /** Checks one block on its own: CID, shape, signature, ring, membership. */
-export async function verifyBlock(context: VerificationContext, block: ReceivedBlock): Promise<EncodedLogNode> {
+export async function verifyBlock(context: BlockVerificationContext, block: ReceivedBlock): Promise<EncodedLogNode> {
   const id = block.cid.toString();
   if (block.cid.version !== 1 || block.cid.code !== dagCbor.code || block.cid.multihash.code !== sha256.code) {
     throw new MalformedLogNodeError(`${id} is not a CIDv1 dag-cbor sha2-256 CID`, id);
@@ -86,6 +89,19 @@ export async function verifyBlock(context: VerificationContext, block: ReceivedB
   }
   if (signer !== node.node.author) throw new WrongSignerError(`${id} claims author ${node.node.author} but is signed by ${signer}`, id);
   if (!context.isMember(node.node.author)) throw new NonMemberAuthorError(`${id} is by ${node.node.author}, not a member of the ring`, id);
+  return node;
+}
+
+/**
+ * Checks one block of `author`'s log met while walking `prev` links back from a claimed head,
+ * before more are fetched: verifyBlock, the author asked for, and `seq` when the walk knows which
+ * is due (the claim's seq for the head, one less for each ancestor; the link holds by construction).
+ */
+export async function verifyWalkedBlock(context: BlockVerificationContext, author: string, block: ReceivedBlock, expectedSeq: number | undefined): Promise<EncodedLogNode> {
+  const node = await verifyBlock(context, block);
+  const id = node.cid.toString();
+  if (node.node.author !== author) throw new UnexpectedAuthorError(`${id} is by ${node.node.author} in a walk of ${author}'s log`, id);
+  if (expectedSeq !== undefined && node.node.seq !== expectedSeq) throw new SkippedSeqError(`${id} has seq ${node.node.seq} where ${expectedSeq} was due`, id);
   return node;
 }
 

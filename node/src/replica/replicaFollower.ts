@@ -1,21 +1,24 @@
 /**
  * Every member of a replica ring replicates its client rings by following their heads on chain:
- * for each registered client ring and each of its members, when `logNodeHeads(member)` moves past
- * what this node holds, fetch the missing nodes by CID (bitswap, with a timeout per block), walk
- * back to a node held already (or to seq 0), verify the segment like FlushToRing's check 4, and
- * keep it. Payloads stay as the client encrypted them.
+ * for each registered client ring and each of its members, when `logNodeHeads(member)` differs
+ * from the head in this node's replica index, walk back from it by CID (bitswap, with a timeout per
+ * block), verifying each node as it arrives, to the held head (or seq 0): followWalk.ts. Bounded
+ * per pass in nodes and bytes; a longer walk resumes on the next pass. Payloads stay as the client
+ * encrypted them.
  */
+import { getAddress } from "ethers";
 import type { CID } from "multiformats/cid";
-import { bytes32ToCid, cidToBytes32, ZERO_BYTES32 } from "../core/cid.js";
-import { decodeLogNode } from "../core/logNode.js";
+import { bytes32ToCid } from "../core/cid.js";
+import { ringDomain } from "../core/eip712.js";
 import type { ChainReads } from "../chain/index.js";
-import { verifyLogSegment } from "./logSegment.js";
+import { LogVerificationError } from "../log/errors.js";
+import { walkBack, type PausedWalk } from "./followWalk.js";
 import type { ReplicaStore } from "./replicaStore.js";
 
 export type BlockFetcher = (cid: CID, signal: AbortSignal) => Promise<Uint8Array>;
 
 export interface ReplicaFollowerOptions {
-  chain: ChainReads;
+  chain: Pick<ChainReads, "members" | "logNodeHead" | "chainId">;
   store: ReplicaStore;
   /** The client rings to follow (keys held here, and rings registered with this node's replica ring). */
   rings: () => Promise<string[]>;
@@ -24,8 +27,10 @@ export interface ReplicaFollowerOptions {
   intervalMs?: number;
   /** Per block fetch. */
   fetchTimeoutMs?: number;
-  /** The most nodes walked for one member in one pass. */
+  /** The most nodes fetched for one member in one pass (a longer walk resumes on the next pass). */
   maxNodesPerPass?: number;
+  /** The most bytes fetched for one member in one pass. Default FOLLOW_PASS_MAX_BYTES. */
+  maxBytesPerPass?: number;
   logger?: { warn(details: object, message: string): void; debug(details: object, message: string): void };
 }
 
@@ -33,12 +38,22 @@ export interface MemberSync {
   ring: string;
   member: string;
   fetched: number;
+  /** The on-chain head followed. */
   head: string;
+  /** Whether the index now holds the log up to it (false: the walk resumes next pass). */
+  complete: boolean;
 }
+
+/** Bytes one member's walk may fetch in one pass (16 MiB, the byte cap of the replicator's bitswap walk, BITSWAP_WALK_MAX_BYTES). */
+export const FOLLOW_PASS_MAX_BYTES = 16 * 1024 * 1024;
 
 export class ReplicaFollower {
   private readonly options: ReplicaFollowerOptions;
   private readonly extraRings = new Set<string>();
+  /** ring/member -> where a walk stopped by its bounds resumes. */
+  private readonly paused = new Map<string, PausedWalk[]>();
+  /** ring/member -> an on-chain head that failed verification (not fetched again while the chain names it). */
+  private readonly refused = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private readonly stopping = new AbortController();
@@ -83,32 +98,48 @@ export class ReplicaFollower {
     return synced;
   }
 
-  /** Brings `member`'s log in `ring` up to its on-chain head; null when nothing was missing. */
+  /**
+   * Moves `member`'s log in `ring` towards its on-chain head by one bounded walk (followWalk.ts);
+   * null when nothing moved. What is held is judged from the replica's index, never from blocks
+   * present in the (shared) blockstore. A head that fails verification is not fetched again until
+   * the chain names another; a walk stopped by its bounds resumes on the next pass.
+   */
   async syncMember(ring: string, member: string, signal: AbortSignal): Promise<MemberSync | null> {
-    const onChainHead = await this.options.chain.logNodeHead(ring, member, { signal });
+    const author = getAddress(member);
+    const key = `${getAddress(ring)}/${author}`;
+    const onChainHead = await this.options.chain.logNodeHead(ring, author, { signal });
     const target = bytes32ToCid(onChainHead);
-    if (target === null || (await this.options.store.has(target))) return null;
-
-    const serialized: Uint8Array[] = [];
-    let anchor = ZERO_BYTES32;
-    let cursor: CID | undefined = target;
-    const limit = this.options.maxNodesPerPass ?? 10_000;
-    while (cursor !== undefined) {
-      if (await this.options.store.has(cursor)) {
-        anchor = cidToBytes32(cursor);
-        break;
-      }
-      if (serialized.length >= limit) throw new Error(`more than ${limit} nodes behind; continuing next pass`);
-      const timeout = AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000);
-      const bytes = await this.options.fetchBlock(cursor, AbortSignal.any([signal, timeout]));
-      serialized.push(bytes);
-      cursor = (await decodeLogNode(bytes)).node.prev[0];
+    const held = await this.options.store.head(ring, author);
+    if (target === null || held?.cid.equals(target) === true || this.refused.get(key) === target.toString()) {
+      this.paused.delete(key);
+      return null;
     }
     const chainId = await this.options.chain.chainId({ signal });
-    const segment = await verifyLogSegment({ chainId, ring, author: member, onChainHead: anchor, serialized, lookup: (cid) => this.options.store.lookup(cid) });
-    await this.options.store.storeVerified(ring, member, segment.nodes);
-    this.options.logger?.debug({ ring, member, fetched: serialized.length }, "replicated client log nodes");
-    return { ring, member, fetched: serialized.length, head: onChainHead };
+    const result = await walkBack({
+      ring,
+      author,
+      target,
+      context: { domain: ringDomain(chainId, ring), isMember: (address) => address === author },
+      held,
+      paused: this.paused.get(key) ?? [],
+      store: this.options.store,
+      fetch: (cid) => this.options.fetchBlock(cid, AbortSignal.any([signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000)])),
+      maxNodes: this.options.maxNodesPerPass ?? 10_000,
+      maxBytes: this.options.maxBytesPerPass ?? FOLLOW_PASS_MAX_BYTES,
+    }).catch((error: unknown) => {
+      this.paused.delete(key);
+      if (error instanceof LogVerificationError) this.refused.set(key, target.toString());
+      throw error;
+    });
+    if (result.kind === "stale") return null;
+    if (result.kind === "paused") {
+      this.paused.set(key, result.paused);
+      this.options.logger?.debug({ ring, member: author, fetched: result.fetched, lowest: result.paused[0]?.lowest.seq, err: result.stalled }, "replica walk paused; resuming next pass");
+      return { ring, member: author, fetched: result.fetched, head: onChainHead, complete: false };
+    }
+    this.paused.delete(key);
+    this.options.logger?.debug({ ring, member: author, fetched: result.fetched }, "replicated client log nodes");
+    return { ring, member: author, fetched: result.fetched, head: onChainHead, complete: true };
   }
 
   private kick(): void {

@@ -17,7 +17,7 @@ export interface ReplicaHead {
 
 export interface ReplicaStoreOptions {
   /** Local blocks only: `get` must not go to the network for a block that is not held. */
-  blockstore: Pick<Blockstore, "get" | "put" | "has">;
+  blockstore: Pick<Blockstore, "get" | "put" | "has" | "delete">;
   /** The heads journal (JSON lines); heads live in memory only without it. */
   headsPath?: string;
   /** Optional: pins a stored block so garbage collection keeps it. */
@@ -87,14 +87,31 @@ export class ReplicaStore {
 
   /** Keeps verified nodes (oldest first) of `member` in `ring`, and moves its head forward. */
   async storeVerified(ring: string, member: string, nodes: EncodedLogNode[]): Promise<ReplicaHead | null> {
-    await this.load();
+    await this.keep(nodes);
+    const newest = nodes[nodes.length - 1];
+    if (newest === undefined) return this.head(ring, member);
+    return this.advance(ring, member, { cid: newest.cid, seq: newest.node.seq });
+  }
+
+  /**
+   * Keeps (and pins) nodes each verified on its own, without moving any head: they are no member's
+   * held log until `advance` names a head they lead from (what a follower's walk does over passes).
+   */
+  async keep(nodes: readonly EncodedLogNode[]): Promise<void> {
     for (const node of nodes) {
       if (!(await this.options.blockstore.has(node.cid))) await this.options.blockstore.put(node.cid, node.bytes);
       await this.options.pin?.(node.cid);
     }
-    const newest = nodes[nodes.length - 1];
-    if (newest === undefined) return this.head(ring, member);
-    const candidate = { cid: newest.cid, seq: newest.node.seq };
+  }
+
+  /** Deletes a block that failed verification (a follower fetched it; it is nobody's held node). */
+  async discard(cid: CID): Promise<void> {
+    await this.options.blockstore.delete(cid);
+  }
+
+  /** Moves `member`'s head in `ring` to `candidate` (kept already, and verified to connect) unless it is not newer. */
+  async advance(ring: string, member: string, candidate: ReplicaHead): Promise<ReplicaHead> {
+    await this.load();
     const current = await this.head(ring, member);
     if (current !== null && current.seq >= candidate.seq) return current;
     this.setHead(ring, member, candidate);

@@ -13,6 +13,7 @@ import type { LogStore } from "../log/store.js";
 import type { ReceivedBlock } from "../log/verify.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "./bitswapFetch.js";
+import { fetchFirstContact, FIRST_CONTACT_MEMORY_BYTES } from "./firstContact.js";
 import { UNKNOWN_SEQ } from "./claimQueue.js";
 import { BlockFetchTimeoutError, LogSyncDeadlineError, LogSyncProtocolError } from "./errors.js";
 import { isRefusal, type Ingest } from "./ingest.js";
@@ -26,6 +27,8 @@ export interface FetchStrategyComponents {
   ingest: Pick<Ingest, "ingest" | "checkBlock">;
   /** Whether the claimed head is held now (a claim of UNKNOWN_SEQ is looked up by CID). */
   holdsClaim(claim: HeadClaim): Promise<boolean>;
+  /** The author's head on chain (the chain view), the trust anchor of a first contact; null when it has none. */
+  chainHead?(author: string): CID | null;
   logger: Logger;
 }
 
@@ -38,6 +41,8 @@ export interface FetchStrategySettings {
   bitswapWalkMaxBytes?: number;
   /** Overall deadline of one log-sync range. Default LOG_SYNC_DEADLINE_FACTOR x fetchTimeoutMs. */
   logSyncDeadlineMs?: number;
+  /** Bytes of a first contact's range held in memory before the rest is quarantined. Default FIRST_CONTACT_MEMORY_BYTES. */
+  firstContactMemoryBytes?: number;
   /** Aborts every fetch (the replicator stopping). */
   signal: AbortSignal;
 }
@@ -57,9 +62,19 @@ export class FetchStrategy {
     private readonly settings: FetchStrategySettings,
   ) {}
 
-  /** Fetches, verifies and keeps everything between the held head and the claim; returns nodes kept. */
+  /**
+   * Fetches, verifies and keeps everything between the held head and the claim; returns nodes
+   * kept. With nothing of the author held and a head of it on chain, the log up to that head comes
+   * first (firstContact.ts): nothing is kept from a peer whose log does not lead to it.
+   */
   async fetch(author: string, claim: HeadClaim, peer: PeerId): Promise<number> {
     const { logger, logs } = this.components;
+    const anchor = logs.length(author) === 0 ? (this.components.chainHead?.(author) ?? null) : null;
+    if (anchor !== null) {
+      const kept = await this.firstContact(author, anchor, peer);
+      if (logs.length(author) === 0 || (await this.components.holdsClaim(claim))) return kept;
+      return kept + (await this.fetch(author, claim, peer));
+    }
     const held = logs.length(author);
     const gap = claim.seq - held + 1;
     if (claim.seq >= held && gap <= this.settings.bitswapGapLimit) {
@@ -82,6 +97,26 @@ export class FetchStrategy {
       // The peer lacks ancestors (or the protocol failed): walk the links over bitswap from anyone.
       logger.debug({ author, peer: peer.toString(), err: error }, "log-sync incomplete, walking links over bitswap");
       return this.byBitswap(author, claim, peer, claim.seq === UNKNOWN_SEQ ? Number.MAX_SAFE_INTEGER : gap);
+    }
+  }
+
+  /** The log up to the on-chain head `anchor` by log-sync, else walked back from it over bitswap (linked to it by construction). */
+  private async firstContact(author: string, anchor: CID, peer: PeerId): Promise<number> {
+    const { fetchTimeoutMs, signal, ring } = this.settings;
+    const settings = {
+      ring,
+      fetchTimeoutMs,
+      signal,
+      deadlineMs: this.settings.logSyncDeadlineMs ?? fetchTimeoutMs * LOG_SYNC_DEADLINE_FACTOR,
+      maxCount: LOG_SYNC_MAX_UNKNOWN_RANGE,
+      memoryBytes: this.settings.firstContactMemoryBytes ?? FIRST_CONTACT_MEMORY_BYTES,
+    };
+    try {
+      return await fetchFirstContact(this.components, settings, author, anchor, peer);
+    } catch (error) {
+      if (!(error instanceof LogReplicationIncompleteError)) throw error;
+      this.components.logger.debug({ author, peer: peer.toString(), err: error }, "first contact by log-sync incomplete, walking back from the on-chain head over bitswap");
+      return this.byBitswap(author, { author, seq: UNKNOWN_SEQ, cid: anchor }, peer, Number.MAX_SAFE_INTEGER);
     }
   }
 

@@ -7,9 +7,9 @@
  */
 import type { PeerId } from "@libp2p/interface";
 import type { EncodedLogNode } from "../core/logNode.js";
-import { ForkDetectedError, LogReplicationIncompleteError, LogVerificationError, SkippedSeqError, UnexpectedAuthorError } from "../log/errors.js";
+import { ForkDetectedError, LogReplicationIncompleteError, LogVerificationError } from "../log/errors.js";
 import type { LogStore } from "../log/store.js";
-import { verifyBatch, verifyBlock, type ReceivedBlock, type VerificationContext } from "../log/verify.js";
+import { verifyBatch, verifyWalkedBlock, type ReceivedBlock, type VerificationContext } from "../log/verify.js";
 import type { IngestSource, RefusalLog } from "./refusalLog.js";
 
 export interface IngestComponents {
@@ -61,11 +61,7 @@ export class Ingest {
    */
   async checkBlock(author: string, block: ReceivedBlock, expectedSeq: number | undefined, source: IngestSource, peer: PeerId | null, options: IngestOptions = {}): Promise<EncodedLogNode> {
     try {
-      const node = await verifyBlock(this.context, block);
-      const id = node.cid.toString();
-      if (node.node.author !== author) throw new UnexpectedAuthorError(`${id} is by ${node.node.author} in a walk of ${author}'s log`, id);
-      if (expectedSeq !== undefined && node.node.seq !== expectedSeq) throw new SkippedSeqError(`${id} has seq ${node.node.seq} where ${expectedSeq} was due`, id);
-      return node;
+      return await verifyWalkedBlock(this.context, author, block, expectedSeq);
     } catch (error) {
       throw await this.refused(error, author, source, peer, options);
     }

@@ -43,6 +43,11 @@ export interface ReplicatorOptions {
   headExchangeMs: number;
   /** Gaps up to this many nodes are fetched block by block over bitswap; longer ones with log-sync. */
   bitswapGapLimit?: number;
+  /**
+   * The author's head on chain (the chain view): what a first contact with an author must lead to.
+   * Default: the last head `want` was given for it.
+   */
+  chainHead?(author: string): CID | null;
 }
 
 export interface ReplicatedDetail {
@@ -88,8 +93,9 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
     this.refusals = new RefusalLog(this, logger);
     this.batches = new Ingest({ logs: store, verification: { domain: options.domain, isMember: (a) => membership.isMember(a) }, refusals: this.refusals });
     const holdsClaim = (claim: HeadClaim) => this.holdsClaim(claim);
+    const chainHead = (author: string) => options.chainHead?.(author) ?? this.chainWants.get(author) ?? null;
     this.fetcher = new FetchStrategy(
-      { helia: options.helia, streams: this.libp2p, logs: store, ingest: this.batches, holdsClaim, logger },
+      { helia: options.helia, streams: this.libp2p, logs: store, ingest: this.batches, holdsClaim, chainHead, logger },
       { ring: this.ring, fetchTimeoutMs: options.fetchTimeoutMs, bitswapGapLimit: options.bitswapGapLimit ?? 16, signal: this.controller.signal },
     );
     this.claims = new ClaimQueue({

@@ -39,7 +39,7 @@ export interface JsonRpcComponents {
   /** Bitswap fetches of client rings' nodes; its datastore keeps the replica keys. */
   helia: Pick<RingHelia, "blockstore" | "datastore">;
   /** The local blocks (no network fallback): the replicated client logs live here. */
-  blocks: Pick<LogBlockstore, "get" | "put" | "has">;
+  blocks: Pick<LogBlockstore, "get" | "put" | "has" | "delete">;
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
   ownLog: Pick<OwnLog, "append">;
 }

@@ -47,7 +47,7 @@ export interface RingRpcOptions {
   replicaRing?: string;
   log: NodeLogWriter;
   /** Local blocks (the node's Helia blockstore without network fallback). */
-  blockstore: Pick<Blockstore, "get" | "put" | "has">;
+  blockstore: Pick<Blockstore, "get" | "put" | "has" | "delete">;
   datastore: Pick<Datastore, "get" | "put" | "has" | "query">;
   /** Fetches a block from the network (Helia/bitswap), for following client rings. */
   fetchBlock?: BlockFetcher;

@@ -7,6 +7,7 @@
 import type { PeerId, Startable } from "@libp2p/interface";
 import type { Logger } from "pino";
 import { RingChainView } from "../chain/ringChainView.js";
+import { bytes32ToCid } from "../core/cid.js";
 import type { NodeConfig } from "../config/config.js";
 import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
 import { LogPinner } from "../log/logPinner.js";
@@ -82,6 +83,7 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
         logger: logger.child({ component: "replication" }),
         fetchTimeoutMs: config.fetchTimeoutMs,
         headExchangeMs: config.headExchangeMs,
+        chainHead: (author) => bytes32ToCid(chain.logNodeHead(author)),
       });
       await replicator.start();
       cleanups.push(() => replicator.stop());
