@@ -10,7 +10,7 @@ import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { signLogNodeWithKey, type EncodedLogNode } from "../../../node/src/core/logNode.js";
 import type { AvatarLog } from "../../../node/src/client/avatarLog.js";
-import { buildFlushToRing, nextForwarderNonce } from "../../../node/src/client/requests.js";
+import { buildFlushToRing, nextForwarderNonce, signReplicaLogAuth } from "../../../node/src/client/requests.js";
 import { Ring__factory } from "../../../types/index.js";
 import { buildRpcWorld, type RpcWorld } from "../../../scripts/devnet/rpcWorld.js";
 import type { ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
@@ -38,6 +38,7 @@ describe("a replica node following on-chain heads", function () {
     const request = await buildFlushToRing({
       signer: avatar,
       ring: world.clientRing,
+      replicaKey: world.keys.replicaKey,
       forwarder: world.forwarder,
       logNodes: log.pending(),
       nonce: await nextForwarderNonce(world.chain.provider, world.contracts.forwarder, avatar.address),
@@ -81,6 +82,6 @@ describe("a replica node following on-chain heads", function () {
     expect((await nodeB.rpc.replicaStore.head(world.clientRing, avatar.address))?.cid.equals(next.cid)).to.equal(true);
     expect((refused as Error | null)?.name).to.equal("WrongSignerError");
     expect(await nodeB.rpc.replicaStore.has(garbage.cid)).to.equal(false);
-    expect((await nodeB.client.getReplicaLog({ ring: world.clientRing, member: avatar.address })).nodes).to.have.length(2);
+    expect((await nodeB.client.getReplicaLog({ ring: world.clientRing, member: avatar.address, auth: await signReplicaLogAuth(avatar, { ring: world.clientRing, member: avatar.address }) })).nodes).to.have.length(2);
   });
 });
