@@ -150,6 +150,11 @@ export class ReplicaRingReads extends ContractReads {
     return this.view("isRegistered", [clientRing], options);
   }
 
+  /** What `account` has deposited and not yet spent on registrations. */
+  creditOf(account: string, options?: ReadOptions): Promise<bigint> {
+    return this.view("creditOf", [account], options);
+  }
+
   replicaKeyCommitmentOf(clientRing: string, options?: ReadOptions): Promise<string> {
     return this.view("replicaKeyCommitmentOf", [clientRing], options);
   }

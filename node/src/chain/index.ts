@@ -29,4 +29,4 @@ export { connectProvider, type ConnectedProvider, type ConnectOptions } from "./
 export { refusalReason, RingFactoryWriter, type CreatedRing } from "./ringFactoryWriter.js";
 export { describeRing, type RingDescription, type RingMemberDescription } from "./ringDescription.js";
 export { proveForkArgs, RingWriter, type MembershipVoteInput, type ForkProof, type SentTransaction, type SignedDigest } from "./ringWriter.js";
-export { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, type BoundOptions, type WaitOptions } from "./wait.js";
+export { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, waitForReceipt, type BoundOptions, type WaitOptions } from "./wait.js";

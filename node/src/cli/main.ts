@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { appendCommand } from "./append.js";
 import { initCommand } from "./init.js";
 import { membersCommand } from "./members.js";
+import { replicaCommand } from "./replica.js";
 import { ringCommand } from "./ring.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   watchCommand(program);
   ringCommand(program);
   membersCommand(program);
+  replicaCommand(program);
   return program;
 }
 

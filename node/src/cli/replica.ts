@@ -1,0 +1,98 @@
+/**
+ * `ring-node replica register` and `replica status`: ReplicateRing from the command line. A member
+ * signs the registration of its ring with a replica ring (the fee shown first, paid from its
+ * account only with `--yes`), and a replica node relays it and keeps the ring's replica key, whose
+ * commitment goes on chain with the registration.
+ */
+import type { Command } from "commander";
+import { Contract, formatEther, type Wallet } from "ethers";
+import { join } from "node:path";
+import { ReplicaRingReads, replicaRingInterface, waitForReceipt } from "../chain/index.js";
+import { buildReplicateRing, nextForwarderNonce, readForwarderInfo } from "../client/requests.js";
+import { RingsRpcClient } from "../client/ringsRpcClient.js";
+import { readConfigFile } from "../config/config.js";
+import { ensureRingKeys, readRingKeys, RING_KEYS_FILE } from "../replica/ringKeyFile.js";
+import { replicaKeyCommitment } from "../replica/ringKeys.js";
+import { RingReads } from "../chain/index.js";
+import { addChainOptions, addressArgument, avatarSigner, chainOf, dataDirOf, type ChainFlags } from "./chainAccess.js";
+import { UsageError } from "./errors.js";
+import { printResult } from "./ring.js";
+
+interface ReplicaFlags extends ChainFlags {
+  ring?: string;
+  keys?: string;
+}
+
+/** The ring registered: `--ring`, else the data directory's configured ring. */
+async function ringOf(flags: ReplicaFlags): Promise<string> {
+  const ring = flags.ring ?? (await readConfigFile(dataDirOf(flags))).ring;
+  if (ring === undefined) throw new UsageError("no ring: give --ring (or ring in config.json)");
+  return addressArgument(ring, "--ring");
+}
+
+const keysFileOf = (flags: ReplicaFlags) => flags.keys ?? join(dataDirOf(flags), RING_KEYS_FILE);
+
+const withRingOptions = (command: Command) =>
+  addChainOptions(command)
+    .option("--ring <address>", "the ring to register (default: the data directory's ring)")
+    .option("--keys <file>", `the ring's read and replica keys (default <dataDir>/${RING_KEYS_FILE}, made if absent)`);
+
+/** `ReplicaRing.deposit(signer)` of `amount` from the signer's account; the transaction hash once mined. */
+async function depositFrom(signer: Wallet, replicaRing: string, amount: bigint): Promise<string> {
+  const sent = await new Contract(replicaRing, replicaRingInterface, signer).getFunction("deposit").send(signer.address, { value: amount });
+  const receipt = await waitForReceipt(signer.provider as NonNullable<Wallet["provider"]>, sent.hash);
+  if (receipt.status !== 1) throw new UsageError(`the deposit reverted in ${sent.hash}`);
+  return sent.hash;
+}
+
+export function replicaCommand(program: Command): void {
+  const replica = program.command("replica").description("register the ring with a replica ring (ReplicateRing) and see where it stands");
+  withRingOptions(replica.command("register").argument("<replica-ring>", "the ReplicaRing contract"))
+    .requiredOption("--via <url>", "JSON-RPC URL of one of the replica ring's nodes (it relays the registration)")
+    .option("--yes", "pay the fee from this node's account if its credit does not cover it")
+    .action(async (address: string, flags: ReplicaFlags & { via: string; yes?: boolean }) => {
+      const replicaRing = addressArgument(address, "<replica-ring>");
+      const ring = await ringOf(flags);
+      const { provider } = await chainOf(flags);
+      try {
+        const signer = await avatarSigner(flags, provider);
+        const reads = new ReplicaRingReads(replicaRing, provider);
+        const [fee, credit, registered] = await Promise.all([reads.fee(), reads.creditOf(signer.address), reads.isRegistered(ring)]);
+        if (registered) throw new UsageError(`ring ${ring} is registered with ${replicaRing} already`);
+        process.stderr.write(`fee ${formatEther(fee)} ETH; credit of ${signer.address}: ${formatEther(credit)} ETH\n`);
+        if (credit < fee) {
+          if (flags.yes !== true) throw new UsageError(`the credit does not cover the fee of ${formatEther(fee)} ETH: run again with --yes to deposit ${formatEther(fee - credit)} ETH from ${signer.address}`);
+          const deposit = await depositFrom(signer, replicaRing, fee - credit);
+          process.stderr.write(`deposited ${formatEther(fee - credit)} ETH (tx ${deposit})\n`);
+        }
+        const { keys, created } = await ensureRingKeys(keysFileOf(flags));
+        if (created) process.stderr.write(`made the ring's keys in ${keysFileOf(flags)}: share them with the ring's members\n`);
+        const ringInfo = new RingReads(ring, provider);
+        const forwarder = await readForwarderInfo(provider, await ringInfo.trustedForwarder());
+        const nonce = await nextForwarderNonce(provider, forwarder.address, signer.address);
+        const request = await buildReplicateRing({ signer, ring, replicaRing, replicaKey: keys.replicaKey, forwarder, nonce });
+        const result = await new RingsRpcClient(flags.via).replicateRing(request);
+        printResult(flags.json, { fee, ...result }, `ring ${ring} registered with ${replicaRing}: tx ${String(result.tx)}\n`);
+      } finally {
+        provider.destroy();
+      }
+    });
+  withRingOptions(replica.command("status").argument("<replica-ring>", "the ReplicaRing contract"))
+    .description("whether the ring is registered with the replica ring, its fee, and whether the committed key is the one held here")
+    .action(async (address: string, flags: ReplicaFlags) => {
+      const replicaRing = addressArgument(address, "<replica-ring>");
+      const ring = await ringOf(flags);
+      const { provider } = await chainOf(flags);
+      try {
+        const reads = new ReplicaRingReads(replicaRing, provider);
+        const [fee, registered, commitment, servedBy] = await Promise.all([reads.fee(), reads.isRegistered(ring), reads.replicaKeyCommitmentOf(ring), reads.ring()]);
+        const keys = await readRingKeys(keysFileOf(flags));
+        const keyHeld = keys === null ? null : replicaKeyCommitment(keys.replicaKey) === commitment;
+        const status = { ring, replicaRing, servedBy, fee, registered, commitment, keyHeld };
+        const key = keyHeld === null ? "no ring keys here" : keyHeld ? "the committed key is the one held here" : "the committed key is NOT the one held here";
+        printResult(flags.json, status, `ring ${ring} ${registered ? "is" : "is not"} registered with ${replicaRing} (served by ring ${servedBy}, fee ${formatEther(fee)} ETH)${registered ? `; ${key}` : ""}\n`);
+      } finally {
+        provider.destroy();
+      }
+    });
+}
