@@ -66,7 +66,7 @@ export function resolveLimits(requested: Partial<SandboxLimits> | undefined): Sa
 
 /**
  * WebAssembly jobs count fuel in metered instructions (wasmModule.ts): one tick of `fuel` is this
- * many. An empty endless loop in the metered code runs at a few hundred million instructions per
+ * many. Metered code runs at a few billion counted instructions per
  * second here (primes below 300,000: 138e6 in 38 ms), so MAX_LIMITS.fuel (5e10 instructions) ends it
  * in about 12 s, well before SANDBOX_TIMEOUT_MS; the default (1e10) fits primes below 3,000,000 (4.4e9).
  */
