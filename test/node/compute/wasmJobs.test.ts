@@ -11,6 +11,7 @@ import {
   checkJobCode,
   encodeWasmJobCode,
   FuelExhaustedError,
+  readCorpus,
   readExampleJob,
   readExampleWasm,
   Sandbox,
@@ -121,7 +122,22 @@ describe("compute: WebAssembly jobs", function () {
     expect(wasm.bytes).to.equal(js);
     expect(dagCbor.decode(Buffer.from(js, "hex"))).to.deep.equal({ count: 9592, sum: 454396537, largest: 99991 });
   });
+
+  it("computes the AssemblyScript word count over the corpus with the JavaScript version's output bytes", async function () {
+    const texts = await readCorpus();
+    const inputs = [...texts.slice(0, 2), { text: texts[2] }, new TextEncoder().encode(texts[3])];
+    const js = await outputBytes(await readExampleJob("wordcount"), inputs, { top: 7 }, 3);
+    const wasm = await outputBytes(await readExampleWasm("wordcount"), inputs, { top: 7 }, 3);
+    expect(wasm).to.equal(js);
+    expect(dagCbor.decode<{ top: unknown[] }>(Buffer.from(js, "hex")).top).to.have.length(7);
+  });
 });
+
+async function outputBytes(code: string | Uint8Array, inputs: unknown[], params: unknown, shards: number): Promise<string> {
+  const { compute } = await import("./fixtures/computeInChild.js");
+  const { prepareJob } = await import("../../../node/src/compute/index.js");
+  return (await compute(await prepareJob(code, inputs, params, { shards, redundancy: 1, limits: { fuel: 100_000 } }))).bytes;
+}
 
 async function computeJs(source: string, params: unknown): Promise<string> {
   const { compute } = await import("./fixtures/computeInChild.js");
