@@ -14,7 +14,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { EXAMPLES_DIR, MAX_LIMITS, readExampleJob, readExampleWasm, Sandbox } from "../../node/src/compute/index.js";
+import { EXAMPLES_DIR, MAX_LIMITS, readCorpus, readExampleJob, readExampleWasm, Sandbox, type ExampleJobName } from "../../node/src/compute/index.js";
 
 const LIMIT = Number(process.env.RINGS_BENCH_PRIMES_LIMIT ?? 3_000_000);
 const ITERATIONS = Number(process.env.RINGS_BENCH_ITERATIONS ?? 3);
@@ -32,24 +32,38 @@ async function median(run: () => Promise<unknown>): Promise<number> {
   return times[Math.floor(times.length / 2)] as number;
 }
 
+interface JobTiming {
+  name: string;
+  nodeMs: number;
+  quickjsMs: number;
+  wasmMs: number;
+}
+
+/** Times one job's map (one shard) three ways; (b) and (c) must give the same bytes. */
+async function timeJob(sandbox: Sandbox, job: ExampleJobName, name: string, inputs: unknown[], params: unknown): Promise<JobTiming> {
+  const args = [inputs, params, 0, 1];
+  const limits = { fuel: MAX_LIMITS.fuel };
+  const module = (await import(pathToFileURL(join(EXAMPLES_DIR, "jobs", `${job}.js`)).href)) as { map: MapFn };
+  const source = await readExampleJob(job);
+  const wasm = await readExampleWasm(job);
+  const js = await sandbox.run({ source, entry: "map", args, limits });
+  const compiled = await sandbox.run({ source: "", wasm, entry: "map", args, limits });
+  if (!js.cid.equals(compiled.cid)) throw new Error(`${name}: outputs differ: ${JSON.stringify(dagCbor.decode(js.bytes))} vs ${JSON.stringify(dagCbor.decode(compiled.bytes))}`);
+  const nodeMs = await median(() => Promise.resolve(module.map(inputs, params, 0, 1)));
+  const quickjsMs = await median(() => sandbox.run({ source, entry: "map", args, limits }));
+  const wasmMs = await median(() => sandbox.run({ source: "", wasm, entry: "map", args, limits }));
+  return { name, nodeMs, quickjsMs, wasmMs };
+}
+
 async function main(): Promise<void> {
   await promisify(execFile)("npm", ["run", "--silent", "build:wasm"]);
-  const params = { limit: LIMIT };
-  const args = [[], params, 0, 1];
-  const limits = { fuel: MAX_LIMITS.fuel };
-  const module = (await import(pathToFileURL(join(EXAMPLES_DIR, "jobs", "primes.js")).href)) as { map: MapFn };
-  const source = await readExampleJob("primes");
-  const wasm = await readExampleWasm("primes");
   const sandbox = new Sandbox({ timeoutMs: 300_000 });
   try {
     await sandbox.warm();
-    const js = await sandbox.run({ source, entry: "map", args, limits });
-    const compiled = await sandbox.run({ source: "", wasm, entry: "map", args, limits });
-    if (!js.cid.equals(compiled.cid)) throw new Error(`outputs differ: ${JSON.stringify(dagCbor.decode(js.bytes))} vs ${JSON.stringify(dagCbor.decode(compiled.bytes))}`);
-    const nodeMs = await median(() => Promise.resolve(module.map([], params, 0, 1)));
-    const quickjsMs = await median(() => sandbox.run({ source, entry: "map", args, limits }));
-    const wasmMs = await median(() => sandbox.run({ source: "", wasm, entry: "map", args, limits }));
-    const jobs = [{ name: `primes below ${LIMIT}`, nodeMs, quickjsMs, wasmMs }];
+    const jobs = [
+      await timeJob(sandbox, "primes", `primes below ${LIMIT}`, [], { limit: LIMIT }),
+      await timeJob(sandbox, "wordcount", "wordcount (corpus)", await readCorpus(), { top: 20 }),
+    ];
     const row = (cells: string[]): string => cells.map((cell) => cell.padStart(14)).join(" ");
     process.stdout.write(`${row(["job", "node ms", "quickjs ms", "wasm ms", "wasm/node", "quickjs/wasm"])}\n`);
     for (const job of jobs) {
