@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
+  BadJobCodeError,
   checkJobCode,
   encodeWasmJobCode,
   FuelExhaustedError,
@@ -102,6 +103,18 @@ describe("compute: WebAssembly jobs", function () {
     try {
       const failure = await sandbox.run({ source: "", wasm: ENDLESS, entry: "map", args: [[], null, 0, 1], limits: { fuel: 100 } }).catch((error: unknown) => error);
       expect(failure).to.be.instanceOf(FuelExhaustedError);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it("fails a module that breaks the rules at load as BadJobCodeError naming the rule", async function () {
+    const sandbox = new Sandbox();
+    try {
+      const wasm = wat(MAP_OK, undefined, `(import "env" "now" (func $now (result i32)))`);
+      const failure = await sandbox.run({ source: "", wasm, entry: "map", args: [[], null, 0, 1] }).catch((error: unknown) => error);
+      expect(failure).to.be.instanceOf(BadJobCodeError);
+      expect((failure as Error).message).to.match(/^WasmImportError: the module imports env\.now/);
     } finally {
       await sandbox.close();
     }
