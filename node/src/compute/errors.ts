@@ -96,3 +96,47 @@ export class JobInputError extends Error {
 export class PlanError extends Error {
   override name = "PlanError";
 }
+
+/**
+ * A job code block's WebAssembly module breaks the job ABI or the determinism rules (job.ts,
+ * wasmModule.ts). Refused at submit; at load (a member given such a block anyway) it is the
+ * deterministic failure BadJobCodeError carrying this error's name and message.
+ */
+export class WasmModuleError extends JobSpecError {
+  override name = "WasmModuleError";
+}
+
+/** Not a WebAssembly binary, or one the engine does not accept. */
+export class WasmMalformedError extends WasmModuleError {
+  override name = "WasmMalformedError";
+}
+
+/** The module imports something: jobs get no host functions at all. */
+export class WasmImportError extends WasmModuleError {
+  override name = "WasmImportError";
+}
+
+/** The module has a start function (code that would run at instantiation, unmetered). */
+export class WasmStartFunctionError extends WasmModuleError {
+  override name = "WasmStartFunctionError";
+}
+
+/** The module's memory has no maximum, a maximum above the job's memory limit, or is shared/64-bit. */
+export class WasmMemoryError extends WasmModuleError {
+  override name = "WasmMemoryError";
+}
+
+/** The module uses floating-point instructions (refused: NaN bit patterns differ between machines). */
+export class WasmFloatError extends WasmModuleError {
+  override name = "WasmFloatError";
+}
+
+/** The module uses instructions outside MVP + sign extension + bulk memory + reference types. */
+export class WasmFeatureError extends WasmModuleError {
+  override name = "WasmFeatureError";
+}
+
+/** The module lacks one of the ABI's exports (memory, alloc, map, reduce). */
+export class WasmExportError extends WasmModuleError {
+  override name = "WasmExportError";
+}

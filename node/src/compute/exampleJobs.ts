@@ -6,7 +6,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CID } from "multiformats/cid";
-import { encodeData, encodeJobCode, encodeJobSpec, type JobSpec } from "./job.js";
+import { checkJobCode, encodeData, encodeJobCode, encodeJobSpec, encodeWasmJobCode, type JobSpec } from "./job.js";
 import type { SandboxLimits } from "./limits.js";
 
 export const EXAMPLES_DIR = fileURLToPath(new URL("../../../examples/", import.meta.url));
@@ -17,6 +17,7 @@ export type ExampleJobName = "wordcount" | "primes";
 export interface PreparedJob {
   cid: CID;
   spec: JobSpec;
+  /** The JavaScript source ("" for a WebAssembly job). */
   source: string;
   blocks: { cid: CID; bytes: Uint8Array }[];
 }
@@ -25,6 +26,13 @@ export interface JobOptions {
   shards: number;
   redundancy: number;
   limits?: Partial<SandboxLimits>;
+}
+
+/** Where `npm run build:wasm` writes the AssemblyScript examples (examples/jobs/wasm/*.ts). */
+export const WASM_BUILD_DIR = join(EXAMPLES_DIR, "jobs", "wasm", "build");
+
+export async function readExampleWasm(name: ExampleJobName): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(join(WASM_BUILD_DIR, `${name}.wasm`)));
 }
 
 export function readExampleJob(name: ExampleJobName): Promise<string> {
@@ -39,13 +47,14 @@ export async function readCorpus(): Promise<string[]> {
 }
 
 /** Encodes code, inputs (each a dag-cbor block) and spec. */
-export async function prepareJob(source: string, inputs: unknown[], params: unknown, options: JobOptions): Promise<PreparedJob> {
-  const code = await encodeJobCode(source);
+export async function prepareJob(source: string | Uint8Array, inputs: unknown[], params: unknown, options: JobOptions): Promise<PreparedJob> {
+  const code = typeof source === "string" ? await encodeJobCode(source) : await encodeWasmJobCode(source);
   const inputBlocks = await Promise.all(inputs.map((input) => encodeData(input)));
   const spec: JobSpec = { code: code.cid, inputs: inputBlocks.map((block) => block.cid), params, shards: options.shards, redundancy: options.redundancy };
   if (options.limits) spec.limits = options.limits;
   const specBlock = await encodeJobSpec(spec);
-  return { cid: specBlock.cid, spec: specBlock.value, source, blocks: [code, ...inputBlocks, specBlock] };
+  checkJobCode(code.value, specBlock.value);
+  return { cid: specBlock.cid, spec: specBlock.value, source: typeof source === "string" ? source : "", blocks: [code, ...inputBlocks, specBlock] };
 }
 
 /** Word count over the shipped corpus (or the given texts); `top` most frequent words listed. */

@@ -4,7 +4,8 @@
  * A **job spec** is the dag-cbor map `{ code, inputs, params, shards, redundancy, limits? }`; its
  * CID (CIDv1 dag-cbor sha2-256) is the job's identity:
  * - `code`: CID of a **job code block**, the dag-cbor map `{ source }` holding the JavaScript source
- *   of an ES module, so the code too is identified by its content hash;
+ *   of an ES module, or `{ wasm }` holding a WebAssembly module's bytes (ABI below), so the code
+ *   too is identified by its content hash;
  * - `inputs`: CIDs of the input blocks (dag-cbor blocks are decoded, raw blocks arrive as bytes);
  * - `params`: any IPLD value handed to every call (null when absent);
  * - `shards`: how many map calls (1..1024); `redundancy`: members per shard (1..32);
@@ -21,6 +22,25 @@
  * `map` decides itself which part of `inputs` belongs to shard `shardIndex` of `shardCount` (see
  * examples/jobs/wordcount.js). Values are IPLD data: null, booleans, numbers (finite), strings,
  * BigInt, Uint8Array, arrays, plain objects, and CID links written `{ "/": "<cid>" }`.
+ *
+ * **WebAssembly job ABI** — the module imports nothing and exports:
+ *
+ * ```
+ * memory                                                      ;; one memory, with a maximum
+ * alloc(len: i32) -> i32                                      ;; room for `len` input bytes
+ * map(ptr: i32, len: i32, shardIndex: i32, shardCount: i32) -> i64
+ * reduce(ptr: i32, len: i32) -> i64
+ * ```
+ *
+ * An optional export `_initialize()` (a toolchain's initialiser, e.g. AssemblyScript's
+ * `--exportStart _initialize`) is called first, metered like the rest.
+ * The host calls `alloc`, writes the input at the pointer, then calls `map` or `reduce` with it.
+ * `map`'s input is the dag-cbor of `{ inputs, params }`, `reduce`'s of `{ partials, params }`.
+ * Both return `(outPtr << 32) | outLen`: the output, which must be canonical dag-cbor (checked by
+ * decoding and re-encoding; otherwise BadOutputError). Every call gets a fresh instance. The
+ * module must pass wasmModule.ts's rules (no imports, no start function, memory maximum within
+ * `limits.memoryBytes`, no floating point); fuel is counted in metered instructions,
+ * WASM_FUEL_PER_TICK per tick of `limits.fuel`. examples/jobs/wasm/ has AssemblyScript examples.
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
@@ -29,6 +49,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { z } from "zod";
 import { cidOfBytes } from "../core/cid.js";
 import { JobSpecError } from "./errors.js";
+import { checkWasmModule } from "./wasmModule.js";
 import { MAX_LIMITS, MIN_MEMORY_BYTES, resolveLimits, type SandboxLimits } from "./limits.js";
 
 export const MAX_SHARDS = 1024;
@@ -44,9 +65,7 @@ export interface JobSpec {
   limits?: Partial<SandboxLimits>;
 }
 
-export interface JobCode {
-  source: string;
-}
+export type JobCode = { source: string } | { wasm: Uint8Array };
 
 /** A block: its CID, its bytes and the value they encode. */
 export interface Block<T> {
@@ -83,7 +102,10 @@ export const jobSpecSchema = z
   })
   .strict();
 
-const jobCodeSchema = z.object({ source: z.string().min(1) }).strict();
+const jobCodeSchema = z.union([
+  z.object({ source: z.string().min(1) }).strict(),
+  z.object({ wasm: z.instanceof(Uint8Array).refine((bytes) => bytes.length > 0, "must not be empty") }).strict(),
+]);
 
 /** Validates a job spec (from JSON-RPC, a log entry or a decoded block). */
 export function parseJobSpec(value: unknown): JobSpec {
@@ -111,6 +133,17 @@ export function decodeJobSpec(bytes: Uint8Array): JobSpec {
 export async function encodeJobCode(source: string): Promise<Block<JobCode>> {
   const code = parseJobCode({ source });
   return encodeBlock(code, code);
+}
+
+/** The code block for a WebAssembly module (checked against the job's limits at submit, see checkJobCode). */
+export async function encodeWasmJobCode(wasm: Uint8Array): Promise<Block<JobCode>> {
+  const code = parseJobCode({ wasm });
+  return encodeBlock(code, code);
+}
+
+/** Refuses a WebAssembly module that breaks the ABI or the rules (a WasmModuleError); JS passes. */
+export function checkJobCode(code: JobCode, spec: JobSpec): void {
+  if ("wasm" in code) checkWasmModule(code.wasm, jobLimits(spec).memoryBytes);
 }
 
 export function decodeJobCode(bytes: Uint8Array): JobCode {

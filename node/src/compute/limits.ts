@@ -63,3 +63,11 @@ export function resolveLimits(requested: Partial<SandboxLimits> | undefined): Sa
     memoryBytes: Math.max(MIN_MEMORY_BYTES, Math.min(requested?.memoryBytes ?? DEFAULT_LIMITS.memoryBytes, MAX_LIMITS.memoryBytes)),
   };
 }
+
+/**
+ * WebAssembly jobs count fuel in metered instructions (wasmModule.ts): one tick of `fuel` is this
+ * many. Metered code runs at a few billion counted instructions per
+ * second here (primes below 300,000: 138e6 in 38 ms), so MAX_LIMITS.fuel (5e10 instructions) ends it
+ * in about 12 s, well before SANDBOX_TIMEOUT_MS; the default (1e10) fits primes below 3,000,000 (4.4e9).
+ */
+export const WASM_FUEL_PER_TICK = 500_000;

@@ -18,7 +18,10 @@ import type { Sandbox, SandboxOutput } from "./sandbox.js";
 export interface LoadedJob {
   cid: CID;
   spec: JobSpec;
+  /** The ES module source of a JavaScript job ("" for a WebAssembly job). */
   source: string;
+  /** The module of a WebAssembly job. */
+  wasm?: Uint8Array;
   /** Decoded inputs: dag-cbor blocks as IPLD values, raw blocks as Uint8Array. */
   inputs: unknown[];
   limits: SandboxLimits;
@@ -33,14 +36,16 @@ export interface CallOptions {
 /** Reads and checks the spec, the code and every input block. */
 export async function loadJob(jobCid: CID, blocks: BlockSource, options: { signal?: AbortSignal } = {}): Promise<LoadedJob> {
   const spec = decodeJobSpec(await getVerifiedBlock(blocks, jobCid, options.signal));
-  const { source } = decodeJobCode(await getVerifiedBlock(blocks, spec.code, options.signal));
+  const code = decodeJobCode(await getVerifiedBlock(blocks, spec.code, options.signal));
   const inputs = await Promise.all(
     spec.inputs.map(async (cid) => {
       const bytes = await getVerifiedBlock(blocks, cid, options.signal);
       return cid.code === raw.code ? bytes : dagCbor.decode(bytes);
     }),
   );
-  return { cid: jobCid, spec, source, inputs, limits: jobLimits(spec) };
+  const job: LoadedJob = { cid: jobCid, spec, source: "source" in code ? code.source : "", inputs, limits: jobLimits(spec) };
+  if ("wasm" in code) job.wasm = code.wasm;
+  return job;
 }
 
 /** Runs `map(inputs, params, shardIndex, shardCount)` for one shard. */
@@ -51,6 +56,7 @@ export function computeShard(sandbox: Sandbox, job: LoadedJob, shardIndex: numbe
   return sandbox.run(
     {
       source: job.source,
+      ...(job.wasm ? { wasm: job.wasm } : {}),
       entry: "map",
       args: [job.inputs, job.spec.params, shardIndex, job.spec.shards],
       seed: callSeed(job.cid, "map", shardIndex),
@@ -68,6 +74,7 @@ export function reduceShards(sandbox: Sandbox, job: LoadedJob, partials: readonl
   return sandbox.run(
     {
       source: job.source,
+      ...(job.wasm ? { wasm: job.wasm } : {}),
       entry: "reduce",
       args: [partials.map((bytes) => dagCbor.decode(bytes)), job.spec.params],
       seed: callSeed(job.cid, "reduce", 0),

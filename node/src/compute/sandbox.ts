@@ -23,6 +23,8 @@ import type { WorkerReply, WorkerRequest } from "./sandboxProtocol.js";
 export interface SandboxCall {
   /** The job's ES module source. */
   source: string;
+  /** A WebAssembly job module instead of `source` (job.ts has the ABI). */
+  wasm?: Uint8Array;
   /** Name of the exported function to call. */
   entry: string;
   /** Arguments, as IPLD data model values (what @ipld/dag-cbor decodes to). */
@@ -109,6 +111,7 @@ export class Sandbox {
       seed: seedWords(call.seed),
       limits: resolveLimits(call.limits),
     };
+    if (call.wasm !== undefined) request.wasm = call.wasm;
     return new Promise<SandboxOutput>((resolve, reject) => {
       const signal = options.signal;
       if (signal?.aborted) {

@@ -5,6 +5,8 @@ import type { SandboxLimits } from "./limits.js";
 export interface WorkerRequest {
   id: number;
   source: string;
+  /** A WebAssembly job module (then `source` is unused); see wasmCall.ts. */
+  wasm?: Uint8Array;
   entry: string;
   /** dag-cbor encoding of the argument array. */
   args: Uint8Array;

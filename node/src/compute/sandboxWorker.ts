@@ -16,6 +16,7 @@ import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quick
 import { prepareGuest, runGuestCall, type PreparedGuest } from "./guestCall.js";
 import { DEFAULT_LIMITS, MAX_OUTPUT_BYTES } from "./limits.js";
 import type { WorkerReply, WorkerRequest } from "./sandboxProtocol.js";
+import { runWasmCall } from "./wasmCall.js";
 import { fromWire, toWire } from "./wire.js";
 
 /** The subset of the WebAssembly JS API used here (the project's TypeScript lib has no DOM/wasm types). */
@@ -81,6 +82,7 @@ type CallReply = Extract<WorkerReply, { ok: boolean }>;
 
 async function serve(request: WorkerRequest): Promise<CallReply> {
   const args = dagCbor.decode(request.args);
+  if (request.wasm !== undefined) return { id: request.id, logs: [], ...runWasmCall(request.wasm, request.entry, args as unknown[], request.limits) };
   const instance = await takeInstance(request.limits.memoryBytes);
   const outcome = runGuestCall(instance.guest, {
     source: request.source,

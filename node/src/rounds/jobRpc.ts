@@ -37,6 +37,7 @@ const input = z.unknown().transform((value, context) => {
 const submitSchema = z
   .object({
     source: z.string().max(1024 * 1024).optional(),
+    wasm: z.string().max(1400 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64").optional(),
     code: z.string().optional(),
     inputs: z.array(input).max(1024),
     params: z.unknown().optional(),
@@ -47,7 +48,7 @@ const submitSchema = z
     waitMs: z.number().int().min(0).max(600_000).optional(),
   })
   .strict()
-  .refine((value) => (value.source === undefined) !== (value.code === undefined), "give exactly one of source and code");
+  .refine((value) => [value.source, value.wasm, value.code].filter((field) => field !== undefined).length === 1, "give exactly one of source, wasm and code");
 
 const getSchema = z.object({ job: z.string().min(1) }).strict();
 

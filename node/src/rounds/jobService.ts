@@ -9,7 +9,7 @@ import { CID } from "multiformats/cid";
 import { cidToBytes32 } from "../core/cid.js";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { SandboxLimits } from "../compute/limits.js";
-import { encodeData, encodeJobCode, encodeJobSpec, type JobSpec } from "../compute/job.js";
+import { checkJobCode, decodeJobCode, encodeData, encodeJobCode, encodeJobSpec, encodeWasmJobCode, type JobCode, type JobSpec } from "../compute/job.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
@@ -32,6 +32,8 @@ export type JobInput = { text: string } | { json: unknown } | { bytes: string } 
 export interface SubmitJobRequest {
   /** The job's ES module source (exports `map` and `reduce`), or `code`: the CID of its code block. */
   source?: string;
+  /** Or a WebAssembly job module (base64; ABI in compute/job.ts), checked against the job's limits. */
+  wasm?: string;
   code?: string;
   inputs: JobInput[];
   params?: unknown;
@@ -82,10 +84,10 @@ export class JobService {
   /** Stores the job's blocks and appends it to this member's log; resolves with its id. */
   async submit(request: SubmitJobRequest): Promise<{ job: string; entry: string; seq: number; existing: boolean }> {
     let code: CID;
-    if (request.source !== undefined) {
-      const block = await encodeJobCode(request.source);
-      await this.components.blocks.putBytes(block.cid, block.bytes);
-      code = block.cid;
+    let codeBlock: { cid: CID; bytes: Uint8Array; value: JobCode } | undefined;
+    if (request.source !== undefined || request.wasm !== undefined) {
+      codeBlock = request.source !== undefined ? await encodeJobCode(request.source) : await encodeWasmJobCode(Buffer.from(request.wasm as string, "base64"));
+      code = codeBlock.cid;
     } else if (request.code !== undefined) {
       code = CID.parse(request.code);
     } else {
@@ -95,6 +97,13 @@ export class JobService {
     const spec: JobSpec = { code, inputs, params: request.params ?? null, shards: request.shards, redundancy: request.redundancy };
     if (request.limits !== undefined) spec.limits = request.limits;
     const encoded = await encodeJobSpec(spec);
+    if (codeBlock !== undefined) {
+      checkJobCode(codeBlock.value, encoded.value);
+      await this.components.blocks.putBytes(codeBlock.cid, codeBlock.bytes);
+    } else {
+      const held = await this.components.blocks.readBytes(code);
+      if (held !== null) checkJobCode(decodeJobCode(held), encoded.value);
+    }
     this.compute.shape(encoded.bytes);
     await this.components.blocks.putBytes(encoded.cid, encoded.bytes);
     await this.engine.book.scan();

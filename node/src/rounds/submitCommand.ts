@@ -16,7 +16,8 @@ import type { JobInput, JobStatus, PinInput } from "./jobService.js";
 
 interface SubmitFlags {
   dataDir?: string;
-  code: string;
+  code?: string;
+  wasm?: string;
   input?: string[];
   inputFile?: string[];
   inputJson?: string[];
@@ -46,7 +47,8 @@ export function submitCommand(program: Command): void {
     .command("submit")
     .description("submit a job (JavaScript exporting map and reduce) to the ring through this node and wait for the finalised result")
     .option("-d, --data-dir <dir>", "data directory of the running node (env RING_NODE_DATA_DIR, default ~/.ring-node)")
-    .requiredOption("--code <file>", "the job's ES module (exports map(inputs, params, shard, shards) and reduce(partials, params))")
+    .option("--code <file>", "the job's ES module (exports map(inputs, params, shard, shards) and reduce(partials, params))")
+    .option("--wasm <file>", "instead of --code: the job's WebAssembly module (the ABI in node/src/compute/job.ts)")
     .option("--input <text>", "an input text, repeatable", collect)
     .option("--input-file <file>", "an input text read from a file, repeatable", collect)
     .option("--input-json <json>", "an input JSON value, repeatable", collect)
@@ -61,6 +63,7 @@ export function submitCommand(program: Command): void {
     .option("--timeout-ms <ms>", "how long to wait for the result", (v) => Number(v), 300_000)
     .option("--json", "print the result as JSON")
     .action(async (flags: SubmitFlags) => {
+      if ((flags.code === undefined) === (flags.wasm === undefined)) throw new InvalidArgumentError("give exactly one of --code <file.js> and --wasm <file.wasm>");
       const client = await JobsClient.forDataDir(resolve(flags.dataDir ?? defaultDataDir()));
       const inputs: JobInput[] = [
         ...(flags.input ?? []).map((text) => ({ text })),
@@ -69,7 +72,7 @@ export function submitCommand(program: Command): void {
         ...(flags.inputPin ?? []).map((input) => ({ ...input, ...(flags.gate === undefined ? {} : { gate: flags.gate }) })),
       ];
       const request = {
-        source: await readFile(flags.code, "utf8"),
+        ...(flags.wasm !== undefined ? { wasm: (await readFile(flags.wasm)).toString("base64") } : { source: await readFile(flags.code as string, "utf8") }),
         inputs,
         params: flags.params === undefined ? null : (JSON.parse(flags.params) as unknown),
         shards: flags.shards,
