@@ -7,13 +7,12 @@
 import type { Command } from "commander";
 import { Contract, formatEther, type Wallet } from "ethers";
 import { join } from "node:path";
-import { ReplicaRingReads, replicaRingInterface, waitForReceipt } from "../chain/index.js";
+import { ReplicaRingReads, replicaRingInterface, RingReads, waitForReceipt } from "../chain/index.js";
 import { buildReplicateRing, nextForwarderNonce, readForwarderInfo } from "../client/requests.js";
 import { RingsRpcClient } from "../client/ringsRpcClient.js";
 import { readConfigFile } from "../config/config.js";
 import { ensureRingKeys, readRingKeys, RING_KEYS_FILE } from "../replica/ringKeyFile.js";
 import { replicaKeyCommitment } from "../replica/ringKeys.js";
-import { RingReads } from "../chain/index.js";
 import { addChainOptions, addressArgument, avatarSigner, chainOf, dataDirOf, type ChainFlags } from "./chainAccess.js";
 import { UsageError } from "./errors.js";
 import { printResult } from "./ring.js";

@@ -14,7 +14,7 @@
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import { RingWriter } from "../chain/index.js";
-import { signMembership } from "../core/ringVotes.js";
+import { orderBySigner, signMembership } from "../core/ringVotes.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
@@ -52,7 +52,6 @@ export class MembershipVotes {
   private readonly writer: RingWriter;
   private readonly cleanups: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
   private tail: Promise<void> = Promise.resolve();
   private pending = false;
 
@@ -74,7 +73,7 @@ export class MembershipVotes {
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    await this.running;
+    await this.tail;
   }
 
   /** The membership epoch a proposal made now must carry. */
@@ -125,7 +124,7 @@ export class MembershipVotes {
   private kick(): void {
     if (this.pending) return;
     this.pending = true;
-    this.running = this.exclusive(async () => {
+    void this.exclusive(async () => {
       this.pending = false;
       try {
         await this.pass();
@@ -182,8 +181,7 @@ export class MembershipVotes {
   private myTurn(state: MotionState): boolean {
     const since = this.readySince.get(state.key) ?? Date.now();
     this.readySince.set(state.key, since);
-    const order = state.votes.map((vote) => vote.signer).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-    const rank = Math.max(0, order.indexOf(this.components.signer.address));
+    const rank = Math.max(0, orderBySigner(state.votes).findIndex((vote) => vote.signer === this.components.signer.address));
     return Date.now() - since >= rank * (this.options.submitDelayMs ?? 3_000);
   }
 }
