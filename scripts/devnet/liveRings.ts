@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { hexlify, parseEther, randomBytes, Wallet, type Signer } from "ethers";
@@ -16,7 +16,8 @@ import { buildFlushToRing, buildReplicateRing, nextForwarderNonce, readForwarder
 import { RingsRpcClient } from "../../node/src/client/ringsRpcClient.js";
 import { headLabel } from "../../node/src/dashboard/chainSnapshot.js";
 import { keystoreAddress, keystorePath, loadKeystore } from "../../node/src/identity/keystore.js";
-import { decodeRingKey, encodeRingKey, generateRingKeys, type RingKeys } from "../../node/src/replica/ringKeys.js";
+import { ensureRingKeys, RING_KEYS_FILE } from "../../node/src/replica/ringKeyFile.js";
+import { generateRingKeys, type RingKeys } from "../../node/src/replica/ringKeys.js";
 import { JobsClient } from "../../node/src/rounds/jobsClient.js";
 import type { JobStatus } from "../../node/src/rounds/jobService.js";
 import { JSONRPC_FILE } from "../../node/src/rpc/jsonRpcService.js";
@@ -151,14 +152,7 @@ export class LiveRings {
 
   /** The ring's read and replica keys, made once and kept beside the members' data. */
   private async ringKeys(): Promise<RingKeys> {
-    const file = path.resolve(REPO_ROOT, this.options.dataDir, "ring-keys.json");
-    if (existsSync(file)) {
-      const stored = JSON.parse(await readFile(file, "utf8")) as { readKey: string; replicaKey: string };
-      return { readKey: decodeRingKey(stored.readKey), replicaKey: decodeRingKey(stored.replicaKey) };
-    }
-    const keys = generateRingKeys();
-    await writeFile(file, JSON.stringify({ readKey: encodeRingKey(keys.readKey), replicaKey: encodeRingKey(keys.replicaKey) }), { mode: 0o600 });
-    return keys;
+    return (await ensureRingKeys(path.resolve(REPO_ROOT, this.options.dataDir, RING_KEYS_FILE))).keys;
   }
 
   /** Member 0 of `ring` signs the registration, funded by the engine's deposit; replica node 0 relays it. */

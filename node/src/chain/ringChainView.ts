@@ -12,7 +12,8 @@ import { ringDomain } from "../core/eip712.js";
 import { checksumAddress } from "../core/secp256k1.js";
 import { ringInterface } from "./abi/ring.js";
 import { LOG_RANGE, RingReads } from "./contractReads.js";
-import { ChainTimeoutError, ChainUnreachableError, NotARingError } from "./errors.js";
+import { ChainTimeoutError, NotARingError } from "./errors.js";
+import { connectProvider } from "./provider.js";
 import type { Membership } from "./membership.js";
 import { peerIdFromChainBytes, ringEventOf, type RingEventListener, type RingEventRecord } from "./ringEvents.js";
 import { bounded, CHAIN_TIMEOUT_MS, type WaitOptions } from "./wait.js";
@@ -77,15 +78,7 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
     const timeoutMs = options.timeoutMs ?? CHAIN_TIMEOUT_MS;
     const wait = (what: string) => ({ milliseconds: timeoutMs, what, signal: options.signal });
     const pollMs = options.pollMs ?? 1_000;
-    const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, pollingInterval: pollMs, cacheTimeout: -1 });
-    let chainId: bigint;
-    try {
-      chainId = BigInt(await bounded(provider.send("eth_chainId", []) as Promise<string>, wait("eth_chainId")));
-    } catch (error) {
-      provider.destroy();
-      if (options.signal?.aborted === true) throw error;
-      throw new ChainUnreachableError(`chain at ${options.rpcUrl} is unreachable: ${(error as Error).message}`);
-    }
+    const { provider, chainId } = await connectProvider(options.rpcUrl, { timeoutMs, pollMs, signal: options.signal });
     const view = new RingChainView(provider, options.ring, chainId, pollMs, timeoutMs, options.logger);
     try {
       const code = await bounded(provider.getCode(view.ring), wait("eth_getCode"));
