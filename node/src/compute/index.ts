@@ -9,4 +9,5 @@ export * from "./reference.js";
 export * from "./runner.js";
 export { Sandbox, type RunOptions, type SandboxCall, type SandboxOptions, type SandboxOutput } from "./sandbox.js";
 export * from "./exampleJobs.js";
-export { checkWasmModule, meterModule, FUEL_EXPORT, WASM_PAGE_BYTES } from "./wasmModule.js";
+export { checkWasmModule, WASM_PAGE_BYTES } from "./wasmModule.js";
+export { meterModule, FUEL_EXPORT, STACK_EXPORT, WASM_STACK_SLOTS } from "./wasmMeter.js";

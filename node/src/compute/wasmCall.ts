@@ -9,7 +9,8 @@ import type { JobFailureKind } from "./errors.js";
 import { WasmModuleError } from "./errors.js";
 import { MAX_OUTPUT_BYTES, WASM_FUEL_PER_TICK, type SandboxLimits } from "./limits.js";
 import { wasmApi, type WasmGlobal, type WasmMemory } from "./wasmApi.js";
-import { checkWasmModule, FUEL_EXPORT, meterModule } from "./wasmModule.js";
+import { FUEL_EXPORT, meterModule, STACK_EXPORT, WASM_STACK_SLOTS } from "./wasmMeter.js";
+import { checkWasmModule } from "./wasmModule.js";
 
 export type WasmOutcome =
   | { ok: true; output: Uint8Array; fuelUsed: number }
@@ -42,6 +43,7 @@ export function runWasmCall(wasm: Uint8Array, entry: string, args: unknown[], li
   }
   const { exports } = new wasmApi.Instance(module, {});
   const fuel = exports[FUEL_EXPORT] as WasmGlobal;
+  const stack = exports[STACK_EXPORT] as WasmGlobal;
   const memory = exports.memory as WasmMemory;
   const budget = BigInt(limits.fuel) * BigInt(WASM_FUEL_PER_TICK);
   fuel.value = budget;
@@ -60,8 +62,9 @@ export function runWasmCall(wasm: Uint8Array, entry: string, args: unknown[], li
     return readOutput(memory, Number(result >> 32n), Number(result & 0xffffffffn), used());
   } catch (error) {
     if (fuel.value < 0n) return { ok: false, kind: "fuel", message: `the job ran out of its ${limits.fuel} fuel (${budget} instructions)`, fuelUsed: limits.fuel };
+    if (stack.value > BigInt(WASM_STACK_SLOTS)) return { ok: false, kind: "threw", message: `the module's calls nested deeper than the ${WASM_STACK_SLOTS}-slot stack budget`, fuelUsed: used() };
     if (error instanceof wasmApi.RuntimeError) return { ok: false, kind: "threw", message: `the module trapped: ${error.message}`, fuelUsed: used() };
-    throw error; // a stack overflow (RangeError) depends on the engine's frame sizes: a non-answer
+    throw error; // an engine stack overflow (RangeError) below the metered budget: a host fault, a non-answer
   }
 }
 

@@ -34,7 +34,7 @@ const CHILD = fileURLToPath(new URL("./fixtures/wasmInChild.ts", import.meta.url
 function wat(body: string, memory = `(memory (export "memory") 1 16)`, imports = ""): Uint8Array {
   const module = binaryen.parseText(`(module ${imports} ${memory}
     (func (export "alloc") (param i32) (result i32) i32.const 1024)
-    (func (export "reduce") (param i32 i32) (result i64) i64.const 0)
+    (func (export "reduce") (param i32 i32) (result i64) ${NULL_OUTPUT})
     ${body})`);
   const bytes = module.emitBinary();
   module.dispose();
@@ -42,6 +42,16 @@ function wat(body: string, memory = `(memory (export "memory") 1 16)`, imports =
 }
 
 const MAP_OK = `(func (export "map") (param i32 i32 i32 i32) (result i64) i64.const 0)`;
+/** Writes dag-cbor null (0xf6) at 2048 and returns (ptr 2048, length 1). */
+const NULL_OUTPUT = "(i32.store8 (i32.const 2048) (i32.const 0xf6)) i64.const 8796093022209";
+
+/** A module whose `map` calls a function that recurses `depth` calls deep. */
+function recursing(depth: number): Uint8Array {
+  return wat(`(func $down (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0)) (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))
+    (func (export "map") (param i32 i32 i32 i32) (result i64) (drop (call $down (i32.const ${depth}))) ${NULL_OUTPUT})`);
+}
+
 const ENDLESS = wat(`(func (export "map") (param i32 i32 i32 i32) (result i64) (loop $l (br $l)) i64.const 0)`);
 
 async function submitCheck(wasm: Uint8Array): Promise<void> {
@@ -96,6 +106,20 @@ describe("compute: WebAssembly jobs", function () {
     const [first, second] = await Promise.all([inChild(file, 0, 200), inChild(file, 0, 200)]);
     expect(first.failure).to.equal("FuelExhaustedError");
     expect(second).to.deep.equal(first);
+  });
+
+  it("fails unbounded recursion at the metered stack budget, the same in two separate processes", async function () {
+    const file = join(dir, "recursion.wasm");
+    await writeFile(file, recursing(10_000_000));
+    const [first, second] = await Promise.all([inChild(file, 0), inChild(file, 0)]);
+    expect(first.failure).to.equal("JobThrewError");
+    expect(first.message).to.match(/nested deeper than the 1048576-slot stack budget/);
+    expect(second).to.deep.equal(first);
+  });
+
+  it("runs recursion 10,000 calls deep, well inside the stack budget", async function () {
+    const outcome = await computeWasm(recursing(10_000), { limit: 0 });
+    expect(outcome).to.deep.equal({ bytes: "f6" });
   });
 
   it("reports an endless loop in the sandbox as FuelExhaustedError, not a timeout", async function () {
