@@ -4,7 +4,10 @@
  */
 import { expect } from "chai";
 import { Contract } from "ethers";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { after, afterEach, before, describe, it } from "mocha";
 import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
@@ -31,6 +34,8 @@ async function reference(texts: string[], shards: number, redundancy: number): P
 }
 
 const EXAMPLE_WORDCOUNT = fileURLToPath(new URL("../../../examples/jobs/wordcount.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const PRIMES_WASM = join(ROOT, "examples/jobs/wasm/build/primes.wasm");
 
 /** The reduce ring's job: the total and the `n` most frequent words of a word-count output. */
 const TOP_WORDS = `
@@ -123,6 +128,15 @@ describe("rounds: jobs computed by the ring and flushed with 2/3 votes", functio
     expect(status.submitter).to.equal(world.members[submitter]?.address);
     expect(status.output?.value).to.deep.equal(expected.value);
     expect(await flushedRelayer(status.round as number)).to.equal(world.members[relayer]?.address);
+  });
+
+  it("a WebAssembly job submitted with ring-node submit --wasm is finalised with the primes below 100,000 as its agreed result", async function () {
+    await promisify(execFile)("npm", ["run", "--silent", "build:wasm"], { cwd: ROOT, timeout: 120_000 });
+    const dataDir = world.ring.members[3]?.dataDir as string;
+    const args = ["submit", "--data-dir", dataDir, "--wasm", PRIMES_WASM, "--params", '{"limit":100000,"block":3000}', "--shards", "2", "--redundancy", "2", "--json"];
+    const status = JSON.parse(await ringNodeCommand(args, {}, 90_000)) as JobStatus;
+    expect(status.status).to.equal("finalised");
+    expect(status.output?.value).to.deep.equal({ count: 9592, sum: 454396537, largest: 99991 });
   });
 
   it("a job whose code throws is finalised with the failure as its agreed result", async function () {
