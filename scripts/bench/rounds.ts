@@ -10,8 +10,13 @@
  * 3. Map-reduce speedup: a CPU-bound job (examples/jobs/primes.js) on rings of N = 1 and 2 members
  *    (BENCH_SPEEDUP_N=1,2,3,... up to 5 for bigger machines), seconds from submission to finalised.
  *
+ * The floor (floors.ts), measured in the same run with the ring up and idle: one signed transaction's
+ * send + mine + receipt on the same `hardhat node` (median of BENCH_FLOOR_SAMPLES, 100) plus one
+ * libp2p request/response between two member-built nodes (median of as many).
+ *
  * Prints a table and writes bench-results/rounds.json:
- *   { "rounds", "p50Ms", "p99Ms", "jobsPerMin", "speedup": [ { "n", "seconds" } ], "jobLatency", "loadAverage" }
+ *   { "rounds", "p50Ms", "p99Ms", "floorMs", "txFloorMs", "p2pFloorMs", "p50OverFloor", "p99OverFloor",
+ *     "jobsPerMin", "speedup": [ { "n", "seconds" } ], "jobLatency", "loadAverage" }
  * Environment: BENCH_ROUNDS (default 100), BENCH_CONCURRENCY (20), BENCH_THROUGHPUT_SECONDS (30),
  * BENCH_SPEEDUP_N ("1,2"), BENCH_PRIMES_LIMIT (CPU work of the speedup job).
  */
@@ -22,6 +27,8 @@ import { fileURLToPath } from "node:url";
 import { readExampleJob } from "../../node/src/compute/exampleJobs.js";
 import { MAX_LIMITS } from "../../node/src/compute/limits.js";
 import { startRoundsRing, type RoundsRing } from "../devnet/roundsRing.js";
+import { hardhatAccount } from "../devnet/hardhatNode.js";
+import { requestResponseFloorMs, transactionFloorMs } from "./floors.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -82,6 +89,36 @@ function roundTimes(world: RoundsRing, fromRound: number): number[] {
   return times;
 }
 
+/** Steps of the relayer's trace that split a round into phases (roundsTrace.ts names). */
+const PHASES: Array<[string, string, string]> = [
+  ["reduce + proposal built and logged", "propose start", "proposal appended"],
+  ["votes asked and answered", "proposal appended", "flush start"],
+  ["flush: estimate, send, mine, receipt", "flush start", "flush mined"],
+];
+
+/** Median ms of each phase over the rounds from `fromRound`, from the trace of the member that flushed each. */
+function roundPhases(world: RoundsRing, fromRound: number): Array<{ phase: string; p50Ms: number }> {
+  const durations = PHASES.map(() => [] as number[]);
+  for (const member of world.members) {
+    const steps = new Map<number, Map<string, number>>();
+    for (const line of member.node?.logs ?? []) {
+      if (line.msg !== "rounds trace" || typeof line.round !== "number" || typeof line.at !== "number" || typeof line.step !== "string") continue;
+      const round = steps.get(line.round) ?? new Map<string, number>();
+      if (!round.has(line.step)) round.set(line.step, line.at);
+      steps.set(line.round, round);
+    }
+    for (const [round, at] of steps) {
+      if (round < fromRound || !at.has("flush mined")) continue;
+      PHASES.forEach(([, from, to], i) => {
+        const start = at.get(from);
+        const end = at.get(to);
+        if (start !== undefined && end !== undefined) durations[i]?.push(end - start);
+      });
+    }
+  }
+  return PHASES.map(([phase], i) => ({ phase, p50Ms: Math.round(percentile((durations[i] ?? []).sort((a, b) => a - b), 50) * 10) / 10 }));
+}
+
 async function throughput(world: RoundsRing, concurrency: number, seconds: number): Promise<number> {
   const deadline = Date.now() + seconds * 1_000;
   let finished = 0;
@@ -121,21 +158,30 @@ async function main(): Promise<void> {
   const throughputSeconds = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 30);
   const speedupNs = (process.env.BENCH_SPEEDUP_N ?? "1,2").split(",").map(Number).filter((n) => n >= 1 && n <= 5);
   const primesLimit = Number(process.env.BENCH_PRIMES_LIMIT ?? 3_000_000);
+  const floorSamples = Number(process.env.BENCH_FLOOR_SAMPLES ?? 100);
 
   process.stdout.write(`ring of 4 ring-node processes, hardhat node (automine)\n`);
   const world = await startRing(4, "bench");
   let latencies: number[];
   let jobLatencies: number[];
   let jobsPerMin: number;
+  let txFloorMs: number;
+  let p2pFloorMs: number;
+  let phases: Array<{ phase: string; p50Ms: number }>;
   try {
     jobLatencies = (await roundLatency(world, rounds)).sort((a, b) => a - b);
     // Round 1 was the warm-up job's.
     latencies = roundTimes(world, 2).sort((a, b) => a - b);
+    phases = roundPhases(world, 2);
+    process.stdout.write(`floor: ${floorSamples} transactions on the same hardhat node, ${floorSamples} libp2p request/responses\n`);
+    txFloorMs = await transactionFloorMs(hardhatAccount(15), world.ring.chain.provider, floorSamples);
     process.stdout.write(`throughput: ${concurrency} concurrent clients for ${throughputSeconds} s\n`);
     jobsPerMin = await throughput(world, concurrency, throughputSeconds);
+    p2pFloorMs = await requestResponseFloorMs(floorSamples);
   } finally {
     await world.cleanup();
   }
+  const floorMs = txFloorMs + p2pFloorMs;
   const speedups: Array<{ n: number; seconds: number }> = [];
   for (const n of speedupNs) {
     process.stdout.write(`speedup: primes below ${primesLimit} on a ring of ${n}\n`);
@@ -148,8 +194,10 @@ async function main(): Promise<void> {
   const jobP99Ms = percentile(jobLatencies, 99);
   const base = speedups.find((s) => s.n === 1)?.seconds;
   const rows: Array<[string, string, string]> = [
-    ["round latency p50 (proposal -> flush mined)", `${p50Ms.toFixed(0)} ms`, "<= 250 ms"],
-    ["round latency p99 (proposal -> flush mined)", `${p99Ms.toFixed(0)} ms`, "<= 1000 ms"],
+    ["floor: tx send+mine+receipt + libp2p req/resp", `${floorMs.toFixed(1)} ms (${txFloorMs.toFixed(1)} + ${p2pFloorMs.toFixed(1)})`, ""],
+    ["round latency p50 (proposal -> flush mined)", `${p50Ms.toFixed(0)} ms (${(p50Ms / floorMs).toFixed(2)}x floor)`, "<= 1.5x floor"],
+    ["round latency p99 (proposal -> flush mined)", `${p99Ms.toFixed(0)} ms (${(p99Ms / floorMs).toFixed(2)}x floor)`, "<= 3x floor"],
+    ...phases.map(({ phase, p50Ms: ms }): [string, string, string] => [`  phase p50: ${phase}`, `${ms} ms`, ""]),
     ["job latency p50 (SubmitJob -> finalised)", `${jobP50Ms.toFixed(0)} ms`, ""],
     ["job latency p99 (SubmitJob -> finalised)", `${jobP99Ms.toFixed(0)} ms`, ""],
     [`jobs/minute (${concurrency} concurrent)`, jobsPerMin.toFixed(0), ""],
@@ -166,6 +214,12 @@ async function main(): Promise<void> {
     rounds: latencies.length,
     p50Ms: Math.round(p50Ms),
     p99Ms: Math.round(p99Ms),
+    floorMs: Math.round(floorMs * 10) / 10,
+    txFloorMs: Math.round(txFloorMs * 10) / 10,
+    p2pFloorMs: Math.round(p2pFloorMs * 10) / 10,
+    p50OverFloor: Math.round((p50Ms / floorMs) * 100) / 100,
+    p99OverFloor: Math.round((p99Ms / floorMs) * 100) / 100,
+    phases,
     jobsPerMin: Math.round(jobsPerMin),
     speedup: speedups,
     jobLatency: { jobs: jobLatencies.length, p50Ms: Math.round(jobP50Ms), p99Ms: Math.round(jobP99Ms) },
