@@ -24,11 +24,15 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readExampleJob } from "../../node/src/compute/exampleJobs.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { readExampleJob, readExampleWasm } from "../../node/src/compute/exampleJobs.js";
 import { MAX_LIMITS } from "../../node/src/compute/limits.js";
 import { startRoundsRing, type RoundsRing } from "../devnet/roundsRing.js";
 import { hardhatAccount } from "../devnet/hardhatNode.js";
+import { percentile, roundPhases, roundTimes } from "./roundTraces.js";
 import { requestResponseFloorMs, transactionFloorMs } from "./floors.js";
+import { cpuBetween, procStats, type ProcStats } from "./procStats.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -40,11 +44,6 @@ export function reduce(partials, params) { return { n: params.n, shards: partial
 /** Bench timeouts: rounds react to events, polls only back them up. */
 const BENCH_ENV: NodeJS.ProcessEnv = { RING_NODE_CHAIN_POLL_MS: "100", RING_NODE_TRACE_ROUNDS: "1" };
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] as number;
-}
 
 async function startRing(n: number, label: string): Promise<RoundsRing> {
   const world = await startRoundsRing(n, label, BENCH_ENV);
@@ -67,58 +66,6 @@ async function roundLatency(world: RoundsRing, rounds: number): Promise<number[]
   return latencies;
 }
 
-/**
- * Each round's own latency, from the members' round traces: the first "propose start" of round r
- * (a relayer begins the round: reduce, proposal, votes) until its flush is mined.
- */
-function roundTimes(world: RoundsRing, fromRound: number): number[] {
-  const starts = new Map<number, number>();
-  const ends = new Map<number, number>();
-  for (const member of world.members) {
-    for (const line of member.node?.logs ?? []) {
-      if (line.msg !== "rounds trace" || typeof line.round !== "number" || typeof line.at !== "number") continue;
-      if (line.step === "propose start") starts.set(line.round, Math.min(starts.get(line.round) ?? Infinity, line.at));
-      if (line.step === "flush mined") ends.set(line.round, line.at);
-    }
-  }
-  const times: number[] = [];
-  for (const [round, end] of ends) {
-    const start = starts.get(round);
-    if (round >= fromRound && start !== undefined) times.push(end - start);
-  }
-  return times;
-}
-
-/** Steps of the relayer's trace that split a round into phases (roundsTrace.ts names). */
-const PHASES: Array<[string, string, string]> = [
-  ["reduce + proposal built and logged", "propose start", "proposal appended"],
-  ["votes asked and answered", "proposal appended", "flush start"],
-  ["flush: estimate, send, mine, receipt", "flush start", "flush mined"],
-];
-
-/** Median ms of each phase over the rounds from `fromRound`, from the trace of the member that flushed each. */
-function roundPhases(world: RoundsRing, fromRound: number): Array<{ phase: string; p50Ms: number }> {
-  const durations = PHASES.map(() => [] as number[]);
-  for (const member of world.members) {
-    const steps = new Map<number, Map<string, number>>();
-    for (const line of member.node?.logs ?? []) {
-      if (line.msg !== "rounds trace" || typeof line.round !== "number" || typeof line.at !== "number" || typeof line.step !== "string") continue;
-      const round = steps.get(line.round) ?? new Map<string, number>();
-      if (!round.has(line.step)) round.set(line.step, line.at);
-      steps.set(line.round, round);
-    }
-    for (const [round, at] of steps) {
-      if (round < fromRound || !at.has("flush mined")) continue;
-      PHASES.forEach(([, from, to], i) => {
-        const start = at.get(from);
-        const end = at.get(to);
-        if (start !== undefined && end !== undefined) durations[i]?.push(end - start);
-      });
-    }
-  }
-  return PHASES.map(([phase], i) => ({ phase, p50Ms: Math.round(percentile((durations[i] ?? []).sort((a, b) => a - b), 50) * 10) / 10 }));
-}
-
 async function throughput(world: RoundsRing, concurrency: number, seconds: number): Promise<number> {
   const deadline = Date.now() + seconds * 1_000;
   let finished = 0;
@@ -136,17 +83,42 @@ async function throughput(world: RoundsRing, concurrency: number, seconds: numbe
   return (finished / (Date.now() - started)) * 60_000;
 }
 
-/** The CPU-bound job (examples/jobs/primes.js: primes below `limit`), `n * 2` shards, redundancy 1. */
-async function speedup(n: number, limit: number): Promise<number> {
-  const PRIMES_JOB = await readExampleJob("primes");
-  const world = await startRing(n, `speedup${n}`);
+/** The processes of a ring world: its members' ring-node processes, then the chain's. */
+function pids(world: RoundsRing): Array<number | undefined> {
+  return [...world.members.map((member) => member.node?.child.pid), world.ring.chain.process.pid];
+}
+
+async function sample(world: RoundsRing): Promise<Array<ProcStats | null>> {
+  return Promise.all(pids(world).map((pid) => procStats(pid)));
+}
+
+interface SpeedupRun {
+  n: number;
+  job: "js" | "wasm";
+  limit: number;
+  seconds: number;
+  /** CPU seconds of each member during the job, and of the chain. */
+  memberCpuSeconds: Array<number | null>;
+  chainCpuSeconds: number | null;
+}
+
+/**
+ * The CPU-bound primes job (examples/jobs/primes.js, or its AssemblyScript twin as a WebAssembly
+ * module) below `limit`, `n * 2` shards, redundancy 1, on a new ring of `n`.
+ */
+async function speedup(n: number, job: "js" | "wasm", limit: number): Promise<SpeedupRun> {
+  const code = job === "js" ? { source: await readExampleJob("primes") } : { wasm: Buffer.from(await readExampleWasm("primes")).toString("base64") };
+  const world = await startRing(n, `speedup${n}${job}`);
   try {
     // Warm-up (connections, sandbox): a tiny job.
-    await world.jobsOf(0).submit({ source: PRIMES_JOB, inputs: [], params: { limit: 1000 }, shards: n, redundancy: 1, waitMs: 60_000 });
+    await world.jobsOf(0).submit({ ...code, inputs: [], params: { limit: 1000 }, shards: n, redundancy: 1, waitMs: 60_000 });
+    const before = await sample(world);
     const started = performance.now();
-    const result = await world.jobsOf(0).submit({ source: PRIMES_JOB, inputs: [], params: { limit }, shards: n * 2, redundancy: 1, limits: { fuel: MAX_LIMITS.fuel }, waitMs: 600_000 });
+    const result = await world.jobsOf(0).submit({ ...code, inputs: [], params: { limit }, shards: n * 2, redundancy: 1, limits: { fuel: MAX_LIMITS.fuel }, waitMs: 600_000 });
     if (result.status !== "finalised") throw new Error(`speedup job not finalised: ${JSON.stringify(result)}`);
-    return (performance.now() - started) / 1_000;
+    const seconds = (performance.now() - started) / 1_000;
+    const cpu = cpuBetween(before, await sample(world));
+    return { n, job, limit, seconds, memberCpuSeconds: cpu.slice(0, n), chainCpuSeconds: cpu[n] ?? null };
   } finally {
     await world.cleanup();
   }
@@ -158,6 +130,7 @@ async function main(): Promise<void> {
   const throughputSeconds = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 30);
   const speedupNs = (process.env.BENCH_SPEEDUP_N ?? "1,2").split(",").map(Number).filter((n) => n >= 1 && n <= 5);
   const primesLimit = Number(process.env.BENCH_PRIMES_LIMIT ?? 3_000_000);
+  const wasmPrimesLimit = Number(process.env.BENCH_WASM_PRIMES_LIMIT ?? 20_000_000);
   const floorSamples = Number(process.env.BENCH_FLOOR_SAMPLES ?? 100);
 
   process.stdout.write(`ring of 4 ring-node processes, hardhat node (automine)\n`);
@@ -168,31 +141,44 @@ async function main(): Promise<void> {
   let txFloorMs: number;
   let p2pFloorMs: number;
   let phases: Array<{ phase: string; p50Ms: number }>;
+  const idle = await sample(world);
+  let afterRounds: Array<ProcStats | null>;
+  let afterThroughput: Array<ProcStats | null>;
   try {
     jobLatencies = (await roundLatency(world, rounds)).sort((a, b) => a - b);
     // Round 1 was the warm-up job's.
     latencies = roundTimes(world, 2).sort((a, b) => a - b);
     phases = roundPhases(world, 2);
+    afterRounds = await sample(world);
     process.stdout.write(`floor: ${floorSamples} transactions on the same hardhat node, ${floorSamples} libp2p request/responses\n`);
     txFloorMs = await transactionFloorMs(hardhatAccount(15), world.ring.chain.provider, floorSamples);
     process.stdout.write(`throughput: ${concurrency} concurrent clients for ${throughputSeconds} s\n`);
     jobsPerMin = await throughput(world, concurrency, throughputSeconds);
+    afterThroughput = await sample(world);
     p2pFloorMs = await requestResponseFloorMs(floorSamples);
   } finally {
+    // Profiling (RINGS_CPU_PROF_DIR): a clean exit writes each member's CPU profile.
+    if (process.env.RINGS_CPU_PROF_DIR !== undefined) await Promise.all(world.members.map((member) => member.node?.stop() ?? Promise.resolve()));
     await world.cleanup();
   }
   const floorMs = txFloorMs + p2pFloorMs;
-  const speedups: Array<{ n: number; seconds: number }> = [];
-  for (const n of speedupNs) {
-    process.stdout.write(`speedup: primes below ${primesLimit} on a ring of ${n}\n`);
-    speedups.push({ n, seconds: await speedup(n, primesLimit) });
+  const speedups: SpeedupRun[] = [];
+  await promisify(execFile)("npm", ["run", "--silent", "build:wasm"], { cwd: ROOT });
+  for (const [job, limit] of [["js", primesLimit], ["wasm", wasmPrimesLimit]] as const) {
+    for (const n of speedupNs) {
+      process.stdout.write(`speedup: primes below ${limit} (${job}) on a ring of ${n}\n`);
+      speedups.push(await speedup(n, job, limit));
+    }
   }
 
   const p50Ms = percentile(latencies, 50);
   const p99Ms = percentile(latencies, 99);
   const jobP50Ms = percentile(jobLatencies, 50);
   const jobP99Ms = percentile(jobLatencies, 99);
-  const base = speedups.find((s) => s.n === 1)?.seconds;
+  const baseOf = (job: string) => speedups.find((run) => run.n === 1 && run.job === job)?.seconds;
+  const cpuCell = (values: Array<number | null>) => values.map((v) => (v === null ? "-" : v.toFixed(1))).join(" / ");
+  const latencyCpu = cpuBetween(idle, afterRounds);
+  const throughputCpu = cpuBetween(afterRounds, afterThroughput);
   const rows: Array<[string, string, string]> = [
     ["floor: tx send+mine+receipt + libp2p req/resp", `${floorMs.toFixed(1)} ms (${txFloorMs.toFixed(1)} + ${p2pFloorMs.toFixed(1)})`, ""],
     ["round latency p50 (proposal -> flush mined)", `${p50Ms.toFixed(0)} ms (${(p50Ms / floorMs).toFixed(2)}x floor)`, "<= 1.5x floor"],
@@ -201,11 +187,17 @@ async function main(): Promise<void> {
     ["job latency p50 (SubmitJob -> finalised)", `${jobP50Ms.toFixed(0)} ms`, ""],
     ["job latency p99 (SubmitJob -> finalised)", `${jobP99Ms.toFixed(0)} ms`, ""],
     [`jobs/minute (${concurrency} concurrent)`, jobsPerMin.toFixed(0), ""],
-    ...speedups.map(({ n, seconds }): [string, string, string] => [
-      `map-reduce N=${n}`,
-      `${seconds.toFixed(2)} s${base === undefined ? "" : ` (speedup ${(base / seconds).toFixed(2)}x)`}`,
-      n === 1 ? "" : `>= ${(0.7 * n).toFixed(1)}x`,
-    ]),
+    [`CPU s, members / chain, ${rounds} rounds`, cpuCell(latencyCpu), ""],
+    [`CPU s, members / chain, throughput`, cpuCell(throughputCpu), ""],
+    [`RSS MB, members / chain, idle -> end`, `${cpuCell(idle.map((s) => s?.rssMb ?? null))} -> ${cpuCell(afterThroughput.map((s) => s?.rssMb ?? null))}`, "< 250 per member"],
+    ...speedups.map(({ n, job, limit, seconds, memberCpuSeconds, chainCpuSeconds }): [string, string, string] => {
+      const base = baseOf(job);
+      return [
+        `map-reduce ${job} primes < ${limit}, N=${n}`,
+        `${seconds.toFixed(2)} s${base === undefined ? "" : ` (speedup ${(base / seconds).toFixed(2)}x)`}, CPU s ${cpuCell([...memberCpuSeconds, chainCpuSeconds])}`,
+        n === 1 ? "" : `>= ${(0.9 * n).toFixed(1)}x`,
+      ];
+    }),
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`\n${"measure".padEnd(width)} | result | target\n`);
@@ -222,6 +214,8 @@ async function main(): Promise<void> {
     phases,
     jobsPerMin: Math.round(jobsPerMin),
     speedup: speedups,
+    cpuSeconds: { rounds: latencyCpu, throughput: throughputCpu, order: "members..., chain" },
+    rssMb: { idle: idle.map((s) => s?.rssMb ?? null), end: afterThroughput.map((s) => s?.rssMb ?? null), order: "members..., chain" },
     jobLatency: { jobs: jobLatencies.length, p50Ms: Math.round(jobP50Ms), p99Ms: Math.round(jobP99Ms) },
     loadAverage: loadavg(),
   };

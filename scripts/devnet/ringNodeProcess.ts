@@ -79,7 +79,9 @@ export class RingNodeProcess {
     const args = [RING_NODE_BIN, "start", "--data-dir", options.dataDir, "--rpc-url", options.rpcUrl, "--ring", options.ring, "--log-level", "info"];
     for (const peer of options.peers ?? []) args.push("--peer", peer);
     args.push(...(options.args ?? []));
-    const child = own(spawn(process.execPath, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: nodeEnv(options.env) }));
+    // RINGS_CPU_PROF_DIR: each node writes a V8 CPU profile there when it exits (SIGTERM), for latency work.
+    const profile = process.env.RINGS_CPU_PROF_DIR === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.RINGS_CPU_PROF_DIR}`];
+    const child = own(spawn(process.execPath, [...profile, ...args], { detached: true, stdio: ["ignore", "pipe", "pipe"], env: nodeEnv(options.env) }));
     const node = new RingNodeProcess(options, child);
     try {
       const info = await waitFor(

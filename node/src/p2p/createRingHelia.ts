@@ -115,7 +115,16 @@ export async function createRingHelia(options: RingHeliaOptions): Promise<RingHe
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
-        globalSignaturePolicy: "StrictSign",
+        // No signatures on pubsub messages, message ids from their content (gossipsub's default for
+        // StrictNoSign: sha256 of the data). The only topic is the ring's head announcements, and an
+        // announcement is a claim, not data: its receiver fetches the named node and keeps it only if
+        // the author's own signature over it verifies and the author is a member (log/verify.ts). A
+        // forged or replayed announcement therefore costs one bounded fetch, as a forged head-exchange
+        // answer does; and the peer that sent it is known anyway, from the noise-authenticated
+        // connection it arrived on (gossipsub's propagationSource), which must be a member's. Signing
+        // every announcement and checking every signature (noble secp256k1 in JavaScript) was the
+        // largest CPU cost left in a member (bench:rounds profile, README).
+        globalSignaturePolicy: "StrictNoSign",
         // Ring members are few and known: send every message to every subscribed member.
         floodPublish: true,
       }),

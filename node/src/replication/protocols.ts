@@ -8,5 +8,5 @@ export const LOG_SYNC_PROTOCOL = "/rings/log-sync/1.0.0";
 
 /** Where members announce their new heads. */
 export function headsTopic(chainId: bigint | number, ring: string): string {
-  return `/rings/${String(chainId)}/${ring.toLowerCase()}/heads/1`;
+  return `/rings/${String(chainId)}/${ring.toLowerCase()}/heads/2`;
 }

@@ -6,7 +6,7 @@
  * through `ingest` (ingest.ts): verified, kept, or refused and recorded in the refusal log
  * (refusalLog.ts). This class wires those parts to libp2p and is what the rest of the node uses.
  */
-import type { Message } from "@libp2p/gossipsub";
+import type { GossipsubMessage, Message } from "@libp2p/gossipsub";
 import type { IdentifyResult, PeerId } from "@libp2p/interface";
 import type { TypedDataDomain } from "ethers";
 import { TypedEventEmitter } from "main-event";
@@ -79,7 +79,7 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
   private readonly batches: Ingest;
   private readonly claims: ClaimQueue;
   private readonly fetcher: FetchStrategy;
-  private readonly onMessage = (event: CustomEvent<Message>) => this.handleAnnouncement(event.detail);
+  private readonly onMessage = (event: CustomEvent<GossipsubMessage>) => this.handleAnnouncement(event.detail.msg, event.detail.propagationSource);
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>) => {
     if (event.detail.protocols.includes(HEADS_PROTOCOL)) void this.exchangeWith(event.detail.peerId);
   };
@@ -114,7 +114,7 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
     await this.libp2p.handle(LOG_SYNC_PROTOCOL, logSyncHandler({ store, ring: this.ring, isMemberPeer: (p) => this.isMemberPeer(p), timeoutMs: fetchTimeoutMs, logger }));
     const pubsub = this.libp2p.services.pubsub;
     pubsub.subscribe(this.topic);
-    pubsub.addEventListener("message", this.onMessage);
+    pubsub.addEventListener("gossipsub:message", this.onMessage);
     this.libp2p.addEventListener("peer:identify", this.onIdentify);
     this.exchangeTimer = setInterval(() => void this.exchangeWithAll(), this.options.headExchangeMs);
   }
@@ -122,7 +122,7 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
   async stop(): Promise<void> {
     this.controller.abort();
     if (this.exchangeTimer !== undefined) clearInterval(this.exchangeTimer);
-    this.libp2p.services.pubsub.removeEventListener("message", this.onMessage);
+    this.libp2p.services.pubsub.removeEventListener("gossipsub:message", this.onMessage);
     this.libp2p.removeEventListener("peer:identify", this.onIdentify);
     await this.claims.idle();
   }
@@ -231,17 +231,23 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
     }
   }
 
-  private handleAnnouncement(message: Message): void {
-    if (message.topic !== this.topic || message.type !== "signed") return;
-    if (!this.isMemberPeer(message.from)) {
-      this.options.logger.debug({ peer: message.from.toString() }, "ignored an announcement from a non-member");
+  /**
+   * An unsigned head announcement (createRingHelia.ts says why) from the member `source` it arrived
+   * from: a claim fetched from the author when connected to it, else from `source`.
+   */
+  private handleAnnouncement(message: Message, source: PeerId): void {
+    if (message.topic !== this.topic) return;
+    if (!this.isMemberPeer(source)) {
+      this.options.logger.debug({ peer: source.toString() }, "ignored an announcement from a non-member");
       return;
     }
     try {
       const { ring, head } = decodeAnnouncement(message.data);
-      if (ring === this.ring) this.receiveClaims(message.from, [head], "pubsub");
+      if (ring !== this.ring) return;
+      const author = connectedPeers(this.libp2p).find((peer) => this.isMemberPeer(peer) && addressOfPeerId(peer) === head.author);
+      this.receiveClaims(author ?? source, [head], "pubsub");
     } catch (error) {
-      this.options.logger.debug({ err: error, peer: message.from.toString() }, "ignored a malformed announcement");
+      this.options.logger.debug({ err: error, peer: source.toString() }, "ignored a malformed announcement");
     }
   }
 

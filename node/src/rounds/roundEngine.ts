@@ -51,7 +51,7 @@ export type { FinalisedJob } from "./finalisation.js";
 /** What the engine uses of the node (`streams` and `replicator` are also LogPush's). */
 export interface RoundEngineComponents {
   chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll" | "onEvent">;
-  logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "head" | "holds" | "forks">;
+  logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "head" | "holds" | "forks" | "onKept">;
   ownLog: RoundsOwnLog;
   streams: Pick<Libp2p, "handle" | "unhandle" | "dialProtocol" | "getConnections"> & LogPushComponents["streams"];
   replicator: Pick<Replicator, "want" | "onReplicated" | "onRejected"> & LogPushComponents["replicator"];
@@ -257,8 +257,11 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       return { kind: "ok" };
     }
     const proposer = addressOfPeerId(peer);
-    this.trace("vote request", { round: request.proposal.round });
-    return this.voter.answer(proposer, request, signal);
+    const round = request.proposal.round;
+    this.trace("vote request", { round });
+    const answer = await this.voter.answer(proposer, request, signal);
+    this.trace("vote answered", { round, kind: answer.kind });
+    return answer;
   }
 
   private onChainEvent(event: RingEventRecord): void {

@@ -28,7 +28,7 @@ export type VoteRequest = Pick<Extract<RoundsRequest, { kind: "vote" }>, "propos
 
 export interface VoterComponents {
   chain: Pick<RingChainView, "ring" | "domain" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll">;
-  logs: Pick<LogStore, "holds">;
+  logs: Pick<LogStore, "holds" | "onKept">;
   ownLog: Pick<OwnLog, "head">;
   blocks: Pick<LogBlockstore, "putBytes">;
   replicator: Pick<Replicator, "want">;
@@ -132,7 +132,22 @@ export class Voter {
         for (const head of missing) if (getAddress(head.author) !== signer.address) replicator.want(head.author, head.cid, "exchange");
         asked = true;
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await nextKeptOrAfter(logs, 50, signal);
     }
   }
+}
+
+/** Resolves when the store next keeps nodes (the cut may be complete now), after `ms` at the latest, or on abort. */
+function nextKeptOrAfter(logs: Pick<LogStore, "onKept">, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      unsubscribe();
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const unsubscribe = logs.onKept(done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

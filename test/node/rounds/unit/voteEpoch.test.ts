@@ -47,7 +47,7 @@ function voterAt(epoch: bigint): { voter: Voter; polls: () => number } {
         return Promise.resolve();
       },
     },
-    logs: { holds: () => untouched("logs") },
+    logs: { holds: () => untouched("logs"), onKept: () => untouched("logs") },
     ownLog: { head: () => untouched("own log") },
     blocks: { putBytes: () => untouched("blocks") },
     replicator: { want: () => untouched("replicator") },
