@@ -9,6 +9,7 @@ import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import { JSONRPCErrorException } from "json-rpc-2.0";
 import { JobNotFoundError, JobWaitTimeoutError, type JobService, type SubmitJobRequest } from "./jobService.js";
 import { pinInputSchema } from "./pinInput.js";
+import type { QueueIntake } from "./queueIntake.js";
 
 export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", GetJob: "GetJob" } as const;
 
@@ -65,7 +66,15 @@ function mapError(error: unknown): never {
   throw new JSONRPCErrorException(`job rejected: ${(error as Error).message}`, JobRpcErrorCode.JobRejected);
 }
 
-export function jobRpcMethods(jobs: JobService): Record<string, RpcMethod> {
+/** A job queued on chain that no log holds yet: waiting for its spec, or given up with the reason. */
+function queuedOnChain(intake: Pick<QueueIntake, "status"> | null, job: string) {
+  const known = intake?.status(job);
+  if (known === undefined || known.state === "in-log") return undefined;
+  const { sequence, submitter, blockNumber, transactionHash } = known.queued;
+  return { job, status: known.state === "failed" ? "failed" : "queued", reason: known.reason ?? null, queue: { sequence, submitter, blockNumber, transactionHash, attempts: known.attempts } };
+}
+
+export function jobRpcMethods(jobs: JobService, intake: Pick<QueueIntake, "status"> | null = null): Record<string, RpcMethod> {
   return {
     [JOB_RPC_METHODS.SubmitJob]: async (params) => {
       const { waitMs, ...request } = parse(submitSchema, params);
@@ -82,6 +91,8 @@ export function jobRpcMethods(jobs: JobService): Record<string, RpcMethod> {
       try {
         return await jobs.status(job);
       } catch (error) {
+        const queued = error instanceof JobNotFoundError ? queuedOnChain(intake, job) : undefined;
+        if (queued !== undefined) return queued;
         mapError(error);
       }
     },
