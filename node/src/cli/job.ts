@@ -19,7 +19,7 @@ interface QueueFlags extends ChainFlags {
   jobQueue?: string;
 }
 
-function specDigest(text: string): { cid: string; digest: string } {
+export function specDigest(text: string): { cid: string; digest: string } {
   try {
     const cid = CID.parse(text.trim());
     return { cid: cid.toString(), digest: cidToBytes32(cid) };
@@ -35,7 +35,7 @@ async function jobQueueOf(flags: QueueFlags, chainId: bigint): Promise<string> {
   return recorded;
 }
 
-function formatQueued(queued: QueuedJob & { job: string }): string {
+export function formatQueued(queued: QueuedJob & { job: string }): string {
   return [
     `queued    job ${queued.job} for ring ${queued.ring}`,
     `sequence  ${queued.sequence} in the ring's queue (block ${queued.blockNumber}, tx ${queued.transactionHash})`,

@@ -4,11 +4,13 @@
  * recorded JobQueue are refused with their reasons.
  */
 import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { encodeData } from "../../../node/src/compute/job.js";
 import { JobQueueReads } from "../../../node/src/chain/index.js";
 import { hardhatAccount, startHardhatNode, type HardhatNode } from "../../../scripts/devnet/hardhatNode.js";
+import { REPO_ROOT } from "../../../scripts/devnet/paths.js";
 import { initRingNode, RING_NODE_BIN, ringNodeCommand, TEST_PASSWORD } from "../../../scripts/devnet/ringNodeProcess.js";
 import { deployRingsContracts } from "../../../scripts/devnet/ringsOnChain.js";
 import { tempDirs } from "../../../scripts/devnet/tempDir.js";
@@ -51,6 +53,14 @@ describe("ring-node job queue", function () {
     expect(out).to.deep.include({ sequence: 1, job: spec, submitter: operator.address });
     const jobs = await new JobQueueReads(jobQueue, chain.provider).queuedJobs(ring, 0, await chain.provider.getBlockNumber());
     expect(jobs.map((job) => [job.sequence, job.submitter])).to.deep.equal([[1, operator.address]]);
+  });
+
+  it("does the same as a Hardhat task (npx hardhat rings queue-job) from the network's first account", async function () {
+    const spec = (await encodeData("queued by the task")).cid.toString();
+    const hardhat = join(REPO_ROOT, "node_modules", ".bin", "hardhat");
+    const env = { ...process.env, RINGS_LOCALHOST_URL: chain.url };
+    const { stdout } = await run(hardhat, ["--network", "localhost", "rings", "queue-job", ring, "--spec", spec, "--job-queue", jobQueue, "--json"], { cwd: REPO_ROOT, env, timeout: 120_000 });
+    expect(JSON.parse(stdout)).to.deep.include({ job: spec, submitter: hardhatAccount(0).address });
   });
 
   it("refuses a spec that is not a dag-cbor CID, sending nothing", async function () {
