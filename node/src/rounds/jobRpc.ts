@@ -11,7 +11,7 @@ import { JobNotFoundError, JobWaitTimeoutError, type JobService, type SubmitJobR
 import { pinInputSchema } from "./pinInput.js";
 import type { QueueIntake } from "./queueIntake.js";
 
-export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", GetJob: "GetJob" } as const;
+export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", PrepareJob: "PrepareJob", GetJob: "GetJob" } as const;
 
 /** Application error codes of the job methods (the -320xx range of the rpc engineer's table is theirs). */
 export const JobRpcErrorCode = { JobNotFound: -32041, JobRejected: -32042, JobWaitTimeout: -32043 } as const;
@@ -82,6 +82,16 @@ export function jobRpcMethods(jobs: JobService, intake: Pick<QueueIntake, "statu
         const submitted = await jobs.submit(request as SubmitJobRequest);
         if (waitMs === undefined || waitMs === 0) return submitted;
         return { ...submitted, ...(await jobs.waitFinalised(submitted.job, waitMs)) };
+      } catch (error) {
+        mapError(error);
+      }
+    },
+    /** The job's blocks stored at this node, not appended: for a job then queued on chain. */
+    [JOB_RPC_METHODS.PrepareJob]: async (params) => {
+      const { waitMs, ...request } = parse(submitSchema, params);
+      if (waitMs !== undefined) throw new InvalidParamsError("waitMs: a prepared job is not submitted, so there is nothing to wait for");
+      try {
+        return { job: (await jobs.prepare(request as SubmitJobRequest)).job };
       } catch (error) {
         mapError(error);
       }
