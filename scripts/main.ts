@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       dashboard = await startDashboard(
         {
           state: async () => ({
-            chain: await takeChainSnapshot({ provider, factory: addresses.factory, gate: addresses.gate, forwarder: addresses.forwarder }),
+            chain: await takeChainSnapshot({ provider, factory: addresses.factory, gate: addresses.gate, forwarder: addresses.forwarder, ...(addresses.jobQueue === undefined ? {} : { jobQueue: addresses.jobQueue }) }),
             nodes: live.nodeViews(),
             jobs: live.jobViews(),
           }),

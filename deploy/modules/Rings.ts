@@ -1,6 +1,7 @@
 /**
  * Deploys the Rings contracts: the ERC-2771 forwarder, the Ring and ReplicaRing implementations
- * (both trusting the forwarder), the Scope, a Gate, and the RingFactory that clones rings.
+ * (both trusting the forwarder), the Scope, a Gate, the RingFactory that clones rings, and the
+ * JobQueue where clients queue jobs for rings whose members may be offline.
  *
  *   npx hardhat ignition deploy deploy/modules/Rings.ts --network localhost
  *
@@ -18,6 +19,7 @@ export default buildModule("Rings", (m) => {
   const scope = m.contract("Scope");
   const gate = m.contract("Gate", [gateOwner]);
   const factory = m.contract("RingFactory", [ringImplementation, replicaRingImplementation, scope]);
+  const jobQueue = m.contract("JobQueue");
 
-  return { forwarder, ringImplementation, replicaRingImplementation, scope, gate, factory };
+  return { forwarder, ringImplementation, replicaRingImplementation, scope, gate, factory, jobQueue };
 });

@@ -1,5 +1,5 @@
 /**
- * `npx hardhat rings create|info`: the `ring-node ring` commands as Hardhat tasks, for Solidity
+ * `npx hardhat rings create|info|queue-job`: the `ring-node ring` and `job queue` commands as Hardhat tasks, for Solidity
  * developers who live in Hardhat. Thin wrappers: the same RingFactoryWriter, describeRing and
  * formatting as the CLI (node/src/cli/ring.ts); the signer is the network's first account.
  */
@@ -20,5 +20,12 @@ export const ringsTasks = [
     .addOption({ name: "factory", description: "the RingFactory (default: deploy/deployments' for the chain)", type: ArgumentType.STRING, defaultValue: "" })
     .addFlag({ name: "json", description: "print the result as JSON" })
     .setAction(() => import("./ringsInfo.js"))
+    .build(),
+  task(["rings", "queue-job"], "Queue a job for a ring on the JobQueue from the network's first account")
+    .addPositionalArgument({ name: "ring", description: "the Ring contract's address" })
+    .addOption({ name: "spec", description: "CID of the job spec block", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "jobQueue", description: "the JobQueue (default: deploy/deployments' for the chain)", type: ArgumentType.STRING, defaultValue: "" })
+    .addFlag({ name: "json", description: "print the result as JSON" })
+    .setAction(() => import("./ringsQueueJob.js"))
     .build(),
 ];

@@ -3,13 +3,14 @@
  * and replica rings created through the factory, for node tests, the main job and benchmarks.
  */
 import { getAddress, parseEther, type ContractTransactionResponse, type Result, type Signer } from "ethers";
-import { Gate__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory, RingsForwarder__factory, Scope__factory, type Ring, type RingFactory } from "../../types/index.js";
+import { Gate__factory, JobQueue__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory, RingsForwarder__factory, Scope__factory, type Ring, type RingFactory } from "../../types/index.js";
 
 export interface RingsContracts {
   forwarder: string;
   factory: RingFactory;
   scope: string;
   gate: string;
+  jobQueue: string;
 }
 
 export async function deployRingsContracts(deployer: Signer): Promise<RingsContracts> {
@@ -21,7 +22,8 @@ export async function deployRingsContracts(deployer: Signer): Promise<RingsContr
   const scope = await (await new Scope__factory(deployer).deploy()).waitForDeployment();
   const gate = await (await new Gate__factory(deployer).deploy(owner)).waitForDeployment();
   const factory = await (await new RingFactory__factory(deployer).deploy(await ring.getAddress(), await replicaRing.getAddress(), await scope.getAddress())).waitForDeployment();
-  return { forwarder: forwarderAddress, factory, scope: await scope.getAddress(), gate: await gate.getAddress() };
+  const jobQueue = await (await new JobQueue__factory(deployer).deploy()).waitForDeployment();
+  return { forwarder: forwarderAddress, factory, scope: await scope.getAddress(), gate: await gate.getAddress(), jobQueue: await jobQueue.getAddress() };
 }
 
 /** The arguments of the factory's `event` in the mined transaction. */

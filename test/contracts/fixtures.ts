@@ -7,7 +7,7 @@ import { Wallet, type Signer } from "ethers";
 import RingsModule from "../../deploy/modules/Rings.js";
 import { outputsHash, ringDomain, type Outputs } from "../../node/src/core/eip712.js";
 import { flushArgs, NO_OUTPUTS, signVote, type SignedVote } from "../../node/src/core/ringVotes.js";
-import type { Gate, ReplicaRing, Ring, RingFactory, RingsForwarder, Scope } from "../../types/index.js";
+import type { Gate, JobQueue, ReplicaRing, Ring, RingFactory, RingsForwarder, Scope } from "../../types/index.js";
 
 export type Connection = Awaited<ReturnType<typeof network.create>>;
 export type Ethers = Connection["ethers"];
@@ -19,6 +19,7 @@ export interface RingsDeployment {
   scope: Scope;
   gate: Gate;
   factory: RingFactory;
+  jobQueue: JobQueue;
 }
 
 /** Deploys the contracts with deploy/modules/Rings.ts, as a deployment would. */
@@ -32,6 +33,7 @@ export async function deployRings(connection: Connection): Promise<RingsDeployme
     scope: await ethers.getContractAt("Scope", await deployed.scope.getAddress()),
     gate: await ethers.getContractAt("Gate", await deployed.gate.getAddress()),
     factory: await ethers.getContractAt("RingFactory", await deployed.factory.getAddress()),
+    jobQueue: await ethers.getContractAt("JobQueue", await deployed.jobQueue.getAddress()),
   };
 }
 

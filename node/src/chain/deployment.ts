@@ -23,10 +23,12 @@ export interface RingsAddresses {
   scope: string;
   gate: string;
   factory: string;
+  /** The JobQueue (contracts/JobQueue.sol), absent from deployments made before it existed. */
+  jobQueue?: string;
 }
 
 /** Ignition future ids of the module's contracts, by field of {@link RingsAddresses}. */
-const FUTURE_IDS: Record<keyof RingsAddresses, string> = {
+const FUTURE_IDS: Record<Exclude<keyof RingsAddresses, "jobQueue">, string> = {
   forwarder: "RingsForwarder",
   ringImplementation: "Ring",
   replicaRingImplementation: "ReplicaRing",
@@ -59,5 +61,8 @@ export async function readRingsAddresses(chainId: bigint | number, deploymentsDi
       throw new DeploymentNotFoundError(`${file}: ${RINGS_MODULE_ID}#${futureId} is not an address (${address})`);
     }
   });
-  return Object.fromEntries(entries) as unknown as RingsAddresses;
+  const addresses = Object.fromEntries(entries) as unknown as RingsAddresses;
+  const jobQueue = (recorded as Record<string, unknown>)[`${RINGS_MODULE_ID}#JobQueue`];
+  if (typeof jobQueue === "string") addresses.jobQueue = checksumAddress(jobQueue);
+  return addresses;
 }

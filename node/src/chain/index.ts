@@ -4,14 +4,15 @@
  * - ABIs (abi/): one human-readable fragment list per contract, each tested against the compiled
  *   artifacts, so the node needs no generated types.
  * - Reads: `RingChainView` follows one ring (cached, polled, events); `RingReads`,
- *   `ReplicaRingReads`, `RingFactoryReads`, `GateReads` are typed reads of one contract;
+ *   `ReplicaRingReads`, `RingFactoryReads`, `GateReads`, `JobQueueReads` are typed reads of one contract;
  *   `ChainReads` serves the JSON-RPC methods across rings; `Forwarder` reads the ERC2771Forwarder.
  * - Writes: `RingWriter` (flush, proveFork) from the member's own account; `RingFactoryWriter`
- *   (createRing) from an operator's.
+ *   (createRing) and `JobQueueWriter` (submitJob) from an operator's or client's.
  * - Deployments: `readRingsAddresses` reads what Ignition recorded for a chain.
  * - Bounds: `bounded` (p-timeout with the caller's AbortSignal); errors in errors.ts.
  */
 export { GATE_ABI, gateInterface } from "./abi/gate.js";
+export { JOB_QUEUE_ABI, jobQueueInterface } from "./abi/jobQueue.js";
 export { REPLICA_RING_ABI, replicaRingInterface } from "./abi/replicaRing.js";
 export { RING_ABI, ringInterface } from "./abi/ring.js";
 export { RING_ERRORS } from "./abi/ringErrors.js";
@@ -21,6 +22,7 @@ export { callAddressWord, ChainReads, type ChainReadOptions } from "./chainReads
 export { GateReads, LOG_RANGE, ReplicaRingReads, RingFactoryReads, RingReads, type GateOutput, type ReadOptions, type RingRegistration } from "./contractReads.js";
 export { CallRefusedError, ChainCallError, ChainTimeoutError, ChainUnreachableError, ChainWriteTimeoutError, DeploymentNotFoundError, NotARingError, TransactionRevertedError } from "./errors.js";
 export { DEFAULT_DEPLOYMENTS_DIR, deployedAddressesFile, readRingsAddresses, RINGS_MODULE_ID, type RingsAddresses } from "./deployment.js";
+export { JobQueueReads, JobQueueWriter, type QueuedJob } from "./jobQueue.js";
 export { Forwarder, forwarderContract, readForwarderDomain } from "./forwarder.js";
 export type { Membership } from "./membership.js";
 export { RingChainView, type NodeInfo, type RingChainViewEvents, type RingChainViewOptions } from "./ringChainView.js";

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { appendCommand } from "./append.js";
 import { initCommand } from "./init.js";
+import { jobCommand } from "./job.js";
 import { membersCommand } from "./members.js";
 import { replicaCommand } from "./replica.js";
 import { ringCommand } from "./ring.js";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   ringCommand(program);
   membersCommand(program);
   replicaCommand(program);
+  jobCommand(program);
   return program;
 }
 

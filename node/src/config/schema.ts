@@ -25,6 +25,10 @@ export const roundsSchema = z.object({
   relayerTimeoutMs: nonNegative.default(4_000),
   /** One more member per shard after this long without a majority. */
   shardTimeoutMs: nonNegative.default(3_000),
+  /** The JobQueue whose queued jobs for this ring the member takes in (the zero address: none). */
+  jobQueue: checksummed.default(ZeroAddress),
+  /** The block the queue's events are read from (its deployment block, or later). */
+  jobQueueFromBlock: nonNegative.default(0),
 });
 
 export const relaySchema = z.object({

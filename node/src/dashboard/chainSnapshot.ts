@@ -5,7 +5,7 @@
  * through the forwarder (FlushToRing).
  */
 import { getAddress, type Provider } from "ethers";
-import { gateInterface, peerIdFromChainBytes, ReplicaRingReads, ringInterface, RingFactoryReads, RingReads, type RingEventRecord } from "../chain/index.js";
+import { gateInterface, JobQueueReads, peerIdFromChainBytes, ReplicaRingReads, ringInterface, RingFactoryReads, RingReads, type RingEventRecord } from "../chain/index.js";
 import { bytes32ToCid } from "../core/cid.js";
 
 export interface MemberView {
@@ -42,6 +42,8 @@ export interface RingView {
   registrations: { clientRing: string; registrant: string; fee: string; txHash: string }[];
   /** Log heads members set through the forwarder (relayed FlushToRing requests). */
   relayedHeads: { member: string; head: string; relayer: string; txHash: string }[];
+  /** Jobs queued for this ring on the JobQueue (empty without one), latest first. */
+  queuedJobs: { sequence: number; job: string; submitter: string; txHash: string }[];
 }
 
 export interface ChainSnapshot {
@@ -56,6 +58,8 @@ export interface SnapshotSource {
   factory: string;
   gate: string;
   forwarder: string;
+  /** The JobQueue whose queued jobs are shown per ring (none: not shown). */
+  jobQueue?: string;
   /** How many recent rounds per ring to show. */
   roundsShown?: number;
 }
@@ -108,6 +112,8 @@ export async function takeChainSnapshot(source: SnapshotSource): Promise<ChainSn
       const replica = replicaOf.get(address);
       const registrations = replica === undefined ? [] : await registrationsOf(replica, provider, blockNumber);
       const relayedHeads = await relayedHeadsOf(events.filter((event): event is LogHeadEvent => event.type === "LogHeadUpdated"), provider, source.forwarder);
+      const queued = source.jobQueue === undefined ? [] : await new JobQueueReads(source.jobQueue, provider).queuedJobs(address, 0, blockNumber);
+      const queuedJobs = queued.slice(-(source.roundsShown ?? 20)).reverse().map((job) => ({ sequence: job.sequence, job: headLabel(job.specDigest), submitter: job.submitter, txHash: job.transactionHash }));
       return {
         address,
         kind: replica === undefined ? "ring" : "replica",
@@ -119,6 +125,7 @@ export async function takeChainSnapshot(source: SnapshotSource): Promise<ChainSn
         rounds: rounds.reverse(),
         registrations,
         relayedHeads,
+        queuedJobs,
       };
     }),
   );

@@ -46,9 +46,10 @@ function renderRing(ring) {
     code(r.relayer, 4), code(r.txHash, 6), esc(r.gasUsed)]));
   const registrations = ring.kind === "replica" ? "<h3>Replica registrations</h3>" + table(["client ring", "registrant", "fee (wei)", "tx"], ring.registrations.map((g) => [code(g.clientRing), code(g.registrant), esc(g.fee), code(g.txHash, 6)])) : "";
   const relayed = "<h3>FlushToRing (heads relayed through the forwarder)</h3>" + table(["member", "new log head", "relayed by", "tx"], ring.relayedHeads.map((h) => [code(h.member), code(h.head, 8), code(h.relayer), code(h.txHash, 6)]));
+  const queued = ring.queuedJobs.length === 0 ? "" : "<h3>Jobs queued on chain</h3>" + table(["#", "job (spec)", "submitter", "tx"], ring.queuedJobs.map((q) => [esc(q.sequence), code(q.job, 8), code(q.submitter), code(q.txHash, 6)]));
   return '<h2 data-ring="' + esc(ring.address) + '">' + (ring.kind === "replica" ? "Replica ring " : "Ring ") + code(ring.address, 20) + "</h2>" +
     '<p>round <b class="round">' + esc(ring.round) + "</b> · head " + code(ring.ringNodeHead, 8) + " · " + esc(ring.members.length) + " members, majority " + esc(ring.requiredVotes) + " · engine " + code(ring.owner, 6) + "</p>" +
-    "<h3>Members</h3>" + members + "<h3>Rounds</h3>" + rounds + registrations + relayed;
+    "<h3>Members</h3>" + members + "<h3>Rounds</h3>" + rounds + queued + registrations + relayed;
 }
 
 function render(state) {

@@ -9,8 +9,9 @@ import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import { JSONRPCErrorException } from "json-rpc-2.0";
 import { JobNotFoundError, JobWaitTimeoutError, type JobService, type SubmitJobRequest } from "./jobService.js";
 import { pinInputSchema } from "./pinInput.js";
+import type { QueueIntake } from "./queueIntake.js";
 
-export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", GetJob: "GetJob" } as const;
+export const JOB_RPC_METHODS = { SubmitJob: "SubmitJob", PrepareJob: "PrepareJob", GetJob: "GetJob" } as const;
 
 /** Application error codes of the job methods (the -320xx range of the rpc engineer's table is theirs). */
 export const JobRpcErrorCode = { JobNotFound: -32041, JobRejected: -32042, JobWaitTimeout: -32043 } as const;
@@ -65,7 +66,15 @@ function mapError(error: unknown): never {
   throw new JSONRPCErrorException(`job rejected: ${(error as Error).message}`, JobRpcErrorCode.JobRejected);
 }
 
-export function jobRpcMethods(jobs: JobService): Record<string, RpcMethod> {
+/** A job queued on chain that no log holds yet: waiting for its spec, or given up with the reason. */
+function queuedOnChain(intake: Pick<QueueIntake, "status"> | null, job: string) {
+  const known = intake?.status(job);
+  if (known === undefined || known.state === "in-log") return undefined;
+  const { sequence, submitter, blockNumber, transactionHash } = known.queued;
+  return { job, status: known.state === "failed" ? "failed" : "queued", reason: known.reason ?? null, queue: { sequence, submitter, blockNumber, transactionHash, attempts: known.attempts } };
+}
+
+export function jobRpcMethods(jobs: JobService, intake: Pick<QueueIntake, "status"> | null = null): Record<string, RpcMethod> {
   return {
     [JOB_RPC_METHODS.SubmitJob]: async (params) => {
       const { waitMs, ...request } = parse(submitSchema, params);
@@ -77,11 +86,23 @@ export function jobRpcMethods(jobs: JobService): Record<string, RpcMethod> {
         mapError(error);
       }
     },
+    /** The job's blocks stored at this node, not appended: for a job then queued on chain. */
+    [JOB_RPC_METHODS.PrepareJob]: async (params) => {
+      const { waitMs, ...request } = parse(submitSchema, params);
+      if (waitMs !== undefined) throw new InvalidParamsError("waitMs: a prepared job is not submitted, so there is nothing to wait for");
+      try {
+        return { job: (await jobs.prepare(request as SubmitJobRequest)).job };
+      } catch (error) {
+        mapError(error);
+      }
+    },
     [JOB_RPC_METHODS.GetJob]: async (params) => {
       const { job } = parse(getSchema, params);
       try {
         return await jobs.status(job);
       } catch (error) {
+        const queued = error instanceof JobNotFoundError ? queuedOnChain(intake, job) : undefined;
+        if (queued !== undefined) return queued;
         mapError(error);
       }
     },

@@ -81,8 +81,11 @@ export class JobService {
     private readonly gate: string = ZeroAddress,
   ) {}
 
-  /** Stores the job's blocks and appends it to this member's log; resolves with its id. */
-  async submit(request: SubmitJobRequest): Promise<{ job: string; entry: string; seq: number; existing: boolean }> {
+  /**
+   * Stores the job's blocks (code, inputs, spec) in this node's blockstore without appending it:
+   * what a job queued on chain needs, its blocks held here for the members to fetch.
+   */
+  async prepare(request: SubmitJobRequest): Promise<{ job: string; spec: CID; specBytes: Uint8Array }> {
     let code: CID;
     let codeBlock: { cid: CID; bytes: Uint8Array; value: JobCode } | undefined;
     if (request.source !== undefined || request.wasm !== undefined) {
@@ -106,14 +109,20 @@ export class JobService {
     }
     this.compute.shape(encoded.bytes);
     await this.components.blocks.putBytes(encoded.cid, encoded.bytes);
+    return { job: encoded.cid.toString(), spec: encoded.cid, specBytes: encoded.bytes };
+  }
+
+  /** Stores the job's blocks and appends it to this member's log; resolves with its id. */
+  async submit(request: SubmitJobRequest): Promise<{ job: string; entry: string; seq: number; existing: boolean }> {
+    const encoded = await this.prepare(request);
     await this.engine.book.scan();
-    const id = encoded.cid.toString();
+    const id = encoded.job;
     const known = this.engine.book.job(id);
     if (known !== undefined) {
       const cid = this.components.logs.cidAt(known.submitter, known.seq);
       return { job: id, entry: cid?.toString() ?? "", seq: known.seq, existing: true };
     }
-    const appended = await this.components.ownLog.append({ type: JOB_ENTRY, job: encoded.cid, spec: encoded.bytes, pin: request.pin ?? 0 });
+    const appended = await this.components.ownLog.append({ type: JOB_ENTRY, job: encoded.spec, spec: encoded.specBytes, pin: request.pin ?? 0 });
     this.engine.kick();
     return { job: id, entry: appended.cid.toString(), seq: appended.node.seq, existing: false };
   }

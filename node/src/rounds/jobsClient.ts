@@ -66,6 +66,11 @@ export class JobsClient {
     return this.call("SubmitJob", request, timeout);
   }
 
+  /** PrepareJob: the job's blocks stored at the node (not appended); resolves with its id. */
+  prepare(request: SubmitJobRequest): Promise<{ job: string }> {
+    return this.call("PrepareJob", request);
+  }
+
   get(job: string): Promise<JobStatus> {
     return this.call("GetJob", { job });
   }

@@ -8,6 +8,7 @@
  * RING_NODE_FAULT (TEST ONLY, see faults.ts) is read from the environment.
  */
 import { rm } from "node:fs/promises";
+import { ZeroAddress } from "ethers";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
 import type { Logger } from "pino";
@@ -31,6 +32,8 @@ import type { JobsRpcInfo } from "./jobsClient.js";
 import { jobRpcMethods } from "./jobRpc.js";
 import { JobService } from "./jobService.js";
 import { RoundEngine, type RoundEngineComponents } from "./roundEngine.js";
+import { JobQueueReads } from "../chain/jobQueue.js";
+import { QueueIntake } from "./queueIntake.js";
 import { writePrivateFile } from "../config/privateDir.js";
 
 export const JOBS_RPC_FILE = "jobs-rpc.json";
@@ -55,6 +58,8 @@ export interface RoundsService extends Startable {
   stop(): Promise<void>;
   readonly engine: RoundEngine;
   readonly jobs: JobService;
+  /** Jobs queued on chain for this ring (null without a configured JobQueue). */
+  readonly intake: QueueIntake | null;
   /** The jobs endpoint's URL (once started). */
   readonly url: string;
 }
@@ -67,6 +72,9 @@ export function roundsService(init: RoundsSettings): (components: RoundsComponen
 class DefaultRoundsService implements RoundsService {
   readonly engine: RoundEngine;
   readonly jobs: JobService;
+  readonly intake: QueueIntake | null;
+  private intakeTimer: NodeJS.Timeout | undefined;
+  private readonly intakeAbort = new AbortController();
   private readonly faults: ReadonlySet<Fault>;
   private readonly sandbox = new Sandbox({ workers: 1 });
   private readonly compute: JobCompute;
@@ -95,6 +103,37 @@ class DefaultRoundsService implements RoundsService {
     );
     this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);
     this.file = join(config.dataDir, JOBS_RPC_FILE);
+    this.intake = settings.jobQueue === ZeroAddress ? null : this.queueIntake(settings.jobQueue, settings.jobQueueFromBlock);
+  }
+
+  private queueIntake(address: string, fromBlock: number): QueueIntake {
+    const { chain, helia, config, ownLog } = this.components;
+    const queue = new JobQueueReads(address, chain.provider);
+    return new QueueIntake(
+      {
+        queue,
+        latestBlock: () => chain.provider.getBlockNumber(),
+        book: this.engine.book,
+        fetchSpec: async (cid, signal) => (await this.components.blocks.readBytes(cid)) ?? fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal }),
+        checkSpec: (bytes) => void this.compute.shape(bytes),
+        append: async (entry) => {
+          await ownLog.append(entry);
+          this.engine.kick();
+        },
+      },
+      { ring: chain.ring, fromBlock },
+    );
+  }
+
+  private scheduleIntake(): void {
+    const intake = this.intake;
+    if (intake === null || this.intakeAbort.signal.aborted) return;
+    this.intakeTimer = setTimeout(() => {
+      intake
+        .poll(this.intakeAbort.signal)
+        .catch((error: unknown) => this.components.logger.warn({ err: error }, "job queue poll failed"))
+        .finally(() => this.scheduleIntake());
+    }, 1_000);
   }
 
   get url(): string {
@@ -108,15 +147,18 @@ class DefaultRoundsService implements RoundsService {
     if (this.faults.size > 0) logger.warn({ faults: [...this.faults] }, "TEST-ONLY FAULTS ENABLED (RING_NODE_FAULT)");
     await this.engine.start();
     const token = newToken();
-    this.http = new JsonRpcHttpServer({ dispatcher: new RpcDispatcher(jobRpcMethods(this.jobs), logger), port: this.settings.jobsPort, token });
+    this.http = new JsonRpcHttpServer({ dispatcher: new RpcDispatcher(jobRpcMethods(this.jobs, this.intake), logger), port: this.settings.jobsPort, token });
     const url = await this.http.listen();
     this.listening = url;
     const info: JobsRpcInfo = { url, token, pid: process.pid, address: signer.address };
     await writePrivateFile(this.file, JSON.stringify(info, null, 2));
-    logger.info({ url, gate: this.settings.gate }, "rounds started; jobs endpoint listening");
+    logger.info({ url, gate: this.settings.gate, jobQueue: this.settings.jobQueue }, "rounds started; jobs endpoint listening");
+    this.scheduleIntake();
   }
 
   async stop(): Promise<void> {
+    this.intakeAbort.abort();
+    clearTimeout(this.intakeTimer);
     await rm(this.file, { force: true });
     await this.http?.close();
     await this.engine.stop();

@@ -12,10 +12,9 @@ import { SingleBar, Presets } from "cli-progress";
 import { InvalidArgumentError, type Command } from "commander";
 import { defaultDataDir } from "../config/config.js";
 import { JobsClient } from "./jobsClient.js";
-import type { JobInput, JobStatus, PinInput } from "./jobService.js";
+import type { JobInput, JobStatus, PinInput, SubmitJobRequest } from "./jobService.js";
 
-interface SubmitFlags {
-  dataDir?: string;
+export interface JobFlags {
   code?: string;
   wasm?: string;
   input?: string[];
@@ -28,6 +27,10 @@ interface SubmitFlags {
   redundancy: number;
   pin: number;
   fuel?: number;
+}
+
+interface SubmitFlags extends JobFlags {
+  dataDir?: string;
   wait: boolean;
   timeoutMs: number;
   json?: boolean;
@@ -42,11 +45,9 @@ function collectPin(value: string, previous: PinInput[] = []): PinInput[] {
   return [...previous, { ring: match[1] as string, pin: Number(match[2]) }];
 }
 
-export function submitCommand(program: Command): void {
-  program
-    .command("submit")
-    .description("submit a job (JavaScript exporting map and reduce) to the ring through this node and wait for the finalised result")
-    .option("-d, --data-dir <dir>", "data directory of the running node (env RING_NODE_DATA_DIR, default ~/.ring-node)")
+/** The options that describe a job (its code, inputs, params, shape), shared with `job queue`. */
+export function addJobOptions(command: Command): Command {
+  return command
     .option("--code <file>", "the job's ES module (exports map(inputs, params, shard, shards) and reduce(partials, params))")
     .option("--wasm <file>", "instead of --code: the job's WebAssembly module (the ABI in node/src/compute/job.ts)")
     .option("--input <text>", "an input text, repeatable", collect)
@@ -58,28 +59,39 @@ export function submitCommand(program: Command): void {
     .option("--shards <n>", "map shards", (v) => Number(v), 1)
     .option("--redundancy <n>", "members computing each shard", (v) => Number(v), 1)
     .option("--pin <n>", "Gate pin of the output", (v) => Number(v), 0)
-    .option("--fuel <n>", "fuel bound per call", (v) => Number(v))
+    .option("--fuel <n>", "fuel bound per call", (v) => Number(v));
+}
+
+/** The job request the flags describe (files read). */
+export async function jobRequestOf(flags: JobFlags): Promise<SubmitJobRequest> {
+  if ((flags.code === undefined) === (flags.wasm === undefined)) throw new InvalidArgumentError("give exactly one of --code <file.js> and --wasm <file.wasm>");
+  const inputs: JobInput[] = [
+    ...(flags.input ?? []).map((text) => ({ text })),
+    ...(await Promise.all((flags.inputFile ?? []).map(async (file) => ({ text: await readFile(file, "utf8") })))),
+    ...(flags.inputJson ?? []).map((json) => ({ json: JSON.parse(json) as unknown })),
+    ...(flags.inputPin ?? []).map((input) => ({ ...input, ...(flags.gate === undefined ? {} : { gate: flags.gate }) })),
+  ];
+  return {
+    ...(flags.wasm !== undefined ? { wasm: (await readFile(flags.wasm)).toString("base64") } : { source: await readFile(flags.code as string, "utf8") }),
+    inputs,
+    params: flags.params === undefined ? null : (JSON.parse(flags.params) as unknown),
+    shards: flags.shards,
+    redundancy: flags.redundancy,
+    pin: flags.pin,
+    ...(flags.fuel === undefined ? {} : { limits: { fuel: flags.fuel } }),
+  };
+}
+
+export function submitCommand(program: Command): void {
+  addJobOptions(program.command("submit"))
+    .option("-d, --data-dir <dir>", "data directory of the running node (env RING_NODE_DATA_DIR, default ~/.ring-node)")
+    .description("submit a job (JavaScript exporting map and reduce) to the ring through this node and wait for the finalised result")
     .option("--no-wait", "return once the job is in the log")
     .option("--timeout-ms <ms>", "how long to wait for the result", (v) => Number(v), 300_000)
     .option("--json", "print the result as JSON")
     .action(async (flags: SubmitFlags) => {
-      if ((flags.code === undefined) === (flags.wasm === undefined)) throw new InvalidArgumentError("give exactly one of --code <file.js> and --wasm <file.wasm>");
+      const request = await jobRequestOf(flags);
       const client = await JobsClient.forDataDir(resolve(flags.dataDir ?? defaultDataDir()));
-      const inputs: JobInput[] = [
-        ...(flags.input ?? []).map((text) => ({ text })),
-        ...(await Promise.all((flags.inputFile ?? []).map(async (file) => ({ text: await readFile(file, "utf8") })))),
-        ...(flags.inputJson ?? []).map((json) => ({ json: JSON.parse(json) as unknown })),
-        ...(flags.inputPin ?? []).map((input) => ({ ...input, ...(flags.gate === undefined ? {} : { gate: flags.gate }) })),
-      ];
-      const request = {
-        ...(flags.wasm !== undefined ? { wasm: (await readFile(flags.wasm)).toString("base64") } : { source: await readFile(flags.code as string, "utf8") }),
-        inputs,
-        params: flags.params === undefined ? null : (JSON.parse(flags.params) as unknown),
-        shards: flags.shards,
-        redundancy: flags.redundancy,
-        pin: flags.pin,
-        ...(flags.fuel === undefined ? {} : { limits: { fuel: flags.fuel } }),
-      };
       const submitted = await client.submit(request);
       if (!flags.wait) {
         process.stdout.write(flags.json === true ? `${JSON.stringify(submitted)}\n` : `job ${submitted.job}\n`);

@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { expect } from "chai";
 import { Fragment, Interface, ParamType } from "ethers";
-import { FORWARDER_ABI, GATE_ABI, REPLICA_RING_ABI, RING_ABI, RING_ERRORS, RING_FACTORY_ABI } from "../../../node/src/chain/index.js";
+import { FORWARDER_ABI, GATE_ABI, JOB_QUEUE_ABI, REPLICA_RING_ABI, RING_ABI, RING_ERRORS, RING_FACTORY_ABI } from "../../../node/src/chain/index.js";
 
 /** A fragment's type, parameter types (with indexing), outputs and mutability: everything but names. */
 function shape(fragment: Fragment): string {
@@ -25,6 +25,7 @@ const CONTRACTS: { name: string; artifact: string; abi: readonly string[] }[] = 
   { name: "Ring", artifact: "Ring.sol/Ring", abi: RING_ABI },
   { name: "ReplicaRing", artifact: "ReplicaRing.sol/ReplicaRing", abi: REPLICA_RING_ABI },
   { name: "Gate", artifact: "Gate.sol/Gate", abi: GATE_ABI },
+  { name: "JobQueue", artifact: "JobQueue.sol/JobQueue", abi: JOB_QUEUE_ABI },
   { name: "RingsForwarder", artifact: "RingsForwarder.sol/RingsForwarder", abi: FORWARDER_ABI },
   { name: "RingFactory", artifact: "RingFactory.sol/RingFactory", abi: RING_FACTORY_ABI },
   { name: "Ring (errors)", artifact: "Ring.sol/Ring", abi: RING_ERRORS },
