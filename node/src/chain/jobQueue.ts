@@ -8,9 +8,8 @@ import { Contract, zeroPadValue, type Provider, type Signer } from "ethers";
 import { checksumAddress } from "../core/secp256k1.js";
 import { jobQueueInterface } from "./abi/jobQueue.js";
 import { LOG_RANGE } from "./contractReads.js";
-import { CallRefusedError, ChainCallError, ChainWriteTimeoutError, TransactionRevertedError } from "./errors.js";
-import { refusalReason } from "./ringFactoryWriter.js";
-import { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, waitForReceipt, type WaitOptions } from "./wait.js";
+import { checkedSend, providerOf } from "./checkedSend.js";
+import { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, type WaitOptions } from "./wait.js";
 
 /** One queued job as its event records it. */
 export interface QueuedJob {
@@ -82,38 +81,15 @@ export class JobQueueWriter {
 
   /** Queues the job whose spec block has digest `specDigest` for `ring`; resolves once mined. */
   async submitJob(ring: string, specDigest: string, options?: WaitOptions): Promise<QueuedJob> {
-    const provider = this.signer.provider;
-    if (provider === null) throw new ChainCallError("the signer has no provider");
-    const code = await this.bounded(provider.getCode(this.address), "eth_getCode", options);
-    if (code === "0x") throw new ChainCallError(`no contract at the JobQueue address ${this.address}`);
-    const submit = this.contract.getFunction("submitJob");
-    try {
-      await this.bounded(submit.staticCall(ring, specDigest), "JobQueue.submitJob (simulation)", options);
-    } catch (error) {
-      const reason = refusalReason(error);
-      if (reason === null) throw error;
-      throw new CallRefusedError(`JobQueue.submitJob would revert: ${reason}`, reason);
-    }
-    const sent = await this.bounded(submit.send(ring, specDigest), "JobQueue.submitJob", options);
-    const receipt = await this.bounded(waitForReceipt(provider, sent.hash, this.timeoutMs, options?.signal), "JobQueue.submitJob receipt", options);
-    if (receipt.status !== 1) throw new TransactionRevertedError(`JobQueue.submitJob reverted in ${sent.hash}`);
-    for (const log of receipt.logs) {
-      if (checksumAddress(log.address) !== this.address) continue;
-      const parsed = jobQueueInterface.parseLog(log);
-      if (parsed?.name !== "JobQueued") continue;
-      return {
-        ring: checksumAddress(parsed.args.ring as string),
-        sequence: Number(parsed.args.sequence as bigint),
-        submitter: checksumAddress(parsed.args.submitter as string),
-        specDigest: parsed.args.specDigest as string,
-        blockNumber: receipt.blockNumber,
-        transactionHash: sent.hash,
-      };
-    }
-    throw new ChainCallError(`JobQueue.submitJob in ${sent.hash} emitted no JobQueued`);
-  }
-
-  private bounded<T>(work: Promise<T>, what: string, options?: WaitOptions): Promise<T> {
-    return bounded(work, { milliseconds: this.timeoutMs, what, signal: options?.signal, error: (message) => new ChainWriteTimeoutError(message) });
+    const call = { contract: this.contract, provider: providerOf(this.signer), name: "JobQueue", method: "submitJob", event: "JobQueued", timeoutMs: this.timeoutMs };
+    const { event, receipt, transactionHash } = await checkedSend({ ...call, args: [ring, specDigest] }, options);
+    return {
+      ring: checksumAddress(event.args.ring as string),
+      sequence: Number(event.args.sequence as bigint),
+      submitter: checksumAddress(event.args.submitter as string),
+      specDigest: event.args.specDigest as string,
+      blockNumber: receipt.blockNumber,
+      transactionHash,
+    };
   }
 }
