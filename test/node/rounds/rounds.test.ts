@@ -149,26 +149,51 @@ export function reduce(partials) { return partials; }`;
     expect(failure?.message).to.contain("shard one refuses");
   });
 
-  it("1 of 4 members returns wrong results: the round is finalised anyway and its dissent is recorded on chain", async function () {
-    const faulty = 3;
+  /** Runs `body` with member `faulty` restarted as a liar (RING_NODE_FAULT=wrong-results), then restarts it honest. */
+  async function withLiar(faulty: number, body: () => Promise<void>): Promise<void> {
     await world.kill(faulty);
     await world.start(faulty, { RING_NODE_FAULT: "wrong-results" });
     try {
-      const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
-      const before = await ring.reputation(world.members[faulty]?.address as string);
-      const text = TEXT("with one liar");
-      const expected = await reference([text], 4, 3);
-      const submitted = await world.jobsOf(0).submit(await wordcount([text], 4, 3, 9));
-      const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
-      expect(status.output?.cid).to.equal(expected.cid);
-      const after = await ring.reputation(world.members[faulty]?.address as string);
-      expect(after.dissents).to.equal(before.dissents + 1n);
-      expect(after.agreements).to.equal(before.agreements);
+      await body();
     } finally {
       // The later tests want an honest ring, also when this one failed.
       await world.kill(faulty);
       await world.start(faulty);
     }
+  }
+
+  async function reputationOf(index: number) {
+    return ringAt(world.ring.ring, world.ring.chain.account(0)).reputation(world.members[index]?.address as string);
+  }
+
+  it("1 of 4 members returns wrong results: the round is finalised anyway and its dissent is recorded on chain", async function () {
+    const faulty = 3;
+    await withLiar(faulty, async () => {
+      const before = await reputationOf(faulty);
+      const text = TEXT("with one liar");
+      const expected = await reference([text], 4, 3);
+      const submitted = await world.jobsOf(0).submit(await wordcount([text], 4, 3, 9));
+      const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
+      expect(status.output?.cid).to.equal(expected.cid);
+      const after = await reputationOf(faulty);
+      expect(after.dissents).to.equal(before.dissents + 1n);
+      expect(after.agreements).to.equal(before.agreements);
+    });
+  });
+
+  it("1 of 4 members returns wrong results for a WebAssembly job: the honest primes are finalised and its dissent is recorded", async function () {
+    const faulty = 2;
+    await withLiar(faulty, async () => {
+      const before = await reputationOf(faulty);
+      const dataDir = world.ring.members[0]?.dataDir as string;
+      const args = ["submit", "--data-dir", dataDir, "--wasm", PRIMES_WASM, "--params", '{"limit":100000,"block":2500}', "--shards", "4", "--redundancy", "3", "--json"];
+      const status = JSON.parse(await ringNodeCommand(args, {}, 90_000)) as JobStatus;
+      expect(status.status).to.equal("finalised");
+      expect(status.output?.value).to.deep.equal({ count: 9592, sum: 454396537, largest: 99991 });
+      const after = await reputationOf(faulty);
+      expect(after.dissents).to.equal(before.dissents + 1n);
+      expect(after.agreements).to.equal(before.agreements);
+    });
   });
 
   it("the relayer is killed mid-round: the next relayer flushes", async function () {
