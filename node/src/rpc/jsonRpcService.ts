@@ -7,7 +7,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
-import { RingReads, type RingChainView } from "../chain/index.js";
+import { ChainReads, RingReads, type RingChainView } from "../chain/index.js";
 import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
@@ -15,6 +15,7 @@ import type { Logger } from "../logging.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
+import { ClientRingPeers } from "../replica/clientRingPeers.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 import { writePrivateFile } from "../config/privateDir.js";
@@ -36,8 +37,8 @@ export interface JsonRpcComponents {
   signer: Pick<RingIdentity, "address" | "wallet">;
   /** The chain endpoint, and the node's ring (whose trusted forwarder is the default). */
   chain: Pick<RingChainView, "provider" | "ring">;
-  /** Bitswap fetches of client rings' nodes; its datastore keeps the replica keys. */
-  helia: Pick<RingHelia, "blockstore" | "datastore">;
+  /** Bitswap fetches of client rings' nodes (dialling their members); its datastore keeps the replica keys. */
+  helia: Pick<RingHelia, "blockstore" | "datastore" | "libp2p">;
   /** The local blocks (no network fallback): the replicated client logs live here. */
   blocks: Pick<LogBlockstore, "get" | "put" | "has" | "delete">;
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
@@ -49,6 +50,8 @@ export interface JsonRpcService extends Startable {
   readonly url: string;
   /** The assembled service (methods, relayer, stores, follower), for tests and the benchmark; null until started. */
   readonly rpc: RingRpcService | null;
+  /** The members of the client rings this node follows (those that published node info). */
+  readonly clientPeers: ClientRingPeers;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,10 +65,13 @@ class NodeJsonRpcService implements JsonRpcService {
   private readonly settings: RpcPluginSettings;
   private running: { rpc: RingRpcService; url: string; file: string } | null = null;
   private stopping = new AbortController();
+  /** The followed client rings' members: dialled to fetch their logs, and served by this node's bitswap gate. */
+  readonly clientPeers: ClientRingPeers;
 
   constructor(components: JsonRpcComponents, settings: RpcPluginSettings) {
     this.components = components;
     this.settings = settings;
+    this.clientPeers = new ClientRingPeers({ chain: new ChainReads(components.chain.provider, settings.chainTimeoutMs), libp2p: components.helia.libp2p });
   }
 
   get url(): string {
@@ -116,8 +122,8 @@ class NodeJsonRpcService implements JsonRpcService {
       blockstore: blocks,
       datastore: helia.datastore,
       dataDir: config.dataDir,
-      // fetchBlock reads only Helia's (networked) blockstore.
-      fetchBlock: (cid, signal) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal }),
+      // From the client ring's members (dialled from their node info on chain), over Helia's networked blockstore.
+      fetchBlock: async (cid, signal, ring) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal, providers: await this.clientPeers.connect(ring, signal) }),
       host: settings.host,
       port: settings.port,
       logger: logger.child({ component: "jsonrpc" }),
