@@ -15,6 +15,7 @@ import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import type { ChainReads } from "../chain/index.js";
 import { LogVerificationError } from "../log/errors.js";
+import type { ReplicaFollowStatus } from "../status/status.js";
 import { walkBack, type PausedWalk } from "./followWalk.js";
 import { RingHeads } from "./ringHeads.js";
 import type { ReplicaStore } from "./replicaStore.js";
@@ -49,20 +50,8 @@ export interface MemberSync {
   complete: boolean;
 }
 
-/** How far this node follows one member of a client ring (status). */
-export interface FollowProgress {
-  ring: string;
-  member: string;
-  /** The member's heads on chain (its logNodeHeads and the one the ring's latest round names), as CIDs. */
-  onChain: string[];
-  /** The head held in the replica index. */
-  held: { seq: number; cid: string } | null;
-  /** Whether the held head is (or is past) every on-chain head. */
-  caughtUp: boolean;
-  /** The last failure, until a pass succeeds. */
-  error: string | null;
-  at: string;
-}
+/** How far this node follows one member of a client ring (the node's status shows it). */
+export type FollowProgress = ReplicaFollowStatus;
 
 /** Bytes one member's walk may fetch in one pass (16 MiB, the byte cap of the replicator's bitswap walk, BITSWAP_WALK_MAX_BYTES). */
 export const FOLLOW_PASS_MAX_BYTES = 16 * 1024 * 1024;
@@ -120,15 +109,17 @@ export class ReplicaFollower {
       const roundHeads = await this.roundHeads(ring, signal);
       for (const member of members) {
         if (signal.aborted) return synced;
-        const targets = [await this.options.chain.logNodeHead(ring, member, { signal }).then(bytes32ToCid), roundHeads.get(getAddress(member)) ?? null];
+        const targets = unique([await this.options.chain.logNodeHead(ring, member, { signal }).then(bytes32ToCid), roundHeads.get(getAddress(member)) ?? null]);
+        let behind = 0;
         try {
-          for (const target of unique(targets)) {
+          for (const target of targets) {
             const result = await this.syncMember(ring, member, signal, target);
             if (result !== null) synced.push(result);
+            if (result?.complete === false || this.isRefused(ring, member, target)) behind++;
           }
-          await this.record(ring, member, targets, null);
+          await this.record(ring, member, targets, behind === 0, null);
         } catch (error) {
-          await this.record(ring, member, targets, error);
+          await this.record(ring, member, targets, false, error);
           this.options.logger?.warn({ err: error, ring, member }, "replica sync failed; retrying next pass");
         }
       }
@@ -157,21 +148,22 @@ export class ReplicaFollower {
     return this.options.fetchBlock(cid, AbortSignal.any([signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000)]), ring);
   }
 
-  private async record(ring: string, member: string, targets: ReadonlyArray<CID | null>, error: unknown): Promise<void> {
+  private async record(ring: string, member: string, onChain: readonly CID[], caughtUp: boolean, error: unknown): Promise<void> {
     const author = getAddress(member);
     const held = await this.options.store.head(ring, author);
-    const onChain = unique(targets);
-    const heldInIndex = async (cid: CID) => held !== null && (held.cid.equals(cid) || (await this.options.store.has(cid)));
-    const caughtUp = (await Promise.all(onChain.map(heldInIndex))).every(Boolean);
     this.progressByMember.set(`${getAddress(ring)}/${author}`, {
       ring: getAddress(ring),
       member: author,
       onChain: onChain.map((cid) => cid.toString()),
       held: held === null ? null : { seq: held.seq, cid: held.cid.toString() },
       caughtUp,
-      error: error === null ? null : String((error as Error).message ?? error),
+      error: error === null ? null : error instanceof Error ? error.message : String(error),
       at: new Date().toISOString(),
     });
+  }
+
+  private isRefused(ring: string, member: string, target: CID): boolean {
+    return this.refused.has(`${getAddress(ring)}/${getAddress(member)}@${target.toString()}`);
   }
 
   /**
@@ -185,7 +177,7 @@ export class ReplicaFollower {
     const key = `${getAddress(ring)}/${author}`;
     const target = head === undefined ? bytes32ToCid(await this.options.chain.logNodeHead(ring, author, { signal })) : head;
     const held = await this.options.store.head(ring, author);
-    if (target === null || held?.cid.equals(target) === true || this.refused.has(`${key}@${target.toString()}`)) return null;
+    if (target === null || held?.cid.equals(target) === true || this.isRefused(ring, author, target)) return null;
     const onChainHead = cidToBytes32(target);
     const chainId = await this.options.chain.chainId({ signal });
     const result = await walkBack({

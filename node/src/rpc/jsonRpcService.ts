@@ -19,6 +19,7 @@ import { ClientRingPeers } from "../replica/clientRingPeers.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 import { writePrivateFile } from "../config/privateDir.js";
+import type { StatusSections } from "../status/status.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
 
@@ -43,6 +44,8 @@ export interface JsonRpcComponents {
   blocks: Pick<LogBlockstore, "get" | "put" | "has" | "delete">;
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
   ownLog: Pick<OwnLog, "append">;
+  /** The node's status shows the follower's progress per client ring and member (absent: not shown). */
+  statusSections?: Pick<StatusSections, "setReplica">;
 }
 
 export interface JsonRpcService extends Startable {
@@ -99,6 +102,8 @@ class NodeJsonRpcService implements JsonRpcService {
       throw error;
     }
     this.running = { rpc, url, file };
+    const follower = rpc.follower;
+    if (follower !== null) this.components.statusSections?.setReplica(() => follower.progress());
   }
 
   async stop(): Promise<void> {
@@ -106,6 +111,7 @@ class NodeJsonRpcService implements JsonRpcService {
     const running = this.running;
     if (running === null) return;
     this.running = null;
+    this.components.statusSections?.setReplica(null);
     await rm(running.file, { force: true });
     await running.rpc.close();
   }

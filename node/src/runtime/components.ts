@@ -16,7 +16,7 @@ import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import type { MembershipVotes } from "../membership/membershipVotes.js";
 import type { Replicator } from "../replication/replicator.js";
-import type { NodeStatus } from "../status/status.js";
+import type { NodeStatus, StatusSections } from "../status/status.js";
 
 export interface MemberComponents {
   /** The node's resolved settings (one schema: config/config.ts). */
@@ -45,4 +45,6 @@ export interface MemberComponents {
   membership: MembershipVotes;
   /** What `ring-node status` shows, collected now. */
   status(): Promise<NodeStatus>;
+  /** Where services add to the status (the replica follower's progress). */
+  statusSections: StatusSections;
 }

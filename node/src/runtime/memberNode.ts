@@ -17,7 +17,7 @@ import { createRingHelia } from "../p2p/createRingHelia.js";
 import { PeerDialer } from "../p2p/peerDialer.js";
 import { MembershipVotes } from "../membership/membershipVotes.js";
 import { Replicator } from "../replication/replicator.js";
-import { collectStatus } from "../status/status.js";
+import { collectStatus, StatusSections } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
 import { MissingChainConfigError, NotAMemberError } from "./errors.js";
 import { HeadFollower } from "./headFollower.js";
@@ -88,7 +88,8 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       await replicator.start();
       cleanups.push(() => replicator.stop());
       const relayReservations = () => [...(helia.libp2p.services.relay?.reservations.keys() ?? [])].map((peer) => peer.toString());
-      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations };
+      const statusSections = new StatusSections();
+      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations, statusSections };
       const membership = new MembershipVotes({ chain, logs, ownLog, replicator, signer: identity, logger: logger.child({ component: "membership" }) }, { submitDelayMs: config.membershipSubmitDelayMs });
       membership.start();
       cleanups.push(() => membership.stop());

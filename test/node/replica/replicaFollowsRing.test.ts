@@ -102,4 +102,22 @@ describe("a replica node follows a registered ring's members", function () {
       for (const node of atFlush) expect((await verifyBlock({ domain, isMember: (address) => members.has(address) }, node)).node.author).to.equal(head.author);
     }
   });
+
+  it("the replica's follow progress names, per client ring and member, the head held and that it is caught up with the chain", async function () {
+    const cut = await flushedCut();
+    const progress = await waitFor(
+      "the follower's progress to show every member caught up",
+      () => {
+        const rows = replica.rpc.follower?.progress() ?? [];
+        return cut.every((head) => rows.some((row) => row.member === head.author && row.caughtUp)) ? rows : undefined;
+      },
+      10_000,
+    );
+    for (const head of cut) {
+      const row = progress.find((entry) => entry.ring === world.ring.ring && entry.member === head.author);
+      expect(row?.onChain).to.include(head.cid);
+      expect(row?.held?.seq).to.be.at.least(head.seq);
+      expect(row?.error).to.equal(null);
+    }
+  });
 });
