@@ -157,7 +157,7 @@ export class ReplicaFollower {
       onChain: onChain.map((cid) => cid.toString()),
       held: held === null ? null : { seq: held.seq, cid: held.cid.toString() },
       caughtUp,
-      error: error === null ? null : error instanceof Error ? error.message : String(error),
+      error: error === null ? null : error instanceof Error ? error.message : JSON.stringify(error),
       at: new Date().toISOString(),
     });
   }
