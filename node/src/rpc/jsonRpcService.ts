@@ -20,6 +20,7 @@ import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 import { writePrivateFile } from "../config/privateDir.js";
 import type { StatusSections } from "../status/status.js";
+import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
 
@@ -46,6 +47,8 @@ export interface JsonRpcComponents {
   ownLog: Pick<OwnLog, "append">;
   /** The node's status shows the follower's progress per client ring and member (absent: not shown). */
   statusSections?: Pick<StatusSections, "setReplica">;
+  /** Bitswap serves the followed client rings' members too (absent: not changed). */
+  bitswapPeers?: Pick<BitswapPeers, "add">;
 }
 
 export interface JsonRpcService extends Startable {
@@ -70,6 +73,7 @@ class NodeJsonRpcService implements JsonRpcService {
   private stopping = new AbortController();
   /** The followed client rings' members: dialled to fetch their logs, and served by this node's bitswap gate. */
   readonly clientPeers: ClientRingPeers;
+  private unserve: (() => void) | null = null;
 
   constructor(components: JsonRpcComponents, settings: RpcPluginSettings) {
     this.components = components;
@@ -104,6 +108,7 @@ class NodeJsonRpcService implements JsonRpcService {
     this.running = { rpc, url, file };
     const follower = rpc.follower;
     if (follower !== null) this.components.statusSections?.setReplica(() => follower.progress());
+    this.unserve = this.components.bitswapPeers?.add((peer) => this.clientPeers.isPeer(peer)) ?? null;
   }
 
   async stop(): Promise<void> {
@@ -112,6 +117,8 @@ class NodeJsonRpcService implements JsonRpcService {
     if (running === null) return;
     this.running = null;
     this.components.statusSections?.setReplica(null);
+    this.unserve?.();
+    this.unserve = null;
     await rm(running.file, { force: true });
     await running.rpc.close();
   }
