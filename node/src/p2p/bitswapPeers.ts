@@ -21,6 +21,8 @@ export interface BitswapPeersOptions {
   refreshMs?: number;
   /** Per read of the served accounts. Default 10 s. */
   readTimeoutMs?: number;
+  /** The least time between reads caused by a peer not allowed yet (`allowsSoon`). Default 2 s. */
+  minRereadMs?: number;
   logger: Pick<Logger, "debug" | "warn">;
 }
 
@@ -31,6 +33,8 @@ export class BitswapPeers {
   private timer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
   private reading: Promise<void> | null = null;
+  /** When the last read started (ms). */
+  private readAt = 0;
 
   constructor(options: BitswapPeersOptions) {
     this.options = options;
@@ -47,6 +51,18 @@ export class BitswapPeers {
     if (this.options.isRingMember(address) || this.served.has(address)) return true;
     for (const allowance of this.added) if (allowance(peer)) return true;
     return false;
+  };
+
+  /**
+   * `allows`, and for a peer not allowed by what was read last, once more after reading the chain
+   * again (at most one read per `minRereadMs`, shared by every waiting stream): a replica ring
+   * registered a moment ago is served from its first request on. The bitswap gate's filter.
+   */
+  readonly allowsSoon = (peer: PeerId): boolean | Promise<boolean> => {
+    if (this.allows(peer)) return true;
+    if (this.options.served === undefined || this.stopping.signal.aborted) return false;
+    if (this.reading === null && Date.now() - this.readAt < (this.options.minRereadMs ?? 2_000)) return false;
+    return this.refresh().then(() => this.allows(peer));
   };
 
   /** Serves the peers `allowance` admits too, until the returned function is called. */
@@ -70,6 +86,7 @@ export class BitswapPeers {
   refresh(): Promise<void> {
     const served = this.options.served;
     if (served === undefined) return Promise.resolve();
+    if (this.reading === null) this.readAt = Date.now();
     this.reading ??= served
       .members(AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.readTimeoutMs ?? 10_000)]))
       .then((members) => {

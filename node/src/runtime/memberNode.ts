@@ -68,7 +68,7 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       const bitswapPeers = servedPeers(config, chain, logger);
       bitswapPeers.start();
       cleanups.push(() => bitswapPeers.stop());
-      const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen, relay: config.relay, isRingPeer, bitswapPeers: bitswapPeers.allows });
+      const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen, relay: config.relay, isRingPeer, bitswapPeers: bitswapPeers.allowsSoon });
       cleanups.push(async () => {
         await helia.stop();
       });

@@ -8,30 +8,16 @@
 import { expect } from "chai";
 import { parseEther } from "ethers";
 import { after, before, describe, it } from "mocha";
-import { readExampleJob } from "../../../node/src/compute/index.js";
 import { ringDomain } from "../../../node/src/core/eip712.js";
-import { buildReplicateRing, nextForwarderNonce, readForwarderInfo } from "../../../node/src/client/requests.js";
 import { generateIdentity } from "../../../node/src/identity/identity.js";
-import { loadKeystore } from "../../../node/src/identity/keystore.js";
 import { verifyBlock } from "../../../node/src/log/verify.js";
-import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
-import { ReplicaRing__factory } from "../../../types/index.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { startReplicaNode, type ReplicaNodeUnderTest } from "../../../scripts/devnet/replicaNode.js";
-import { TEST_PASSWORD } from "../../../scripts/devnet/ringNodeProcess.js";
-import { createReplicaRing, fund, ringAt } from "../../../scripts/devnet/ringsOnChain.js";
+import { createReplicaRing, fund } from "../../../scripts/devnet/ringsOnChain.js";
 import { startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
+import { flushedCut, flushOneJob, registerRing } from "../helpers/replicatedRing.js";
 
 const FEE = parseEther("0.01");
-
-interface LogEntry {
-  seq: number;
-  cid: string;
-  payload: unknown;
-}
-
-/** A CID as the control endpoint renders one inside a payload (`{ "/": "bafy…" }` or a string). */
-const cidText = (value: unknown): string => (typeof value === "string" ? value : String((value as Record<string, unknown>)["/"]));
 
 describe("a replica node follows a registered ring's members", function () {
   this.timeout(120_000);
@@ -41,19 +27,14 @@ describe("a replica node follows a registered ring's members", function () {
   before(async function () {
     world = await startRoundsRing(3, "replica-follow");
     for (let i = 0; i < 3; i++) await world.start(i);
-    const { chain, contracts, ring, members } = world.ring;
+    const { chain, contracts } = world.ring;
     const deployer = chain.account(0);
     const identity = generateIdentity();
     const { ring: replicaRingRing, replicaRing } = await createReplicaRing(contracts.factory, [identity.address], await deployer.getAddress(), FEE);
     await fund(deployer, [identity.address], parseEther("10"));
     const chainId = (await chain.provider.getNetwork()).chainId;
     replica = await startReplicaNode({ identity, provider: chain.provider, chainId, ownRing: replicaRingRing, settings: { forwarder: contracts.forwarder, replicaRing, followIntervalMs: 300 } });
-    // Member 0 registers the ring (ReplicateRing, relayed by the replica node).
-    const registrant = (await loadKeystore(members[0]?.dataDir as string, TEST_PASSWORD)).wallet.connect(chain.provider);
-    await (await ReplicaRing__factory.connect(replicaRing, deployer).deposit(registrant.address, { value: FEE })).wait();
-    const forwarder = await readForwarderInfo(chain.provider, contracts.forwarder);
-    const request = await buildReplicateRing({ signer: registrant, ring, replicaRing, replicaKey: generateRingKeys().replicaKey, forwarder, nonce: await nextForwarderNonce(chain.provider, contracts.forwarder, registrant.address) });
-    await replica.client.replicateRing(request);
+    await registerRing(world, replicaRing, FEE, replica.client);
   });
 
   after(async function () {
@@ -61,24 +42,9 @@ describe("a replica node follows a registered ring's members", function () {
     await world?.cleanup();
   });
 
-  /** The member heads of the round flushed last, from the proposal in the members' logs whose ring head is on chain. */
-  async function flushedCut(): Promise<Array<{ author: string; seq: number; cid: string }>> {
-    const head = (await ringAt(world.ring.ring, world.ring.chain.account(0)).ringNodeHead()).toLowerCase();
-    const control = world.members[0]?.node?.control;
-    for (const member of world.members) {
-      const log = (await control?.log<{ nodes: LogEntry[] }>(member.address, 0, 1000))?.nodes ?? [];
-      for (const entry of log) {
-        const payload = entry.payload as { type?: string; ringNodeHead?: string; cut?: Array<{ author: string; seq: number; cid: unknown }> };
-        if (payload.type === "proposal" && payload.ringNodeHead?.toLowerCase() === head) return (payload.cut ?? []).map((cut) => ({ author: cut.author, seq: cut.seq, cid: cidText(cut.cid) }));
-      }
-    }
-    throw new Error(`no proposal for the ring head ${head} in the members' logs`);
-  }
-
   it("within a few seconds after a flush, the replica holds every member's log up to the head the round names, each node verified", async function () {
-    const submitted = await world.jobsOf(1).submit({ source: await readExampleJob("wordcount"), inputs: [{ text: "one two two three three three" }], params: { top: 3 }, shards: 2, redundancy: 2, pin: 1 });
-    await world.jobsOf(1).waitFinalised(submitted.job, 60_000);
-    const cut = await flushedCut();
+    await flushOneJob(world, 1);
+    const cut = await flushedCut(world);
     expect(cut.map((head) => head.author).sort()).to.deep.equal(world.members.map((member) => member.address).sort());
 
     const store = replica.rpc.replicaStore;
@@ -104,7 +70,7 @@ describe("a replica node follows a registered ring's members", function () {
   });
 
   it("the replica's follow progress names, per client ring and member, the head held and that it is caught up with the chain", async function () {
-    const cut = await flushedCut();
+    const cut = await flushedCut(world);
     const progress = await waitFor(
       "the follower's progress to show every member caught up",
       () => {
