@@ -22,6 +22,8 @@ export interface ClientRingPeersOptions {
   refreshMs?: number;
   /** The most members of one ring dialled (a ring's membership is bounded on chain; this bounds the work). Default 64. */
   maxPeersPerRing?: number;
+  /** A peer whose dial failed is not dialled again for this long (a member that is down does not slow every fetch). Default 10 s. */
+  redialMs?: number;
 }
 
 interface RingPeers {
@@ -34,6 +36,8 @@ export class ClientRingPeers {
   private readonly options: ClientRingPeersOptions;
   private readonly rings = new Map<string, RingPeers>();
   private readonly reading = new Map<string, Promise<RingPeers>>();
+  /** PeerId -> when its last dial failed. */
+  private readonly failedAt = new Map<string, number>();
 
   constructor(options: ClientRingPeersOptions) {
     this.options = options;
@@ -55,10 +59,14 @@ export class ClientRingPeers {
         if (key === self || address === null) return null;
         const peer = peerIdFromString(key);
         if (this.options.libp2p.getConnections(peer).length > 0) return peer;
+        if (Date.now() - (this.failedAt.get(key) ?? -Infinity) < (this.options.redialMs ?? 10_000)) return null;
         try {
           await this.options.libp2p.dial(address, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.dialTimeoutMs ?? 5_000)]) });
+          this.failedAt.delete(key);
           return peer;
         } catch {
+          if (this.failedAt.size >= 10_000) this.failedAt.clear();
+          this.failedAt.set(key, Date.now());
           return null;
         }
       }),
