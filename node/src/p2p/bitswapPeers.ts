@@ -6,6 +6,7 @@
  * follows). A peer is named by its avatar key (the libp2p key is the avatar key), so a PeerId
  * that is not a secp256k1 key is never served. The check is synchronous, on what was read last.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { PeerId } from "@libp2p/interface";
 import type { Logger } from "pino";
 import { addressOfPeerId } from "../identity/identity.js";
@@ -21,7 +22,7 @@ export interface BitswapPeersOptions {
   refreshMs?: number;
   /** Per read of the served accounts. Default 10 s. */
   readTimeoutMs?: number;
-  /** The least time between reads caused by a peer not allowed yet (`allowsSoon`). Default 2 s. */
+  /** The least time between the starts of reads caused by a peer not allowed yet (`allowsSoon`). Default 2 s. */
   minRereadMs?: number;
   logger: Pick<Logger, "debug" | "warn">;
 }
@@ -33,6 +34,7 @@ export class BitswapPeers {
   private timer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
   private reading: Promise<void> | null = null;
+  private nextRead: Promise<void> | null = null;
   /** When the last read started (ms). */
   private readAt = 0;
 
@@ -54,16 +56,34 @@ export class BitswapPeers {
   };
 
   /**
-   * `allows`, and for a peer not allowed by what was read last, once more after reading the chain
-   * again (at most one read per `minRereadMs`, shared by every waiting stream): a replica ring
-   * registered a moment ago is served from its first request on. The bitswap gate's filter.
+   * `allows`, and for a peer not allowed by what was read last, once more after a read of the chain
+   * that starts after it asked (at most one read per `minRereadMs`, shared by every waiting
+   * stream): a replica ring registered a moment ago is served from its first request on. The
+   * bitswap gate's filter; a stream waits at most `minRereadMs` and one read.
    */
   readonly allowsSoon = (peer: PeerId): boolean | Promise<boolean> => {
     if (this.allows(peer)) return true;
     if (this.options.served === undefined || this.stopping.signal.aborted) return false;
-    if (this.reading === null && Date.now() - this.readAt < (this.options.minRereadMs ?? 2_000)) return false;
-    return this.refresh().then(() => this.allows(peer));
+    return this.rereadSoon().then(
+      () => this.allows(peer),
+      () => false,
+    );
   };
+
+  /** One read that starts now or when `minRereadMs` has passed since the last one started. */
+  private rereadSoon(): Promise<void> {
+    this.nextRead ??= (async () => {
+      try {
+        await this.reading;
+        const wait = this.readAt + (this.options.minRereadMs ?? 2_000) - Date.now();
+        if (wait > 0) await delay(wait, undefined, { signal: this.stopping.signal });
+        await this.refresh();
+      } finally {
+        this.nextRead = null;
+      }
+    })();
+    return this.nextRead;
+  }
 
   /** Serves the peers `allowance` admits too, until the returned function is called. */
   add(allowance: PeerAllowance): () => void {

@@ -14,19 +14,19 @@ const replicaMember = generateIdentity();
 const outsider = generateIdentity();
 
 function peers(served: Set<string>, minRereadMs = 2_000) {
-  let reads = 0;
+  const readTimes: number[] = [];
   const allowList = new BitswapPeers({
     isRingMember: (address) => address === member.address,
     served: {
       members: () => {
-        reads++;
+        readTimes.push(Date.now());
         return Promise.resolve(new Set(served));
       },
     },
     minRereadMs,
     logger: silentLogger(),
   });
-  return { allowList, reads: () => reads };
+  return { allowList, reads: () => readTimes.length, times: () => readTimes };
 }
 
 describe("whom a member's bitswap serves", function () {
@@ -48,13 +48,24 @@ describe("whom a member's bitswap serves", function () {
     expect(allowList.allows(outsider.peerId)).to.equal(false);
   });
 
-  it("looks a peer not known yet up on chain once more before it answers, at most once per minRereadMs", async function () {
+  it("looks a peer not known yet up on chain once more before it answers", async function () {
     const served = new Set<string>();
-    const { allowList, reads } = peers(served, 60_000);
+    const { allowList, reads } = peers(served, 50);
     served.add(replicaMember.address); // registered after the last read
 
     expect(await allowList.allowsSoon(replicaMember.peerId)).to.equal(true);
     expect(await allowList.allowsSoon(outsider.peerId)).to.equal(false);
-    expect(reads()).to.equal(1);
+    expect(reads()).to.equal(2);
+  });
+
+  it("reads the chain for peers not known yet at most once per minRereadMs, one read for all that wait", async function () {
+    const { allowList, times } = peers(new Set(), 300);
+    await allowList.allowsSoon(outsider.peerId);
+
+    const waiting = await Promise.all([1, 2, 3].map(() => allowList.allowsSoon(generateIdentity().peerId)));
+
+    expect(waiting).to.deep.equal([false, false, false]);
+    expect(times()).to.have.length(2);
+    expect((times()[1] as number) - (times()[0] as number)).to.be.at.least(290);
   });
 });
