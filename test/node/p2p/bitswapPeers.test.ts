@@ -62,7 +62,7 @@ describe("whom a member's bitswap serves", function () {
     const { allowList, times } = peers(new Set(), 300);
     await allowList.allowsSoon(outsider.peerId);
 
-    const waiting = await Promise.all([1, 2, 3].map(() => allowList.allowsSoon(generateIdentity().peerId)));
+    const waiting = await Promise.all([1, 2, 3].map(async () => allowList.allowsSoon(generateIdentity().peerId)));
 
     expect(waiting).to.deep.equal([false, false, false]);
     expect(times()).to.have.length(2);
