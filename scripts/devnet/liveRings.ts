@@ -126,13 +126,13 @@ export class LiveRings {
 
     const peers: string[] = [];
     for (const [i, dir] of ringDirs.entries()) {
-      const process = await RingNodeProcess.start({ dataDir: dir, rpcUrl: this.options.chain.url, ring: this.ring, peers: [...peers], env: nodeEnv({ RING_NODE_GATE: addresses.gate, RING_NODE_JSONRPC: "off" }) });
+      const process = await RingNodeProcess.start({ dataDir: dir, rpcUrl: this.options.chain.url, ring: this.ring, peers: [...peers], env: nodeEnv({ RING_NODE_GATE: addresses.gate, RING_NODE_JSONRPC: "off", RING_NODE_FACTORY: addresses.factory }) });
       peers.push(process.multiaddr);
       this.ringNodes.push({ name: `member-${i}`, role: "member", address: ringMembers[i] as string, dataDir: dir, process });
     }
     const replicaPeers: string[] = [];
     for (const [i, dir] of replicaDirs.entries()) {
-      const process = await RingNodeProcess.start({ dataDir: dir, rpcUrl: this.options.chain.url, ring: this.replicaRingRing, peers: [...replicaPeers], env: nodeEnv({ RING_NODE_REPLICA_RING: this.replicaRing }) });
+      const process = await RingNodeProcess.start({ dataDir: dir, rpcUrl: this.options.chain.url, ring: this.replicaRingRing, peers: [...replicaPeers], env: nodeEnv({ RING_NODE_REPLICA_RING: this.replicaRing, RING_NODE_FACTORY: addresses.factory }) });
       replicaPeers.push(process.multiaddr);
       this.replicaNodes.push({ name: `replica-${i}`, role: "replica", address: replicaMembers[i] as string, dataDir: dir, process });
     }

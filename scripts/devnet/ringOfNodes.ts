@@ -57,7 +57,9 @@ export async function startTestRing(count: number, label = "ring", options: Test
       async start(index, options = {}) {
         const member = members[index];
         if (member === undefined) throw new Error(`no member ${index}`);
-        const node = await RingNodeProcess.start({ dataDir: member.dataDir, rpcUrl: chain.url, ring, ...options });
+        // The factory: members serve their blocks to the replica rings the ring registers with.
+        const env = { RING_NODE_FACTORY: await contracts.factory.getAddress(), ...options.env };
+        const node = await RingNodeProcess.start({ dataDir: member.dataDir, rpcUrl: chain.url, ring, ...options, env });
         running.add(node);
         void node.child.once("exit", () => running.delete(node));
         return node;

@@ -107,7 +107,7 @@ export async function startRoundsRing(count: number, label: string, extraEnv: No
         const second: RoundsMember[] = [];
         for (const [index, dataDir] of dataDirs.entries()) {
           const peers = [...members, ...second].filter((m) => m.node !== null).map((m) => (m.node as RingNodeProcess).multiaddr);
-          const node = await RingNodeProcess.start({ dataDir, rpcUrl: ring.chain.url, ring: address, peers, env: { ...FAST_ROUNDS_ENV, RING_NODE_GATE: ring.contracts.gate, ...extraEnv } });
+          const node = await RingNodeProcess.start({ dataDir, rpcUrl: ring.chain.url, ring: address, peers, env: { ...FAST_ROUNDS_ENV, RING_NODE_GATE: ring.contracts.gate, RING_NODE_FACTORY: await ring.contracts.factory.getAddress(), ...extraEnv } });
           ring.running.add(node);
           const jobs = await jobsClientOf(dataDir, node);
           second.push({ index, address: identities[index]?.address as string, node, jobs });

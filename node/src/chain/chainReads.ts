@@ -84,6 +84,16 @@ export class ChainReads {
     return this.bounded(callAddressWord(this.provider, ring, LOG_NODE_HEADS, member), "Ring.logNodeHeads", options);
   }
 
+  /** The ring's head (bytes32 digest of its latest ring log node; zero before the first flush). */
+  ringNodeHead(ring: string, options?: ChainReadOptions): Promise<string> {
+    return this.ring(ring).ringNodeHead(options);
+  }
+
+  /** What `member` of `ring` published: its multiaddr and PeerId (as chain bytes, "0x" when none). */
+  nodeInfo(ring: string, member: string, options?: ChainReadOptions): Promise<{ multiaddr: string; peerId: string }> {
+    return this.ring(ring).nodeInfo(member, options);
+  }
+
   /** The ERC2771 forwarder `ring` trusts. */
   trustedForwarder(ring: string, options?: ChainReadOptions): Promise<string> {
     return this.ring(ring).trustedForwarder(options);

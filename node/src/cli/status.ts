@@ -46,5 +46,11 @@ export function formatStatus(status: NodeStatus): string {
       ].join("\t"),
     );
   }
+  if (status.replica !== undefined && status.replica.length > 0) {
+    lines.push("", ["client ring", "member", "held seq", "caught up with chain", "error"].join("\t"));
+    for (const followed of status.replica) {
+      lines.push([followed.ring, followed.member, followed.held?.seq ?? "-", followed.caughtUp ? "yes" : "NO", followed.error ?? ""].join("\t"));
+    }
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -84,6 +84,12 @@ export const nodeConfigSchema = z.object({
   rpcUrl: z.string().url().optional(),
   /** The Ring contract. */
   ring: address.optional(),
+  /**
+   * The RingFactory: the members of the replica rings (its replicaRings) that this node's ring is
+   * registered with may fetch this node's blocks. Unset: only the ring's members and the rings
+   * authorised on its Gate are served.
+   */
+  factory: checksummed.optional(),
   /** Local control endpoint port on 127.0.0.1 (0 = any free port, recorded in control.json). */
   controlPort: port.default(0),
   /** Publish this node's multiaddr and PeerId on chain (`Ring.setNodeInfo`) when they change. */

@@ -3,13 +3,17 @@
  * for the bitswap protocols that resets an inbound stream from any other peer before bitswap reads
  * it. Bitswap sends blocks only for wants it received on inbound streams, so a refused peer learns
  * nothing, while this node still fetches from anyone (its outbound streams are not gated).
- * Installed as a Helia mixin between libp2p and bitswap, so it wraps bitswap's own `handle`.
+ * Installed as a Helia mixin between libp2p and bitswap, so it wraps bitswap's own `handle`. A
+ * filter may answer later (a peer not known yet, looked up on chain first): the stream waits.
  */
 import type { Libp2p, PeerId } from "@libp2p/interface";
 
 const BITSWAP = "/ipfs/bitswap/";
 
-export type BitswapPeerFilter = (peer: PeerId) => boolean;
+/** Whether to serve `peer`; a promise when the answer needs a (bounded) look at the chain first. */
+export type BitswapPeerFilter = (peer: PeerId) => boolean | Promise<boolean>;
+
+const REFUSED = "bitswap is served to ring and replica ring members only";
 
 export function gateBitswap(libp2p: Pick<Libp2p, "handle">, allowed: BitswapPeerFilter): void {
   const handle = libp2p.handle.bind(libp2p);
@@ -19,8 +23,13 @@ export function gateBitswap(libp2p: Pick<Libp2p, "handle">, allowed: BitswapPeer
     return handle(
       protocols,
       (stream, connection) => {
-        if (allowed(connection.remotePeer)) return handler(stream, connection);
-        stream.abort(new Error("bitswap is served to ring and replica ring members only"));
+        const verdict = allowed(connection.remotePeer);
+        if (verdict === true) return handler(stream, connection);
+        if (verdict === false) return stream.abort(new Error(REFUSED));
+        return verdict.then(
+          (ok) => (ok ? handler(stream, connection) : stream.abort(new Error(REFUSED))),
+          (error: unknown) => stream.abort(error instanceof Error ? error : new Error(REFUSED)),
+        );
       },
       options,
     );

@@ -1,24 +1,30 @@
 /**
  * Every member of a replica ring replicates its client rings by following their heads on chain:
- * for each registered client ring and each of its members, when `logNodeHeads(member)` differs
- * from the head in this node's replica index, walk back from it by CID (bitswap, with a timeout per
- * block), verifying each node as it arrives, to the held head (or seq 0): followWalk.ts. Bounded
- * per pass in nodes and bytes; a longer walk resumes on the next pass. Payloads stay as the client
- * encrypted them.
+ * for each registered client ring and each of its members, the member's on-chain heads are
+ * `logNodeHeads(member)` (set by FlushToRing or the member itself) and the head the ring's latest
+ * round names (`ringNodeHead`'s ring log node: ringHeads.ts; members of a computing ring have only
+ * this one). When one differs from the head in this node's replica index, walk back from it by CID
+ * (bitswap from the client ring's members, dialled from their node info on chain:
+ * clientRingPeers.ts; a timeout per block), verifying each node as it arrives, to the held head (or
+ * seq 0): followWalk.ts. Bounded per pass in nodes and bytes; a longer walk resumes on the next
+ * pass. Payloads stay as the members wrote them; this node holds no read key.
  */
 import { getAddress } from "ethers";
 import type { CID } from "multiformats/cid";
-import { bytes32ToCid } from "../core/cid.js";
+import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import type { ChainReads } from "../chain/index.js";
 import { LogVerificationError } from "../log/errors.js";
+import type { ReplicaFollowStatus } from "../status/status.js";
 import { walkBack, type PausedWalk } from "./followWalk.js";
+import { RingHeads } from "./ringHeads.js";
 import type { ReplicaStore } from "./replicaStore.js";
 
-export type BlockFetcher = (cid: CID, signal: AbortSignal) => Promise<Uint8Array>;
+/** Fetches a block of client ring `ring` (from its members first). */
+export type BlockFetcher = (cid: CID, signal: AbortSignal, ring: string) => Promise<Uint8Array>;
 
 export interface ReplicaFollowerOptions {
-  chain: Pick<ChainReads, "members" | "logNodeHead" | "chainId">;
+  chain: Pick<ChainReads, "members" | "logNodeHead" | "chainId"> & Partial<Pick<ChainReads, "ringNodeHead">>;
   store: ReplicaStore;
   /** The client rings to follow (keys held here, and rings registered with this node's replica ring). */
   rings: () => Promise<string[]>;
@@ -44,8 +50,21 @@ export interface MemberSync {
   complete: boolean;
 }
 
+/** How far this node follows one member of a client ring (the node's status shows it). */
+export type FollowProgress = ReplicaFollowStatus;
+
 /** Bytes one member's walk may fetch in one pass (16 MiB, the byte cap of the replicator's bitswap walk, BITSWAP_WALK_MAX_BYTES). */
 export const FOLLOW_PASS_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Refused heads remembered (cleared when full: a refused head is then fetched once more). */
+const MAX_REFUSED_HEADS = 10_000;
+
+/** The distinct CIDs of `cids`, nulls left out. */
+function unique(cids: ReadonlyArray<CID | null>): CID[] {
+  const seen = new Map<string, CID>();
+  for (const cid of cids) if (cid !== null) seen.set(cid.toString(), cid);
+  return [...seen.values()];
+}
 
 export class ReplicaFollower {
   private readonly options: ReplicaFollowerOptions;
@@ -53,7 +72,9 @@ export class ReplicaFollower {
   /** ring/member -> where a walk stopped by its bounds resumes. */
   private readonly paused = new Map<string, PausedWalk[]>();
   /** ring/member -> an on-chain head that failed verification (not fetched again while the chain names it). */
-  private readonly refused = new Map<string, string>();
+  private readonly refused = new Set<string>();
+  private readonly ringHeads = new RingHeads();
+  private readonly progressByMember = new Map<string, FollowProgress>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private readonly stopping = new AbortController();
@@ -85,17 +106,64 @@ export class ReplicaFollower {
     const synced: MemberSync[] = [];
     for (const ring of rings) {
       const members = await this.options.chain.members(ring, { signal });
+      const roundHeads = await this.roundHeads(ring, signal);
       for (const member of members) {
         if (signal.aborted) return synced;
+        const targets = unique([await this.options.chain.logNodeHead(ring, member, { signal }).then(bytes32ToCid), roundHeads.get(getAddress(member)) ?? null]);
+        let behind = 0;
         try {
-          const result = await this.syncMember(ring, member, signal);
-          if (result !== null) synced.push(result);
+          for (const target of targets) {
+            const result = await this.syncMember(ring, member, signal, target);
+            if (result !== null) synced.push(result);
+            if (result?.complete === false || this.isRefused(ring, member, target)) behind++;
+          }
+          await this.record(ring, member, targets, behind === 0, null);
         } catch (error) {
+          await this.record(ring, member, targets, false, error);
           this.options.logger?.warn({ err: error, ring, member }, "replica sync failed; retrying next pass");
         }
       }
     }
     return synced;
+  }
+
+  /** How far every followed member is replicated here, as of the last pass. */
+  progress(): FollowProgress[] {
+    return [...this.progressByMember.values()];
+  }
+
+  /** The member heads the ring's latest round names (none when the ring head cannot be read now). */
+  private async roundHeads(ring: string, signal: AbortSignal): Promise<Map<string, CID>> {
+    const chain = this.options.chain;
+    if (chain.ringNodeHead === undefined) return new Map();
+    try {
+      return await this.ringHeads.of({ ring, chain: { ringNodeHead: chain.ringNodeHead.bind(chain) }, fetch: (cid) => this.fetch(cid, ring, signal), signal });
+    } catch (error) {
+      this.options.logger?.warn({ err: error, ring }, "ring head not read; following logNodeHeads only this pass");
+      return new Map();
+    }
+  }
+
+  private fetch(cid: CID, ring: string, signal: AbortSignal): Promise<Uint8Array> {
+    return this.options.fetchBlock(cid, AbortSignal.any([signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000)]), ring);
+  }
+
+  private async record(ring: string, member: string, onChain: readonly CID[], caughtUp: boolean, error: unknown): Promise<void> {
+    const author = getAddress(member);
+    const held = await this.options.store.head(ring, author);
+    this.progressByMember.set(`${getAddress(ring)}/${author}`, {
+      ring: getAddress(ring),
+      member: author,
+      onChain: onChain.map((cid) => cid.toString()),
+      held: held === null ? null : { seq: held.seq, cid: held.cid.toString() },
+      caughtUp,
+      error: error === null ? null : error instanceof Error ? error.message : JSON.stringify(error),
+      at: new Date().toISOString(),
+    });
+  }
+
+  private isRefused(ring: string, member: string, target: CID): boolean {
+    return this.refused.has(`${getAddress(ring)}/${getAddress(member)}@${target.toString()}`);
   }
 
   /**
@@ -104,16 +172,13 @@ export class ReplicaFollower {
    * present in the (shared) blockstore. A head that fails verification is not fetched again until
    * the chain names another; a walk stopped by its bounds resumes on the next pass.
    */
-  async syncMember(ring: string, member: string, signal: AbortSignal): Promise<MemberSync | null> {
+  async syncMember(ring: string, member: string, signal: AbortSignal, head?: CID | null): Promise<MemberSync | null> {
     const author = getAddress(member);
     const key = `${getAddress(ring)}/${author}`;
-    const onChainHead = await this.options.chain.logNodeHead(ring, author, { signal });
-    const target = bytes32ToCid(onChainHead);
+    const target = head === undefined ? bytes32ToCid(await this.options.chain.logNodeHead(ring, author, { signal })) : head;
     const held = await this.options.store.head(ring, author);
-    if (target === null || held?.cid.equals(target) === true || this.refused.get(key) === target.toString()) {
-      this.paused.delete(key);
-      return null;
-    }
+    if (target === null || held?.cid.equals(target) === true || this.isRefused(ring, author, target)) return null;
+    const onChainHead = cidToBytes32(target);
     const chainId = await this.options.chain.chainId({ signal });
     const result = await walkBack({
       ring,
@@ -123,12 +188,15 @@ export class ReplicaFollower {
       held,
       paused: this.paused.get(key) ?? [],
       store: this.options.store,
-      fetch: (cid) => this.options.fetchBlock(cid, AbortSignal.any([signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000)])),
+      fetch: (cid) => this.fetch(cid, ring, signal),
       maxNodes: this.options.maxNodesPerPass ?? 10_000,
       maxBytes: this.options.maxBytesPerPass ?? FOLLOW_PASS_MAX_BYTES,
     }).catch((error: unknown) => {
       this.paused.delete(key);
-      if (error instanceof LogVerificationError) this.refused.set(key, target.toString());
+      if (error instanceof LogVerificationError) {
+        if (this.refused.size >= MAX_REFUSED_HEADS) this.refused.clear();
+        this.refused.add(`${key}@${target.toString()}`);
+      }
       throw error;
     });
     if (result.kind === "stale") return null;

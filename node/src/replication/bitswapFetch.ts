@@ -13,6 +13,8 @@ export interface BlockFetchOptions {
   timeoutMs: number;
   /** Ask this peer first (the announcer). */
   provider?: PeerId;
+  /** Or these peers (a client ring's members). */
+  providers?: PeerId[];
   signal?: AbortSignal;
 }
 
@@ -22,7 +24,8 @@ export async function fetchBlock(helia: Pick<RingHelia, "blockstore">, cid: CID,
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
   try {
     const chunks: Uint8Array[] = [];
-    const providers = options.provider === undefined ? undefined : [options.provider.toCID()];
+    const peers = [...(options.provider === undefined ? [] : [options.provider]), ...(options.providers ?? [])];
+    const providers = peers.length === 0 ? undefined : peers.map((peer) => peer.toCID());
     for await (const chunk of helia.blockstore.get(cid, { signal, providers })) chunks.push(chunk);
     return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
   } catch (error) {

@@ -7,7 +7,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
-import { RingReads, type RingChainView } from "../chain/index.js";
+import { ChainReads, RingReads, type RingChainView } from "../chain/index.js";
 import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
@@ -15,9 +15,12 @@ import type { Logger } from "../logging.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
+import { ClientRingPeers } from "../replica/clientRingPeers.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 import { writePrivateFile } from "../config/privateDir.js";
+import type { StatusSections } from "../status/status.js";
+import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
 
@@ -36,12 +39,16 @@ export interface JsonRpcComponents {
   signer: Pick<RingIdentity, "address" | "wallet">;
   /** The chain endpoint, and the node's ring (whose trusted forwarder is the default). */
   chain: Pick<RingChainView, "provider" | "ring">;
-  /** Bitswap fetches of client rings' nodes; its datastore keeps the replica keys. */
-  helia: Pick<RingHelia, "blockstore" | "datastore">;
+  /** Bitswap fetches of client rings' nodes (dialling their members); its datastore keeps the replica keys. */
+  helia: Pick<RingHelia, "blockstore" | "datastore" | "libp2p">;
   /** The local blocks (no network fallback): the replicated client logs live here. */
   blocks: Pick<LogBlockstore, "get" | "put" | "has" | "delete">;
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
   ownLog: Pick<OwnLog, "append">;
+  /** The node's status shows the follower's progress per client ring and member (absent: not shown). */
+  statusSections?: Pick<StatusSections, "setReplica">;
+  /** Bitswap serves the followed client rings' members too (absent: not changed). */
+  bitswapPeers?: Pick<BitswapPeers, "add">;
 }
 
 export interface JsonRpcService extends Startable {
@@ -49,6 +56,8 @@ export interface JsonRpcService extends Startable {
   readonly url: string;
   /** The assembled service (methods, relayer, stores, follower), for tests and the benchmark; null until started. */
   readonly rpc: RingRpcService | null;
+  /** The members of the client rings this node follows (those that published node info). */
+  readonly clientPeers: ClientRingPeers;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,10 +71,14 @@ class NodeJsonRpcService implements JsonRpcService {
   private readonly settings: RpcPluginSettings;
   private running: { rpc: RingRpcService; url: string; file: string } | null = null;
   private stopping = new AbortController();
+  /** The followed client rings' members: dialled to fetch their logs, and served by this node's bitswap gate. */
+  readonly clientPeers: ClientRingPeers;
+  private unserve: (() => void) | null = null;
 
   constructor(components: JsonRpcComponents, settings: RpcPluginSettings) {
     this.components = components;
     this.settings = settings;
+    this.clientPeers = new ClientRingPeers({ chain: new ChainReads(components.chain.provider, settings.chainTimeoutMs), libp2p: components.helia.libp2p });
   }
 
   get url(): string {
@@ -93,6 +106,9 @@ class NodeJsonRpcService implements JsonRpcService {
       throw error;
     }
     this.running = { rpc, url, file };
+    const follower = rpc.follower;
+    if (follower !== null) this.components.statusSections?.setReplica(() => follower.progress());
+    this.unserve = this.components.bitswapPeers?.add((peer) => this.clientPeers.isPeer(peer)) ?? null;
   }
 
   async stop(): Promise<void> {
@@ -100,6 +116,9 @@ class NodeJsonRpcService implements JsonRpcService {
     const running = this.running;
     if (running === null) return;
     this.running = null;
+    this.components.statusSections?.setReplica(null);
+    this.unserve?.();
+    this.unserve = null;
     await rm(running.file, { force: true });
     await running.rpc.close();
   }
@@ -116,8 +135,8 @@ class NodeJsonRpcService implements JsonRpcService {
       blockstore: blocks,
       datastore: helia.datastore,
       dataDir: config.dataDir,
-      // fetchBlock reads only Helia's (networked) blockstore.
-      fetchBlock: (cid, signal) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal }),
+      // From the client ring's members (dialled from their node info on chain), over Helia's networked blockstore.
+      fetchBlock: async (cid, signal, ring) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal, providers: await this.clientPeers.connect(ring, signal) }),
       host: settings.host,
       port: settings.port,
       logger: logger.child({ component: "jsonrpc" }),

@@ -13,10 +13,11 @@ import type { LogPinner } from "../log/logPinner.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
+import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import type { MembershipVotes } from "../membership/membershipVotes.js";
 import type { Replicator } from "../replication/replicator.js";
-import type { NodeStatus } from "../status/status.js";
+import type { NodeStatus, StatusSections } from "../status/status.js";
 
 export interface MemberComponents {
   /** The node's resolved settings (one schema: config/config.ts). */
@@ -45,4 +46,8 @@ export interface MemberComponents {
   membership: MembershipVotes;
   /** What `ring-node status` shows, collected now. */
   status(): Promise<NodeStatus>;
+  /** Where services add to the status (the replica follower's progress). */
+  statusSections: StatusSections;
+  /** Whom bitswap serves; a service adds peers (a replica node: its client rings' members). */
+  bitswapPeers: BitswapPeers;
 }

@@ -13,11 +13,13 @@ import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
 import { LogPinner } from "../log/logPinner.js";
 import { OwnLog } from "../log/ownLog.js";
 import { LogStore } from "../log/store.js";
+import { ServedRings } from "../chain/servedRings.js";
+import { BitswapPeers } from "../p2p/bitswapPeers.js";
 import { createRingHelia } from "../p2p/createRingHelia.js";
 import { PeerDialer } from "../p2p/peerDialer.js";
 import { MembershipVotes } from "../membership/membershipVotes.js";
 import { Replicator } from "../replication/replicator.js";
-import { collectStatus } from "../status/status.js";
+import { collectStatus, StatusSections } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
 import { MissingChainConfigError, NotAMemberError } from "./errors.js";
 import { HeadFollower } from "./headFollower.js";
@@ -63,7 +65,10 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
           return false; // not a secp256k1 avatar key: not a member
         }
       };
-      const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen, relay: config.relay, isRingPeer });
+      const bitswapPeers = servedPeers(config, chain, logger);
+      bitswapPeers.start();
+      cleanups.push(() => bitswapPeers.stop());
+      const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen, relay: config.relay, isRingPeer, bitswapPeers: bitswapPeers.allowsSoon });
       cleanups.push(async () => {
         await helia.stop();
       });
@@ -88,7 +93,8 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       await replicator.start();
       cleanups.push(() => replicator.stop());
       const relayReservations = () => [...(helia.libp2p.services.relay?.reservations.keys() ?? [])].map((peer) => peer.toString());
-      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations };
+      const statusSections = new StatusSections();
+      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations, statusSections, bitswapPeers };
       const membership = new MembershipVotes({ chain, logs, ownLog, replicator, signer: identity, logger: logger.child({ component: "membership" }) }, { submitDelayMs: config.membershipSubmitDelayMs });
       membership.start();
       cleanups.push(() => membership.stop());
@@ -140,6 +146,12 @@ async function connectChain(config: NodeConfig, logger: Logger): Promise<RingCha
     throw new MissingChainConfigError("the ring's chain is not configured: set --rpc-url and --ring (or RING_NODE_RPC_URL and RING_NODE_RING, or config.json)");
   }
   return RingChainView.connect({ rpcUrl: config.rpcUrl, ring: config.ring, pollMs: config.chainPollMs, logger: logger.child({ component: "chain" }) });
+}
+
+/** Whom bitswap serves: the ring's members, the replica rings it is registered with and the rings on its Gate (p2p/bitswapPeers.ts). */
+function servedPeers(config: NodeConfig, chain: RingChainView, logger: Logger): BitswapPeers {
+  const served = new ServedRings({ provider: chain.provider, ring: chain.ring, gate: config.rounds.gate, ...(config.factory === undefined ? {} : { factory: config.factory }) });
+  return new BitswapPeers({ isRingMember: (address) => chain.isMember(address), served, logger: logger.child({ component: "bitswap-peers" }) });
 }
 
 /** Keeps a connection to every other member, from the chain's node info and the static --peer addresses. */

@@ -39,6 +39,34 @@ export interface NodeStatus {
   forks: number;
   /** Circuit relay: the members holding a reservation on this node, and the relays this node is reached through. */
   relay: { reservations: string[]; via: string[] };
+  /** A replica node: how far it follows each member of each client ring (absent on a node that follows none). */
+  replica?: ReplicaFollowStatus[];
+}
+
+/** One member of a client ring as a replica node follows it (replica/replicaFollower.ts FollowProgress). */
+export interface ReplicaFollowStatus {
+  ring: string;
+  member: string;
+  /** The member's heads on chain (CIDs). */
+  onChain: string[];
+  held: { seq: number; cid: string } | null;
+  caughtUp: boolean;
+  error: string | null;
+  at: string;
+}
+
+/** Where a service that starts after the node's own parts adds to its status (the replica follower). */
+export class StatusSections {
+  private replicaSource: (() => ReplicaFollowStatus[]) | null = null;
+
+  /** The replica follower's progress, read at every status. */
+  setReplica(source: (() => ReplicaFollowStatus[]) | null): void {
+    this.replicaSource = source;
+  }
+
+  replica(): ReplicaFollowStatus[] | undefined {
+    return this.replicaSource?.();
+  }
 }
 
 /** What the status is read from. */
@@ -51,6 +79,8 @@ export interface StatusComponents {
   streams: Pick<Libp2p, "getConnections" | "getMultiaddrs">;
   /** PeerIds holding a relay reservation here (absent when the node offers no relay). */
   relayReservations?: () => string[];
+  /** What services add (absent: nothing). */
+  statusSections?: Pick<StatusSections, "replica">;
 }
 
 /** The relays in this node's own relayed addresses (`…/p2p/<relay>/p2p-circuit/…`). */
@@ -92,6 +122,7 @@ export async function collectStatus(components: StatusComponents): Promise<NodeS
   });
   const own = store.head(identity.address);
   const multiaddrs = streams.getMultiaddrs().map((ma) => ma.toString());
+  const replica = components.statusSections?.replica();
   return {
     address: identity.address,
     peerId: identity.peerId.toString(),
@@ -105,6 +136,7 @@ export async function collectStatus(components: StatusComponents): Promise<NodeS
     rejections: replicator.rejections().length,
     forks: (await store.forks()).length,
     relay: { reservations: components.relayReservations?.() ?? [], via: relaysOf(multiaddrs) },
+    ...(replica === undefined ? {} : { replica }),
   };
 }
 

@@ -5,14 +5,15 @@
  * there. What is held is what the replica's index names; a bad block is dropped where it is met.
  */
 import { expect } from "chai";
-import { getBytes, Wallet } from "ethers";
+import { getBytes, Wallet, ZeroAddress } from "ethers";
 import { MemoryBlockstore } from "blockstore-core/memory";
 import { describe, it } from "mocha";
 import type { CID } from "multiformats/cid";
 import { cidToBytes32, ZERO_BYTES32 } from "../../../node/src/core/cid.js";
 import { ringDomain } from "../../../node/src/core/eip712.js";
 import { signLogNodeWithKey, type EncodedLogNode } from "../../../node/src/core/logNode.js";
-import { WrongSignerError } from "../../../node/src/log/errors.js";
+import { encodeRingLogNode } from "../../../node/src/core/ringLogNode.js";
+import { NonMemberAuthorError, SkippedSeqError, WrongSignerError } from "../../../node/src/log/errors.js";
 import { ReplicaFollower, type ReplicaFollowerOptions } from "../../../node/src/replica/replicaFollower.js";
 import { ReplicaStore } from "../../../node/src/replica/replicaStore.js";
 
@@ -61,6 +62,7 @@ function replica(options: Partial<ReplicaFollowerOptions> = {}) {
     fetches,
     follower,
     publish: (...nodes: EncodedLogNode[]) => nodes.forEach((node) => network.set(node.cid.toString(), node.bytes)),
+    publishBytes: (cid: CID, bytes: Uint8Array) => network.set(cid.toString(), bytes),
     setHead: (node: EncodedLogNode) => (head = cidToBytes32(node.cid)),
     sync: () => follower.syncMember(ring, member.address, AbortSignal.timeout(10_000)),
   };
@@ -154,5 +156,46 @@ describe("ReplicaFollower verifies what it follows", function () {
 
     expect((await r.store.head(ring, member.address))?.cid.equals(log[5]?.cid)).to.equal(true);
     expect(new Set(r.fetches).size).to.equal(r.fetches.length);
+  });
+
+  it("a non-member's node at a member's head is refused, and nothing of it is kept", async function () {
+    const log = await genuineLog(1);
+    const r = replica();
+    await r.store.storeVerified(ring, member.address, log);
+    const foreign = await signLogNodeWithKey({ v: 1, ring, author: outsider.address, seq: 1, prev: [log[0]?.cid as CID], payload: { seq: 1 } }, getBytes(outsider.privateKey), domain);
+    r.publish(...log, foreign);
+    r.setHead(foreign);
+
+    expect(await rejection(r.sync())).to.be.instanceOf(NonMemberAuthorError);
+
+    expect(await r.blockstore.has(foreign.cid)).to.equal(false);
+    expect((await r.store.head(ring, member.address))?.cid.equals(log[0]?.cid)).to.equal(true);
+  });
+
+  it("a member's node whose parent skips a seq is refused, and nothing of it is kept", async function () {
+    const log = await genuineLog(1);
+    const r = replica();
+    await r.store.storeVerified(ring, member.address, log);
+    const skipping = await nodeAfter(log[0], member, 2);
+    r.publish(...log, skipping);
+    r.setHead(skipping);
+
+    expect(await rejection(r.sync())).to.be.instanceOf(SkippedSeqError);
+
+    expect(await r.blockstore.has(skipping.cid)).to.equal(false);
+    expect((await r.store.head(ring, member.address))?.seq).to.equal(0);
+  });
+
+  it("follows the head the ring's latest round names when the member set none with logNodeHeads", async function () {
+    const log = await genuineLog(3);
+    const round = await encodeRingLogNode({ ring, round: 1, prevHead: ZERO_BYTES32, memberHeads: { [member.address]: cidToBytes32(log[2]?.cid as CID) }, outputs: { gate: ZeroAddress, pins: [], cids: [] } });
+    const r = replica({ chain: { members: () => Promise.resolve([member.address]), logNodeHead: () => Promise.resolve(ZERO_BYTES32), chainId: () => Promise.resolve(chainId), ringNodeHead: () => Promise.resolve(round.head) } });
+    r.publish(...log);
+    r.publishBytes(round.cid, round.bytes);
+
+    await r.follower.syncOnce(AbortSignal.timeout(10_000));
+
+    expect((await r.store.head(ring, member.address))?.cid.equals(log[2]?.cid)).to.equal(true);
+    expect(r.follower.progress()[0]).to.include({ member: member.address, caughtUp: true, error: null });
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * The member heads a ring's latest round agreed on: the ring log node named by `Ring.ringNodeHead`
+ * on chain (core/ringLogNode.ts) maps every member to the log head it voted with. Members of a
+ * ring that computes never call `updateLogHead`, so for them this is the on-chain head a replica
+ * follows. The block is fetched by CID, checked against the digest on chain (its bytes hash to
+ * it), bounded in size, and its shape checked before any head in it is used.
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import { getAddress } from "ethers";
+import { CID } from "multiformats/cid";
+import { bytes32ToCid, cidOfBytes } from "../core/cid.js";
+import type { ChainReads } from "../chain/index.js";
+import { RingHeadInvalidError } from "./errors.js";
+
+/** The most bytes a ring log node may have (a member head per member and the outputs: far below this). */
+export const RING_LOG_NODE_MAX_BYTES = 1024 * 1024;
+
+export interface RingHeadsInput {
+  ring: string;
+  chain: Pick<ChainReads, "ringNodeHead">;
+  fetch(cid: CID): Promise<Uint8Array>;
+  signal: AbortSignal;
+}
+
+/** Member (checksummed) -> the log head the ring's latest round names; remembers the last ring head read per ring. */
+export class RingHeads {
+  private readonly read = new Map<string, { head: string; members: Map<string, CID> }>();
+
+  async of(input: RingHeadsInput): Promise<Map<string, CID>> {
+    const ring = getAddress(input.ring);
+    const digest = (await input.chain.ringNodeHead(ring, { signal: input.signal })).toLowerCase();
+    const known = this.read.get(ring);
+    if (known?.head === digest) return known.members;
+    const cid = bytes32ToCid(digest);
+    let members = new Map<string, CID>();
+    if (cid !== null) {
+      const bytes = await input.fetch(cid);
+      members = memberHeadsOf(ring, cid, bytes, await cidOfBytes(bytes));
+    }
+    this.read.set(ring, { head: digest, members });
+    return members;
+  }
+}
+
+/** The member heads in the ring log node `bytes`, which must be the block `cid` names. */
+export function memberHeadsOf(ring: string, cid: CID, bytes: Uint8Array, hashed: CID): Map<string, CID> {
+  if (bytes.length > RING_LOG_NODE_MAX_BYTES) throw new RingHeadInvalidError(`ring log node ${cid.toString()} has ${bytes.length} bytes (at most ${RING_LOG_NODE_MAX_BYTES})`);
+  if (hashed.toString() !== cid.toString()) throw new RingHeadInvalidError(`the block fetched for ring head ${cid.toString()} hashes to ${hashed.toString()}`);
+  const node = dagCbor.decode<unknown>(bytes) as { ring?: unknown; memberHeads?: unknown } | null;
+  if (typeof node !== "object" || node === null || typeof node.ring !== "string" || getAddress(node.ring) !== ring) throw new RingHeadInvalidError(`ring head ${cid.toString()} is not a ring log node of ${ring}`);
+  if (typeof node.memberHeads !== "object" || node.memberHeads === null) throw new RingHeadInvalidError(`ring head ${cid.toString()} has no member heads`);
+  const members = new Map<string, CID>();
+  for (const [member, head] of Object.entries(node.memberHeads)) {
+    const parsed = CID.asCID(head);
+    if (head !== null && parsed === null) throw new RingHeadInvalidError(`ring head ${cid.toString()} names no CID as ${member}'s head`);
+    if (parsed !== null) members.set(getAddress(member), parsed);
+  }
+  return members;
+}
