@@ -7,6 +7,7 @@
 import type { CID } from "multiformats/cid";
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
+import type { ProposalEntry } from "./entries.js";
 import type { JobBook } from "./jobBook.js";
 import type { RoundsTrace } from "./roundsTrace.js";
 
@@ -27,6 +28,8 @@ export interface FinalisationOptions {
   ringLog: (round: number) => Promise<string>;
   /** Called once per job when it becomes final here. */
   onFinalised: (jobId: string) => void;
+  /** Called once per round whose flushed proposal is known here, with its cut. */
+  onRound?: (round: number, cut: ProposalEntry["cut"]) => void;
   logger: Logger;
   trace: RoundsTrace;
 }
@@ -37,6 +40,8 @@ export class Finalisation {
   private readonly flushedHeads = new Map<number, { head: string; tx: string | null }>();
   /** Proposals already compared with the chain's ring log. */
   private readonly checkedProposals = new Set<string>();
+  /** Rounds whose cut was handed to `onRound`. */
+  private readonly reportedRounds = new Set<number>();
 
   constructor(
     private readonly components: FinalisationComponents,
@@ -72,6 +77,10 @@ export class Finalisation {
     for (const [round, flushed] of this.flushedHeads) {
       const proposal = this.options.book.proposal(flushed.head);
       if (proposal === undefined || proposal.entry.round !== round) continue;
+      if (!this.reportedRounds.has(round)) {
+        this.reportedRounds.add(round);
+        this.options.onRound?.(round, proposal.entry.cut);
+      }
       for (const job of proposal.entry.jobs) {
         const id = job.job.toString();
         if (this.finalised.has(id)) continue;

@@ -30,7 +30,8 @@ import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { Replicator } from "../replication/replicator.js";
-import { asRoundsEntry } from "./entries.js";
+import { asRoundsEntry, type CutHead } from "./entries.js";
+import type { RoundWork } from "./roundWork.js";
 import type { RoundsOwnLog } from "./faults.js";
 import { Finalisation, type FinalisedJob } from "./finalisation.js";
 import { ForkProver } from "./forkProver.js";
@@ -58,6 +59,8 @@ export interface RoundEngineComponents {
   signer: Pick<RingIdentity, "address" | "wallet">;
   blocks: Pick<LogBlockstore, "putBytes">;
   logger: Logger;
+  /** Work other than jobs that rounds run for (the ring's messages), if any. */
+  messages?: RoundWork;
 }
 
 export interface RoundEngineOptions {
@@ -120,13 +123,15 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       this.shards.drop(jobId);
       this.notify(jobId);
     };
-    this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, logger, trace });
+    const work = components.messages;
+    const onRound = (round: number, cut: readonly CutHead[]) => work?.flushed(round, cut);
+    this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, onRound, logger, trace });
     const isFinalised = (jobId: string) => this.finalisation.isFinalised(jobId);
     this.shards = new ShardScheduler(components, { book: this.book, compute, shardTimeoutMs, isFinalised, onComputed: notify, kick, signal, logger, trace });
     const relayerTimeoutMs = options.relayerTimeoutMs ?? 4_000;
     const maxJobsPerRound = options.maxJobsPerRound ?? 32;
     const finalisation = this.finalisation;
-    this.relayer = new Relayer(components, { book: this.book, compute, reduces, writer, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, notify, kick, signal, logger, trace });
+    this.relayer = new Relayer(components, { book: this.book, compute, reduces, writer, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting() ?? false, notify, kick, signal, logger, trace });
     this.voter = new Voter(components, { book: this.book, compute, reduces, gate, voteWaitMs: this.voteWaitMs, isFinalised, logger });
     this.forks = new ForkProver(components, { writer, kick, signal, logger });
     this.push = new LogPush({ streams: components.streams, ring: chain.ring, replicator: components.replicator, logger });

@@ -15,6 +15,7 @@ import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import type { MembershipVotes } from "../membership/membershipVotes.js";
+import type { RingMessages } from "../messages/ringMessages.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { NodeStatus } from "../status/status.js";
 
@@ -43,6 +44,8 @@ export interface MemberComponents {
   pinner: LogPinner;
   /** Membership changes by the members' vote: proposals and signatures found in the logs. */
   membership: MembershipVotes;
+  /** The ring's messages in the agreed order, and their JSON-RPC methods. */
+  messages: RingMessages;
   /** What `ring-node status` shows, collected now. */
   status(): Promise<NodeStatus>;
 }
