@@ -122,6 +122,20 @@ describe("messages: one agreed order on every member", function () {
     expect(await ring.round()).to.equal(before);
   });
 
+  it("a member killed mid-conversation and restarted reads the same final sequence as the others", async function () {
+    await world.kill(2);
+    await Promise.all(["while away 1", "while away 2"].map((txt, i) => (clients[i] as RingsRpcClient).postMessage({ app: APP, payload: { txt } })));
+    await world.start(2);
+    clients[2] = await clientOf(world, 2);
+    const sequences = await waitFor("every member has every message final", async () => {
+      const read = await Promise.all(clients.map((client) => readAll(client, APP)));
+      const complete = read.every((items) => items.length === 8 && items.every((item) => item.status === "final"));
+      return complete ? read.map(summary) : undefined;
+    }, 60_000, 250);
+    expect(sequences[2]).to.deep.equal(sequences[0]);
+    expect(sequences[1]).to.deep.equal(sequences[0]);
+  });
+
   it("refuses bad requests with their JSON-RPC error and keeps the node and its messages intact", async function () {
     const client = clients[0] as RingsRpcClient;
     const before = summary(await readAll(client, APP));
