@@ -1,16 +1,21 @@
 /**
  * Messages across three `ring-node` processes on loopback with a real chain (`hardhat node` over
  * JSON-RPC): posted on two members, finalised by the rounds they start, read in the same agreed
- * order on every member; bad requests answered with their JSON-RPC error, the node intact.
+ * order on every member; bad requests answered with their JSON-RPC error, the node intact. Every
+ * member keeps the ring's keys (`ring-keys.json`), so messages are logged encrypted with the read key.
  */
-import { readFile } from "node:fs/promises";
+import { copyFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { after, afterEach, before, describe, it } from "mocha";
 import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import { LIMITS } from "../../../node/src/api/schemas.js";
 import { RingsRpcClient, RingsRpcError, type MessageItem, type ReadMessagesResult } from "../../../node/src/client/ringsRpcClient.js";
+import { decodeLogNode } from "../../../node/src/core/logNode.js";
+import { LogJournal } from "../../../node/src/log/journal.js";
 import { encodeCursor } from "../../../node/src/messages/cursor.js";
+import { isEncryptedPayload } from "../../../node/src/replica/payloadCipher.js";
+import { ensureRingKeys, RING_KEYS_FILE } from "../../../node/src/replica/ringKeyFile.js";
 import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
@@ -66,6 +71,9 @@ describe("messages: one agreed order on every member", function () {
 
   before(async function () {
     world = await startRoundsRing(3, "messages");
+    const dataDirs = world.ring.members.map((member) => member.dataDir);
+    await ensureRingKeys(join(dataDirs[0] as string, RING_KEYS_FILE));
+    for (const dataDir of dataDirs.slice(1)) await copyFile(join(dataDirs[0] as string, RING_KEYS_FILE), join(dataDir, RING_KEYS_FILE));
     for (let i = 0; i < 3; i++) {
       await world.start(i);
       clients.push(await clientOf(world, i));
@@ -120,6 +128,18 @@ describe("messages: one agreed order on every member", function () {
     const before = await ring.round();
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(await ring.round()).to.equal(before);
+  });
+
+  it("a member's log holds its messages only as read-key envelopes", async function () {
+    const member = world.ring.members[0] as { address: string; dataDir: string };
+    await world.kill(0);
+    const { journal, records } = await LogJournal.open(join(member.dataDir, "logs", `${member.address}.journal`));
+    await journal.close();
+    const payloads = await Promise.all(records.map(async (bytes) => (await decodeLogNode(bytes)).node.payload));
+    expect(payloads.filter(isEncryptedPayload).length).to.equal(4);
+    expect(payloads.some((payload) => JSON.stringify(payload).includes("message"))).to.equal(false);
+    await world.start(0);
+    clients[0] = await clientOf(world, 0);
   });
 
   it("a member killed mid-conversation and restarted reads the same final sequence as the others", async function () {
