@@ -53,10 +53,16 @@ export class MessageOrder {
   private readonly cuts = new Map<number, Map<string, number>>();
   /** author -> highest seq any known cut covers. */
   private readonly covered = new Map<string, number>();
-  /** The final sequence, by app; rebuilt when something changed. */
-  private finalByApp: Map<string, OrderedMessage[]> | null = null;
-  private finalRounds = 0;
+  /** The final sequence so far, by app: extended round by round at its end. */
+  private readonly finalByApp = new Map<string, OrderedMessage[]>();
   private readonly finalRoundOf = new Map<string, number>();
+  /** author -> highest seq inside the final rounds. */
+  private readonly done = new Map<string, number>();
+  private finalRounds = 0;
+  /** Messages not final yet, by app. */
+  private readonly tentativeByApp = new Map<string, Map<string, LoggedMessage>>();
+  /** A message came in below what the final rounds already cover (a caller out of order): rebuild. */
+  private stale = false;
 
   /** Records a message entry found at (author, seq). Seen before: nothing changes. */
   addMessage(message: LoggedMessage): void {
@@ -65,14 +71,13 @@ export class MessageOrder {
     let seqs = this.byAuthor.get(key(message.author));
     if (seqs === undefined) this.byAuthor.set(key(message.author), (seqs = new Map<number, LoggedMessage>()));
     seqs.set(message.seq, message);
-    this.finalByApp = null;
+    if (message.seq <= (this.done.get(key(message.author)) ?? -1)) this.stale = true;
+    else this.addTentative(message);
   }
 
-  /** Every node of `author` below `length` has been scanned (message or not). */
+  /** Every node of `author` below `length` has been scanned, and its messages added. */
   noteScanned(author: string, length: number): void {
-    if (length <= (this.scanned.get(key(author)) ?? 0)) return;
-    this.scanned.set(key(author), length);
-    this.finalByApp = null;
+    if (length > (this.scanned.get(key(author)) ?? 0)) this.scanned.set(key(author), length);
   }
 
   /** Records a flushed round's cut. Known already: nothing changes. */
@@ -81,14 +86,12 @@ export class MessageOrder {
     const heads = new Map([...cut.heads].map(([author, seq]) => [key(author), seq] as const));
     this.cuts.set(cut.round, heads);
     for (const [author, seq] of heads) if (seq > (this.covered.get(author) ?? -1)) this.covered.set(author, seq);
-    this.finalByApp = null;
   }
 
   /** Whether some message is covered by no known cut: a round is wanted. */
   waiting(): boolean {
-    for (const [author, seqs] of this.byAuthor) {
-      const covered = this.covered.get(author) ?? -1;
-      for (const seq of seqs.keys()) if (seq > covered) return true;
+    for (const tentative of this.tentativeByApp.values()) {
+      for (const message of tentative.values()) if (message.seq > (this.covered.get(key(message.author)) ?? -1)) return true;
     }
     return false;
   }
@@ -96,13 +99,13 @@ export class MessageOrder {
   get(cid: string): OrderedMessage | undefined {
     const message = this.byCid.get(cid);
     if (message === undefined) return undefined;
-    this.rebuild();
+    this.extend();
     return { message, round: this.finalRoundOf.get(cid) ?? null };
   }
 
   /** Rounds 1 ... n count: known, and every node their cuts cover scanned here. */
   get finalRound(): number {
-    this.rebuild();
+    this.extend();
     return this.finalRounds;
   }
 
@@ -117,52 +120,73 @@ export class MessageOrder {
    * agreed order, then, once the final ones are all given, the tentative ones (by author and seq).
    */
   read(app: string, after: MessagePosition | null, limit: number): MessagePage {
-    this.rebuild();
-    const final = this.finalByApp?.get(app) ?? [];
-    let start = 0;
-    if (after !== null) while (start < final.length && comparePositions(positionOf(final[start] as OrderedMessage), after) <= 0) start++;
+    this.extend();
+    const final = this.finalByApp.get(app) ?? [];
+    const start = after === null ? 0 : firstAfter(final, after);
     const items = final.slice(start, start + limit);
     const lastFinal = items.at(-1);
     const last = lastFinal === undefined ? after : positionOf(lastFinal);
-    if (items.length < limit) items.push(...this.tentative(app).slice(0, limit - items.length));
+    if (items.length < limit) {
+      const tentative = [...(this.tentativeByApp.get(app)?.values() ?? [])].sort(compareAuthorSeq);
+      items.push(...tentative.slice(0, limit - items.length).map((message) => ({ message, round: null })));
+    }
     return { items, last };
   }
 
-  private tentative(app: string): OrderedMessage[] {
-    const found = [...this.byCid.values()].filter((message) => message.app === app && !this.finalRoundOf.has(message.cid));
-    found.sort((a, b) => compareAuthorSeq(a, b));
-    return found.map((message) => ({ message, round: null }));
+  private addTentative(message: LoggedMessage): void {
+    let tentative = this.tentativeByApp.get(message.app);
+    if (tentative === undefined) this.tentativeByApp.set(message.app, (tentative = new Map<string, LoggedMessage>()));
+    tentative.set(message.cid, message);
   }
 
-  private rebuild(): void {
-    if (this.finalByApp !== null) return;
-    this.finalRoundOf.clear();
-    const byApp = new Map<string, OrderedMessage[]>();
-    const done = new Map<string, number>();
-    let round = 1;
-    for (; ; round++) {
+  /** Appends every round that counts now to the final sequence (from round 1 again after an out-of-order message). */
+  private extend(): void {
+    if (this.stale) this.reset();
+    for (let round = this.finalRounds + 1; ; round++) {
       const cut = this.cuts.get(round);
-      if (cut === undefined || ![...cut].every(([author, seq]) => (this.scanned.get(author) ?? 0) > seq)) break;
+      if (cut === undefined || ![...cut].every(([author, seq]) => (this.scanned.get(author) ?? 0) > seq)) return;
       const inRound: LoggedMessage[] = [];
       for (const [author, head] of cut) {
         const seqs = this.byAuthor.get(author);
-        for (let seq = (done.get(author) ?? -1) + 1; seq <= head; seq++) {
+        for (let seq = (this.done.get(author) ?? -1) + 1; seq <= head; seq++) {
           const message = seqs?.get(seq);
           if (message !== undefined) inRound.push(message);
         }
-        if (head > (done.get(author) ?? -1)) done.set(author, head);
+        if (head > (this.done.get(author) ?? -1)) this.done.set(author, head);
       }
       inRound.sort(compareAuthorSeq);
       for (const message of inRound) {
         this.finalRoundOf.set(message.cid, round);
-        let list = byApp.get(message.app);
-        if (list === undefined) byApp.set(message.app, (list = [] as OrderedMessage[]));
+        this.tentativeByApp.get(message.app)?.delete(message.cid);
+        let list = this.finalByApp.get(message.app);
+        if (list === undefined) this.finalByApp.set(message.app, (list = [] as OrderedMessage[]));
         list.push({ message, round });
       }
+      this.finalRounds = round;
     }
-    this.finalRounds = round - 1;
-    this.finalByApp = byApp;
   }
+
+  private reset(): void {
+    this.stale = false;
+    this.finalByApp.clear();
+    this.finalRoundOf.clear();
+    this.done.clear();
+    this.finalRounds = 0;
+    this.tentativeByApp.clear();
+    for (const message of this.byCid.values()) this.addTentative(message);
+  }
+}
+
+/** The index of the first item after `position` (the final sequence is sorted by position). */
+function firstAfter(final: readonly OrderedMessage[], position: MessagePosition): number {
+  let low = 0;
+  let high = final.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (comparePositions(positionOf(final[middle] as OrderedMessage), position) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function compareAuthorSeq(a: LoggedMessage, b: LoggedMessage): number {

@@ -70,6 +70,13 @@ describe("messages: the agreed order", () => {
     expect(sequence(order)).to.deep.equal([[`${A}/0`, 1]]);
   });
 
+  it("puts a message learnt after its round became final into its place in that round", () => {
+    const order = orderOf([message(B, 0)], [cut(1, { [A]: 0, [B]: 0 })], { [A]: 1, [B]: 1 });
+    expect(sequence(order)).to.deep.equal([[`${B}/0`, 1]]);
+    order.addMessage(message(A, 0));
+    expect(sequence(order)).to.deep.equal([[`${A}/0`, 1], [`${B}/0`, 1]]);
+  });
+
   it("pages through the final messages with the position of the last one given", () => {
     const order = orderOf(messages, cuts, scanned);
     const first = order.read("chat", null, 2);
