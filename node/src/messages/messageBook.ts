@@ -26,6 +26,7 @@ export class MessageBook {
   readonly order = new MessageOrder();
   /** author -> nodes read so far. */
   private readonly scanned = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
   private scanning: Promise<void> | null = null;
   private scanAgain = false;
   private unsubscribe: (() => void) | null = null;
@@ -52,10 +53,18 @@ export class MessageBook {
     this.scanning = (async () => {
       do {
         this.scanAgain = false;
-        for (const author of this.components.logs.authors()) await this.scanAuthor(author);
+        let found = 0;
+        for (const author of this.components.logs.authors()) found += await this.scanAuthor(author);
+        if (found > 0) for (const listener of this.listeners) listener();
       } while (this.scanAgain);
     })().finally(() => (this.scanning = null));
     return this.scanning;
+  }
+
+  /** Calls `listener` after a scan that found new messages; returns how to stop. */
+  onMessages(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Whether a message waits that no known flushed round covers: the rounds start one. */
@@ -72,20 +81,24 @@ export class MessageBook {
     return this.order.get(cid);
   }
 
-  private async scanAuthor(author: string): Promise<void> {
+  /** Reads the author's nodes not read yet; answers how many messages they held. */
+  private async scanAuthor(author: string): Promise<number> {
     const { logs, ring, readKey } = this.components;
     const length = logs.length(author);
+    let found = 0;
     for (let seq = this.scannedOf(author); seq < length; seq++) {
       const node = await logs.nodeAt(author, seq);
-      if (node === null) return;
+      if (node === null) return found;
       const fields = openMessage(node.node.payload, readKey, { ring, author: node.node.author });
       if (fields !== null) {
         const { ts } = node.node;
         this.order.addMessage({ cid: node.cid.toString(), author: node.node.author, seq, ...(ts === undefined ? {} : { ts }), ...fields });
+        found++;
       }
       this.order.noteScanned(author, seq + 1);
       this.scanned.set(author, seq + 1);
     }
+    return found;
   }
 
   private scannedOf(author: string): number {

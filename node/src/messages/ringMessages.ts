@@ -51,4 +51,9 @@ export class RingMessages {
   flushed(round: number, cut: readonly CutSeq[]): void {
     this.book.flushed(round, cut);
   }
+
+  /** New messages were read from the logs (the rounds look at once). */
+  onWork(listener: () => void): () => void {
+    return this.book.onMessages(listener);
+  }
 }

@@ -159,6 +159,8 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       { runOnLimitedConnection: false },
     );
     this.cleanups.push(replicator.onReplicated(() => this.kick()));
+    const workListener = this.components.messages?.onWork?.(() => this.kick());
+    if (workListener !== undefined) this.cleanups.push(workListener);
     this.cleanups.push(
       ownLog.onAppended((nodes) => {
         // Rounds entries go straight to the members; everything else waits for replication.

@@ -13,6 +13,8 @@ export interface RoundWork {
   waiting(): boolean;
   /** Round `round` was flushed with this cut of member heads. */
   flushed(round: number, cut: readonly CutHead[]): void;
+  /** Calls `listener` when new work comes in (so the rounds look at once, not at the next tick); returns how to stop. */
+  onWork?(listener: () => void): () => void;
 }
 
 /**

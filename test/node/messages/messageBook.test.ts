@@ -88,4 +88,13 @@ describe("messages: the message book", () => {
     expect(book.waiting()).to.equal(false);
     expect(book.order.read("chat", null, 10).items.map((item) => item.round)).to.deep.equal([1]);
   });
+
+  it("tells its listeners when a scan finds new messages, and only then", async () => {
+    const book = new MessageBook({ logs: await logsOf([{ type: "job" }, { message: { app: "chat", payload: "a" } }]), ring: RING });
+    let told = 0;
+    book.onMessages(() => told++);
+    await book.scan();
+    await book.scan();
+    expect(told).to.equal(1);
+  });
 });
