@@ -68,8 +68,8 @@ export class MessageBook {
   }
 
   /** Whether a message waits that no known flushed round covers: the rounds start one. */
-  waiting(): boolean {
-    return this.order.waiting();
+  waiting(isMember: (address: string) => boolean = () => true): boolean {
+    return this.order.waiting(isMember);
   }
 
   /** A flushed round covered these heads. */

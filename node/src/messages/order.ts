@@ -88,10 +88,10 @@ export class MessageOrder {
     for (const [author, seq] of heads) if (seq > (this.covered.get(author) ?? -1)) this.covered.set(author, seq);
   }
 
-  /** Whether some message is covered by no known cut: a round is wanted. */
-  waiting(): boolean {
+  /** Whether some message by an author `isMember` accepts is covered by no known cut: a round is wanted. */
+  waiting(isMember: (author: string) => boolean = () => true): boolean {
     for (const tentative of this.tentativeByApp.values()) {
-      for (const message of tentative.values()) if (message.seq > (this.covered.get(key(message.author)) ?? -1)) return true;
+      for (const message of tentative.values()) if (message.seq > (this.covered.get(key(message.author)) ?? -1) && isMember(message.author)) return true;
     }
     return false;
   }

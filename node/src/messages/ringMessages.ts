@@ -44,8 +44,8 @@ export class RingMessages {
     this.book.stop();
   }
 
-  waiting(): boolean {
-    return this.book.waiting();
+  waiting(isMember: (address: string) => boolean): boolean {
+    return this.book.waiting(isMember);
   }
 
   flushed(round: number, cut: readonly CutSeq[]): void {

@@ -131,7 +131,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const relayerTimeoutMs = options.relayerTimeoutMs ?? 4_000;
     const maxJobsPerRound = options.maxJobsPerRound ?? 32;
     const finalisation = this.finalisation;
-    this.relayer = new Relayer(components, { book: this.book, compute, reduces, writer, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting() ?? false, notify, kick, signal, logger, trace });
+    this.relayer = new Relayer(components, { book: this.book, compute, reduces, writer, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting((address) => chain.isMember(address)) ?? false, notify, kick, signal, logger, trace });
     this.voter = new Voter(components, { book: this.book, compute, reduces, gate, voteWaitMs: this.voteWaitMs, isFinalised, logger });
     this.forks = new ForkProver(components, { writer, kick, signal, logger });
     this.push = new LogPush({ streams: components.streams, ring: chain.ring, replicator: components.replicator, logger });

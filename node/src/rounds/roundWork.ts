@@ -9,8 +9,11 @@ import type { CutHead, ProposalEntry } from "./entries.js";
 import { outputsOf, ringNodeOf } from "./roundContent.js";
 
 export interface RoundWork {
-  /** Whether something waits that no flushed round covers yet. */
-  waiting(): boolean;
+  /**
+   * Whether something by a current member (`isMember`) waits that no flushed round covers yet (a
+   * cut only holds members' heads, so what a former member left can never be covered).
+   */
+  waiting(isMember: (address: string) => boolean): boolean;
   /** Round `round` was flushed with this cut of member heads. */
   flushed(round: number, cut: readonly CutHead[]): void;
   /** Calls `listener` when new work comes in (so the rounds look at once, not at the next tick); returns how to stop. */

@@ -108,6 +108,11 @@ describe("messages: the agreed order", () => {
     expect(order.waiting()).to.equal(false);
   });
 
+  it("wants no round for a message whose author is no member any more", () => {
+    const order = orderOf([message(A, 0)], [], { [A]: 1 });
+    expect(order.waiting((author) => author !== A)).to.equal(false);
+  });
+
   it("wants no round when no message was posted", () => {
     expect(orderOf([], [cut(1, { [A]: 5 })], { [A]: 6 }).waiting()).to.equal(false);
   });
