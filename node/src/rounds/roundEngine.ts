@@ -18,7 +18,8 @@
  *
  * Correctness never depends on the relayer: any member may propose after the timeouts, members
  * only sign what they computed themselves, and the chain accepts the first 2/3-signed flush.
- * The engine is the tick loop that wires these parts to the node's components.
+ * Rounds also run, without jobs, while the ring's messages wait for one (roundWork.ts); each flushed
+ * round's cut is handed to them. The engine is the tick loop that wires these parts to the node's components.
  */
 import type { Libp2p, PeerId } from "@libp2p/interface";
 import { getAddress } from "ethers";
