@@ -31,6 +31,14 @@ export const RpcErrorCode = {
   PayloadNotEncrypted: -32013,
   /** The node is shutting down, cannot write its log, or serves its limit of concurrent heavy calls (retry later); nothing was accepted. */
   Unavailable: -32012,
+  /** ReadMessages: the cursor does not decode, was given for another app, or names no final message this node holds. */
+  UnknownCursor: -32014,
+  /** PostMessage: the message's dag-cbor encoding is over LIMITS.maxMessageBytes. */
+  MessageTooLarge: -32015,
+  /** PostMessage: the payload cannot be encoded as dag-cbor (e.g. a number that is not finite). */
+  PayloadNotCbor: -32016,
+  /** GetMessage: no message with this CID is held here. */
+  UnknownMessage: -32017,
 } as const;
 
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
@@ -50,4 +58,8 @@ export const RPC_ERROR_MESSAGES: Record<RpcErrorCodeValue, string> = {
   [RpcErrorCode.RequestTooLarge]: "request too large",
   [RpcErrorCode.Unavailable]: "node unavailable",
   [RpcErrorCode.PayloadNotEncrypted]: "payload not encrypted",
+  [RpcErrorCode.UnknownCursor]: "unknown cursor",
+  [RpcErrorCode.MessageTooLarge]: "message too large",
+  [RpcErrorCode.PayloadNotCbor]: "payload not CBOR-encodable",
+  [RpcErrorCode.UnknownMessage]: "unknown message",
 };

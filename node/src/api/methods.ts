@@ -4,6 +4,9 @@ export const RPC_METHODS = {
   ReplicateRing: "ReplicateRing",
   GetFlushStatus: "GetFlushStatus",
   GetReplicaLog: "GetReplicaLog",
+  PostMessage: "PostMessage",
+  ReadMessages: "ReadMessages",
+  GetMessage: "GetMessage",
 } as const;
 
 export type RpcMethodName = (typeof RPC_METHODS)[keyof typeof RPC_METHODS];

@@ -61,3 +61,26 @@ export interface GetReplicaLogRequest {
  * member (`signature`) over the same (ring, member, expires).
  */
 export type ReplicaLogAuth = { expires: number; mac: string } | { expires: number; signature: string };
+
+/** PostMessage params: appended as `{ message: { app, type?, payload } }` to the member's own log. */
+export interface PostMessageRequest {
+  /** The application domain (the seed's `msg_domsep`). */
+  app: string;
+  type?: string;
+  /** Any JSON value; the entry's dag-cbor encoding must fit LIMITS.maxMessageBytes. */
+  payload: unknown;
+}
+
+/** ReadMessages params. */
+export interface ReadMessagesRequest {
+  app: string;
+  /** The `cursor` of the previous answer. */
+  after?: string;
+  /** 1 ... 1000, default 100. */
+  limit?: number;
+}
+
+/** GetMessage params: the CID PostMessage answered with. */
+export interface GetMessageRequest {
+  cid: string;
+}

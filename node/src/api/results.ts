@@ -58,3 +58,33 @@ export interface GetReplicaLogResult {
   /** The seq of the `next` node, or null. */
   nextSeq: number | null;
 }
+
+export interface PostMessageResult {
+  /** The log node's CID. */
+  cid: string;
+  /** Its seq in the member's log. */
+  seq: number;
+  author: string;
+}
+
+/** A message, final in `round` or tentative (appended, not covered by a flushed round yet). */
+export interface MessageItem {
+  cid: string;
+  author: string;
+  seq: number;
+  ts?: number;
+  app: string;
+  type?: string;
+  payload: unknown;
+  status: "final" | "tentative";
+  round: number | null;
+}
+
+export interface ReadMessagesResult {
+  /** Final messages in the agreed order, then (once those are all given) the tentative ones. */
+  messages: MessageItem[];
+  /** Pass as `after` to read on (it points at the last final message given); null before any. */
+  cursor: string | null;
+  /** The last round whose messages are final here. */
+  finalRound: number;
+}

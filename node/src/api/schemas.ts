@@ -23,6 +23,12 @@ export const LIMITS = {
   maxReplicaLogReplyBytes: 4 * 1024 * 1024,
   /** GetReplicaLog calls one node serves at once; further ones are answered -32012 at once. */
   maxConcurrentReplicaLogCalls: 2,
+  /** Bytes of one message entry `{ message: { app, type?, payload } }` as dag-cbor (before encryption). */
+  maxMessageBytes: 16 * 1024,
+  /** Characters of a message's `app` and `type`. */
+  maxMessageNameLength: 128,
+  /** Messages in one ReadMessages answer (default 100). */
+  maxReadMessages: 1_000,
 } as const;
 
 const UINT256_MAX = (1n << 256n) - 1n;
@@ -140,7 +146,33 @@ export const getReplicaLogParamsSchema = z
   })
   .strict();
 
+/** A message's application domain (the seed's `msg_domsep`) or type: a non-empty string. */
+const messageName = z.string().min(1).max(LIMITS.maxMessageNameLength);
+
+export const postMessageParamsSchema = z
+  .object({
+    app: messageName,
+    type: messageName.optional(),
+    /** Any JSON value; its size and encodability are checked when the entry is encoded. */
+    payload: z.unknown().refine((value) => value !== undefined, "payload is required"),
+  })
+  .strict();
+
+export const readMessagesParamsSchema = z
+  .object({
+    app: messageName,
+    /** The `cursor` of a previous answer: read on after it. */
+    after: z.string().min(1).max(512).optional(),
+    limit: z.number().int().min(1).max(LIMITS.maxReadMessages).optional(),
+  })
+  .strict();
+
+export const getMessageParamsSchema = z.object({ cid: cidStringSchema }).strict();
+
 export type FlushToRingParams = z.infer<typeof flushToRingParamsSchema>;
 export type ReplicateRingParams = z.infer<typeof replicateRingParamsSchema>;
 export type GetFlushStatusParams = z.infer<typeof getFlushStatusParamsSchema>;
 export type GetReplicaLogParams = z.infer<typeof getReplicaLogParamsSchema>;
+export type PostMessageParams = z.infer<typeof postMessageParamsSchema>;
+export type ReadMessagesParams = z.infer<typeof readMessagesParamsSchema>;
+export type GetMessageParams = z.infer<typeof getMessageParamsSchema>;

@@ -1,14 +1,14 @@
 /**
  * A small typed JSON-RPC client for a ring node: `FlushToRing`, `ReplicateRing`, `GetFlushStatus`,
- * `GetReplicaLog`. Every call has a timeout and takes an AbortSignal; an error answer becomes a
+ * `GetReplicaLog`, and the messages' `PostMessage`, `ReadMessages`, `GetMessage`. Every call has a timeout and takes an AbortSignal; an error answer becomes a
  * `RingsRpcError` carrying the node's code (`RpcErrorCode` in node/src/api/errorCodes.ts) and data.
  * Method names, params and results are the API's (node/src/api), shared with the server.
  */
 import { RPC_METHODS } from "../api/methods.js";
-import type { FlushToRingRequest, GetReplicaLogRequest, ReplicateRingRequest } from "../api/requests.js";
-import type { FlushToRingResult, GetReplicaLogResult, ReplicateRingResult } from "../api/results.js";
+import type { FlushToRingRequest, GetReplicaLogRequest, PostMessageRequest, ReadMessagesRequest, ReplicateRingRequest } from "../api/requests.js";
+import type { FlushToRingResult, GetReplicaLogResult, MessageItem, PostMessageResult, ReadMessagesResult, ReplicateRingResult } from "../api/results.js";
 
-export type { FlushToRingResult, GetReplicaLogResult, ReplicateRingResult };
+export type { FlushToRingResult, GetReplicaLogResult, MessageItem, PostMessageResult, ReadMessagesResult, ReplicateRingResult };
 
 export class RingsRpcError extends Error {
   override name = "RingsRpcError";
@@ -93,6 +93,18 @@ export class RingsRpcClient {
 
   getReplicaLog(params: GetReplicaLogRequest, options?: CallOptions): Promise<GetReplicaLogResult> {
     return this.call(RPC_METHODS.GetReplicaLog, params, options);
+  }
+
+  postMessage(request: PostMessageRequest, options?: CallOptions): Promise<PostMessageResult> {
+    return this.call(RPC_METHODS.PostMessage, request, options);
+  }
+
+  readMessages(request: ReadMessagesRequest, options?: CallOptions): Promise<ReadMessagesResult> {
+    return this.call(RPC_METHODS.ReadMessages, request, options);
+  }
+
+  getMessage(cid: string, options?: CallOptions): Promise<MessageItem> {
+    return this.call(RPC_METHODS.GetMessage, { cid }, options);
   }
 
   /**

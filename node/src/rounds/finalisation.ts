@@ -7,6 +7,7 @@
 import type { CID } from "multiformats/cid";
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
+import type { ProposalEntry } from "./entries.js";
 import type { JobBook } from "./jobBook.js";
 import type { RoundsTrace } from "./roundsTrace.js";
 
@@ -18,7 +19,7 @@ export interface FinalisedJob {
 }
 
 export interface FinalisationComponents {
-  chain: Pick<RingChainView, "round">;
+  chain: Pick<RingChainView, "round" | "ringNodeHead">;
 }
 
 export interface FinalisationOptions {
@@ -27,6 +28,8 @@ export interface FinalisationOptions {
   ringLog: (round: number) => Promise<string>;
   /** Called once per job when it becomes final here. */
   onFinalised: (jobId: string) => void;
+  /** Called once per round whose flushed proposal is known here. */
+  onRound?: (round: number, proposal: ProposalEntry) => void;
   logger: Logger;
   trace: RoundsTrace;
 }
@@ -37,6 +40,10 @@ export class Finalisation {
   private readonly flushedHeads = new Map<number, { head: string; tx: string | null }>();
   /** Proposals already compared with the chain's ring log. */
   private readonly checkedProposals = new Set<string>();
+  /** Rounds whose cut was handed to `onRound`. */
+  private readonly reportedRounds = new Set<number>();
+  /** Ring heads already walked back from (walkBack). */
+  private readonly walked = new Set<string>();
 
   constructor(
     private readonly components: FinalisationComponents,
@@ -72,6 +79,10 @@ export class Finalisation {
     for (const [round, flushed] of this.flushedHeads) {
       const proposal = this.options.book.proposal(flushed.head);
       if (proposal === undefined || proposal.entry.round !== round) continue;
+      if (!this.reportedRounds.has(round)) {
+        this.reportedRounds.add(round);
+        this.options.onRound?.(round, proposal.entry);
+      }
       for (const job of proposal.entry.jobs) {
         const id = job.job.toString();
         if (this.finalised.has(id)) continue;
@@ -82,8 +93,13 @@ export class Finalisation {
     }
   }
 
-  /** Which proposals in the logs were flushed (after a restart, or learnt late): the chain keeps recent ring heads. */
+  /**
+   * Which proposals in the logs were flushed (after a restart, or learnt late): back from the chain's
+   * ring head through each flushed proposal's previous head, then the chain's ring log (it keeps
+   * the recent ring heads) for the proposals that walk did not reach.
+   */
   async recover(): Promise<void> {
+    this.walkBack();
     const last = Number(this.components.chain.round());
     for (const proposal of this.options.book.allProposals()) {
       const round = proposal.entry.round;
@@ -98,5 +114,22 @@ export class Finalisation {
       }
     }
     this.apply();
+  }
+
+  /** Follows the ring log back from the chain's head as far as the proposals held here go. */
+  private walkBack(): void {
+    let round = Number(this.components.chain.round());
+    let head = this.components.chain.ringNodeHead().toLowerCase();
+    const path: string[] = [];
+    while (round > 0 && !this.walked.has(head)) {
+      const proposal = this.options.book.proposal(head);
+      // A proposal not held yet: walk again next time (the heads above it are not marked as walked).
+      if (proposal === undefined || proposal.entry.round !== round) return;
+      path.push(head);
+      if (!this.flushedHeads.has(round)) this.flushedHeads.set(round, { head: proposal.entry.ringNodeHead, tx: null });
+      head = proposal.entry.prevHead.toLowerCase();
+      round--;
+    }
+    for (const walked of path) this.walked.add(walked);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The relayer's side of a round. The relayer of a round is members[round mod n], the next one after
- * every relayer timeout without a flush. Once open jobs have a majority result for every shard, it
- * reduces them, appends a proposal (the cut of member heads it holds, the jobs, the ring log node's
- * head), asks every connected member for its vote under the ring's membership epoch and, with 2/3
+ * every relayer timeout without a flush. Once open jobs have a majority result for every shard (or
+ * messages wait for a round: roundWork.ts), it reduces them, appends a proposal (the cut of member
+ * heads it holds, the jobs, the ring log node's head), asks every connected member for its vote under the ring's membership epoch and, with 2/3
  * matching votes of that epoch (quorum.ts), calls Ring.flush with the votes and the dissents, then
  * tells the members. When the member list changes before the flush lands, the votes no longer
  * count: the relayer signs again and asks again under the new epoch.
@@ -18,14 +18,14 @@ import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
-import { PROPOSAL_ENTRY, type CutHead, type ProposalEntry, type ProposedJob } from "./entries.js";
+import { PROPOSAL_ENTRY, type ProposalEntry, type ProposedJob } from "./entries.js";
 import type { Finalisation } from "./finalisation.js";
 import type { JobBook, KnownJob } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
 import { memberPeers } from "./memberPeers.js";
 import { flushDecision } from "./quorum.js";
 import type { RingWriter } from "../chain/index.js";
-import { cutSeqs, majorityShards, outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
+import { currentCut, cutSeqs, majorityShards, outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
 import { askPeer, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
 import { keptAnswer } from "./voteCollection.js";
 import type { RoundsTrace } from "./roundsTrace.js";
@@ -51,6 +51,8 @@ export interface RelayerOptions {
   voteWaitMs: number;
   /** Most jobs one round finalises. */
   maxJobsPerRound: number;
+  /** Whether work other than jobs (messages) waits for a round: then a round is proposed without jobs. */
+  waiting: () => boolean;
   /** Something about `jobId` changed here. */
   notify: (jobId: string) => void;
   kick: () => void;
@@ -120,7 +122,7 @@ export class Relayer {
         return false;
       }
     });
-    if (ready.length === 0) {
+    if (ready.length === 0 && !this.options.waiting()) {
       this.readySince = null;
       return;
     }
@@ -136,20 +138,11 @@ export class Relayer {
     await this.propose(round, ready.slice(0, this.options.maxJobsPerRound));
   }
 
-  private currentCut(): CutHead[] {
-    const cut: CutHead[] = [];
-    for (const member of this.components.chain.members()) {
-      const head = this.components.logs.head(member);
-      if (head !== null) cut.push({ author: head.author, seq: head.seq, cid: head.cid });
-    }
-    return cut;
-  }
-
   private async propose(round: number, jobs: KnownJob[]): Promise<void> {
     const { chain, blocks, ownLog, signer } = this.components;
     const { book, compute, reduces, gate, logger, trace } = this.options;
     trace("propose start", { round });
-    const cut = this.currentCut();
+    const cut = currentCut(chain.members(), this.components.logs);
     const seqs = cutSeqs(cut);
     const proposed: ProposedJob[] = [];
     for (const job of jobs) {
@@ -160,7 +153,7 @@ export class Relayer {
       await blocks.putBytes(output.cid, output.bytes);
       proposed.push({ job: job.entry.job, shards, output: output.cid, pin: job.entry.pin });
     }
-    if (proposed.length === 0) return;
+    if (proposed.length === 0 && !this.options.waiting()) return;
     const prevHead = chain.ringNodeHead();
     const outputs = outputsOf(gate, proposed);
     const ringNode = await ringNodeOf(chain.ring, round, prevHead, cut, outputs);

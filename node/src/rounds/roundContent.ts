@@ -9,6 +9,7 @@ import { cidToBytes32 } from "../core/cid.js";
 import type { Outputs } from "../core/eip712.js";
 import { encodeRingLogNode, type EncodedRingLogNode } from "../core/ringLogNode.js";
 import { NO_OUTPUTS } from "../core/ringVotes.js";
+import type { LogStore } from "../log/store.js";
 import type { CutHead, ProposedJob } from "./entries.js";
 import type { JobBook, KnownJob } from "./jobBook.js";
 import type { ComputedBlock, JobCompute } from "./jobCompute.js";
@@ -81,4 +82,14 @@ export function ringNodeOf(ring: string, round: number, prevHead: string, cut: r
 /** A cut as author -> seq. */
 export function cutSeqs(cut: readonly CutHead[]): Map<string, number> {
   return new Map(cut.map((head) => [getAddress(head.author), head.seq]));
+}
+
+/** The cut a relayer proposes: every member's head as this node holds it (members with an empty log left out). */
+export function currentCut(members: readonly string[], logs: Pick<LogStore, "head">): CutHead[] {
+  const cut: CutHead[] = [];
+  for (const member of members) {
+    const head = logs.head(member);
+    if (head !== null) cut.push({ author: head.author, seq: head.seq, cid: head.cid });
+  }
+  return cut;
 }

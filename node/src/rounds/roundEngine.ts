@@ -18,7 +18,8 @@
  *
  * Correctness never depends on the relayer: any member may propose after the timeouts, members
  * only sign what they computed themselves, and the chain accepts the first 2/3-signed flush.
- * The engine is the tick loop that wires these parts to the node's components.
+ * Rounds also run, without jobs, while the ring's messages wait for one (roundWork.ts); each flushed
+ * round's cut is handed to them. The engine is the tick loop that wires these parts to the node's components.
  */
 import type { Libp2p, PeerId } from "@libp2p/interface";
 import { getAddress } from "ethers";
@@ -31,6 +32,7 @@ import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { Replicator } from "../replication/replicator.js";
 import { asRoundsEntry } from "./entries.js";
+import { flushedCuts, type RoundWork } from "./roundWork.js";
 import type { RoundsOwnLog } from "./faults.js";
 import { Finalisation, type FinalisedJob } from "./finalisation.js";
 import { ForkProver } from "./forkProver.js";
@@ -58,6 +60,8 @@ export interface RoundEngineComponents {
   signer: Pick<RingIdentity, "address" | "wallet">;
   blocks: Pick<LogBlockstore, "putBytes">;
   logger: Logger;
+  /** Work other than jobs that rounds run for (the ring's messages), if any. */
+  messages?: RoundWork;
 }
 
 export interface RoundEngineOptions {
@@ -120,13 +124,15 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       this.shards.drop(jobId);
       this.notify(jobId);
     };
-    this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, logger, trace });
+    const work = components.messages;
+    const onRound = flushedCuts(work, chain.ring, logger);
+    this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, onRound, logger, trace });
     const isFinalised = (jobId: string) => this.finalisation.isFinalised(jobId);
     this.shards = new ShardScheduler(components, { book: this.book, compute, shardTimeoutMs, isFinalised, onComputed: notify, kick, signal, logger, trace });
     const relayerTimeoutMs = options.relayerTimeoutMs ?? 4_000;
     const maxJobsPerRound = options.maxJobsPerRound ?? 32;
     const finalisation = this.finalisation;
-    this.relayer = new Relayer(components, { book: this.book, compute, reduces, writer, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, notify, kick, signal, logger, trace });
+    this.relayer = new Relayer(components, { book: this.book, compute, reduces, writer, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting((address) => chain.isMember(address)) ?? false, notify, kick, signal, logger, trace });
     this.voter = new Voter(components, { book: this.book, compute, reduces, gate, voteWaitMs: this.voteWaitMs, isFinalised, logger });
     this.forks = new ForkProver(components, { writer, kick, signal, logger });
     this.push = new LogPush({ streams: components.streams, ring: chain.ring, replicator: components.replicator, logger });
@@ -154,6 +160,8 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       { runOnLimitedConnection: false },
     );
     this.cleanups.push(replicator.onReplicated(() => this.kick()));
+    const workListener = this.components.messages?.onWork?.(() => this.kick());
+    if (workListener !== undefined) this.cleanups.push(workListener);
     this.cleanups.push(
       ownLog.onAppended((nodes) => {
         // Rounds entries go straight to the members; everything else waits for replication.

@@ -32,6 +32,7 @@ import type { JobsRpcInfo } from "./jobsClient.js";
 import { jobRpcMethods } from "./jobRpc.js";
 import { JobService } from "./jobService.js";
 import { RoundEngine, type RoundEngineComponents } from "./roundEngine.js";
+import type { RoundWork } from "./roundWork.js";
 import { JobQueueReads } from "../chain/jobQueue.js";
 import { QueueIntake } from "./queueIntake.js";
 import { writePrivateFile } from "../config/privateDir.js";
@@ -50,6 +51,8 @@ export interface RoundsComponents {
   logs: RoundEngineComponents["logs"] & Pick<LogStore, "cidAt">;
   ownLog: RoundsOwnLog;
   replicator: RoundEngineComponents["replicator"] & Pick<Replicator, "announce">;
+  /** The ring's messages: rounds are run while they wait (roundWork.ts). */
+  messages?: RoundWork;
 }
 
 /** The running rounds, for the callers that reach into them (tests, status). */
@@ -98,7 +101,7 @@ class DefaultRoundsService implements RoundsService {
     // Named one by one, not spread: the root's components may be getters.
     const ownLog = this.faults.has("fork-log") ? forkLog(components.ownLog, { logs, blocks, signer, chain, replicator, logger: logger.child({ component: "rounds" }) }) : components.ownLog;
     this.engine = new RoundEngine(
-      { chain, logs, ownLog, streams, replicator, signer, blocks, logger },
+      { chain, logs, ownLog, streams, replicator, signer, blocks, logger, ...(components.messages === undefined ? {} : { messages: components.messages }) },
       { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs },
     );
     this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);

@@ -1,6 +1,7 @@
 /**
  * The JSON-RPC service inside `ring-node start`: FlushToRing, ReplicateRing, GetFlushStatus and
- * GetReplicaLog on HTTP, with its URL written to `<dataDir>/jsonrpc.json`. A js-libp2p style
+ * GetReplicaLog on HTTP (and the messages' methods: node/src/messages), with its URL written to
+ * `<dataDir>/jsonrpc.json`. A js-libp2p style
  * service: `jsonRpcService(settings)(components)`, started and stopped by the composition root.
  * Its settings are the `jsonrpc` section of the node's configuration (config/schema.ts).
  */
@@ -11,6 +12,7 @@ import { ChainReads, RingReads, type RingChainView } from "../chain/index.js";
 import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
+import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import type { Logger } from "../logging.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
@@ -49,6 +51,8 @@ export interface JsonRpcComponents {
   statusSections?: Pick<StatusSections, "setReplica">;
   /** Bitswap serves the followed client rings' members too (absent: not changed). */
   bitswapPeers?: Pick<BitswapPeers, "add">;
+  /** The ring's messages (node/src/messages): their methods are served here too. */
+  messages?: { readonly methods: Record<string, RpcMethod> };
 }
 
 export interface JsonRpcService extends Startable {
@@ -141,6 +145,7 @@ class NodeJsonRpcService implements JsonRpcService {
       port: settings.port,
       logger: logger.child({ component: "jsonrpc" }),
     };
+    if (this.components.messages !== undefined) options.methods = this.components.messages.methods;
     for (const key of ["replicaRing", "maxBodyBytes", "relayWaitMs", "maxBatchSize", "followIntervalMs", "chainTimeoutMs"] as const) {
       if (settings[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = settings[key];
     }

@@ -11,7 +11,7 @@ import type { Datastore } from "interface-datastore";
 import type { Blockstore } from "interface-blockstore";
 import { RPC_METHODS } from "../api/methods.js";
 import { getFlushStatusParamsSchema } from "../api/schemas.js";
-import { RpcDispatcher, type RpcErrorLogger } from "../jsonrpc/dispatcher.js";
+import { RpcDispatcher, type RpcErrorLogger, type RpcMethod } from "../jsonrpc/dispatcher.js";
 import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
 import { parseParams } from "../jsonrpc/params.js";
 import { Forwarder, replicaRingInterface } from "../chain/index.js";
@@ -60,6 +60,8 @@ export interface RingRpcOptions {
   maxBatchSize?: number;
   followIntervalMs?: number;
   chainTimeoutMs?: number;
+  /** Further methods other modules serve on this endpoint (the messages' PostMessage, ReadMessages, GetMessage). */
+  methods?: Record<string, RpcMethod>;
   logger?: RingRpcLogger;
 }
 
@@ -137,6 +139,7 @@ export class RingRpcService {
         [RPC_METHODS.ReplicateRing]: (params, context) => this.replicate.handle(params, context),
         [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flushes.status(parseParams(getFlushStatusParamsSchema, params).id)),
         [RPC_METHODS.GetReplicaLog]: (params, context) => replicaLog.handle(params, context),
+        ...options.methods,
       },
       options.logger,
     );

@@ -16,6 +16,7 @@ import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import type { MembershipVotes } from "../membership/membershipVotes.js";
+import type { RingMessages } from "../messages/ringMessages.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { NodeStatus, StatusSections } from "../status/status.js";
 
@@ -44,6 +45,8 @@ export interface MemberComponents {
   pinner: LogPinner;
   /** Membership changes by the members' vote: proposals and signatures found in the logs. */
   membership: MembershipVotes;
+  /** The ring's messages in the agreed order, and their JSON-RPC methods. */
+  messages: RingMessages;
   /** What `ring-node status` shows, collected now. */
   status(): Promise<NodeStatus>;
   /** Where services add to the status (the replica follower's progress). */

@@ -18,6 +18,7 @@ import { BitswapPeers } from "../p2p/bitswapPeers.js";
 import { createRingHelia } from "../p2p/createRingHelia.js";
 import { PeerDialer } from "../p2p/peerDialer.js";
 import { MembershipVotes } from "../membership/membershipVotes.js";
+import { RingMessages } from "../messages/ringMessages.js";
 import { Replicator } from "../replication/replicator.js";
 import { collectStatus, StatusSections } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
@@ -98,7 +99,9 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       const membership = new MembershipVotes({ chain, logs, ownLog, replicator, signer: identity, logger: logger.child({ component: "membership" }) }, { submitDelayMs: config.membershipSubmitDelayMs });
       membership.start();
       cleanups.push(() => membership.stop());
-      const components: MemberComponents = { ...partial, membership, status: () => collectStatus(partial) };
+      const messages = await RingMessages.open({ logs, ownLog, ring: chain.ring }, config.dataDir);
+      cleanups.push(() => messages.stop());
+      const components: MemberComponents = { ...partial, membership, messages, status: () => collectStatus(partial) };
 
       const follower = new HeadFollower(components);
       follower.start();

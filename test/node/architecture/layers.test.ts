@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["chain", "p2p", "compute"],
   ["log", "relay", "jsonrpc"],
   ["replication", "replica"],
-  ["rounds", "rpc", "client", "status", "membership"],
+  ["rounds", "rpc", "client", "status", "membership", "messages"],
   ["metrics", "control", "dashboard"],
   ["runtime"],
   ["cli"],

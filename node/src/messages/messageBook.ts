@@ -1,0 +1,107 @@
+/**
+ * The ring's messages as this member holds them: every member's log read for message entries (in
+ * seq order, once each, as nodes are kept) and every flushed round's cut, fed to the agreed order
+ * (order.ts). It also tells the rounds whether messages wait for a round (`waiting`) and hears from
+ * them which cut each flushed round covered (`flushed`).
+ */
+import type { LogStore } from "../log/store.js";
+import { openMessage } from "./entry.js";
+import { MessageOrder, type OrderedMessage } from "./order.js";
+
+export interface MessageBookComponents {
+  logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "onKept">;
+  /** The ring (log nodes' `ring`): with the author, the associated data of encrypted messages. */
+  ring: string;
+  /** The ring's read key, when this node has one: encrypted messages are read with it. */
+  readKey?: Uint8Array;
+}
+
+/** A head of a flushed round's cut (rounds/entries.ts `CutHead` has this shape and more). */
+export interface CutSeq {
+  author: string;
+  seq: number;
+}
+
+export class MessageBook {
+  readonly order = new MessageOrder();
+  /** author -> nodes read so far. */
+  private readonly scanned = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
+  private scanning: Promise<void> | null = null;
+  private scanAgain = false;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly components: MessageBookComponents) {}
+
+  /** Reads what the logs hold now, then follows them as nodes are kept. */
+  async start(): Promise<void> {
+    this.unsubscribe ??= this.components.logs.onKept(() => void this.scan().catch(() => undefined));
+    await this.scan();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** Reads every node kept since the last scan; resolves once the logs are read up to now. */
+  scan(): Promise<void> {
+    if (this.scanning !== null) {
+      this.scanAgain = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      do {
+        this.scanAgain = false;
+        let found = 0;
+        for (const author of this.components.logs.authors()) found += await this.scanAuthor(author);
+        if (found > 0) for (const listener of this.listeners) listener();
+      } while (this.scanAgain);
+    })().finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
+  /** Calls `listener` after a scan that found new messages; returns how to stop. */
+  onMessages(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether a message waits that no known flushed round covers: the rounds start one. */
+  waiting(isMember: (address: string) => boolean = () => true): boolean {
+    return this.order.waiting(isMember);
+  }
+
+  /** A flushed round covered these heads. */
+  flushed(round: number, cut: readonly CutSeq[]): void {
+    this.order.addCut({ round, heads: new Map(cut.map((head) => [head.author, head.seq] as const)) });
+  }
+
+  get(cid: string): OrderedMessage | undefined {
+    return this.order.get(cid);
+  }
+
+  /** Reads the author's nodes not read yet; answers how many messages they held. */
+  private async scanAuthor(author: string): Promise<number> {
+    const { logs, ring, readKey } = this.components;
+    const length = logs.length(author);
+    let found = 0;
+    for (let seq = this.scannedOf(author); seq < length; seq++) {
+      const node = await logs.nodeAt(author, seq);
+      if (node === null) return found;
+      const fields = openMessage(node.node.payload, readKey, { ring, author: node.node.author });
+      if (fields !== null) {
+        const { ts } = node.node;
+        this.order.addMessage({ cid: node.cid.toString(), author: node.node.author, seq, ...(ts === undefined ? {} : { ts }), ...fields });
+        found++;
+      }
+      this.order.noteScanned(author, seq + 1);
+      this.scanned.set(author, seq + 1);
+    }
+    return found;
+  }
+
+  private scannedOf(author: string): number {
+    return this.scanned.get(author) ?? 0;
+  }
+}
