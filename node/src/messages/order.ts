@@ -10,19 +10,11 @@
  * round counts only once every earlier round is known and every node its cut covers has been
  * scanned here. Messages not covered by such a round are tentative.
  */
+import type { MessageItem } from "../api/results.js";
 import { comparePositions, type MessagePosition } from "./cursor.js";
 
-/** A message as it was logged (the log node's author, seq and CID, and the entry's fields). */
-export interface LoggedMessage {
-  /** The log node's CID, as a string. */
-  cid: string;
-  author: string;
-  seq: number;
-  ts?: number;
-  app: string;
-  type?: string;
-  payload: unknown;
-}
+/** A message as it was logged (the log node's author, seq and CID, and the entry's fields): an API item without its status. */
+export type LoggedMessage = Omit<MessageItem, "status" | "round">;
 
 /** A flushed round's cut: each member's head seq (members with an empty log are absent). */
 export interface RoundCut {
