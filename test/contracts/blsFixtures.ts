@@ -24,7 +24,7 @@ import { memberWallets, type Connection, type Ethers } from "./fixtures.js";
 type Tx = Promise<ContractTransactionResponse>;
 
 /** test/contracts/solidity/BlsVotesHarness.sol (test contracts get no typechain types). */
-export type BlsVotesHarness = BaseContract & {
+export type BlsVotesHarness = Omit<BaseContract, "connect"> & {
   connect(runner: ContractRunner): BlsVotesHarness;
   enterAll(members: string[]): Tx;
   enter(member: string): Tx;
