@@ -9,7 +9,7 @@ import type { Signer } from "ethers";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { g1Words, g2Words, signProofOfPossession } from "../../node/src/core/bls.js";
 import { aggregateVoteDigest, outputsHash, ringDomain } from "../../node/src/core/eip712.js";
-import { NO_OUTPUTS, previousMember } from "../../node/src/core/ringVotes.js";
+import { membershipSignatures, NO_OUTPUTS, previousMember, signMembership } from "../../node/src/core/ringVotes.js";
 import type { BlsRing } from "../../types/index.js";
 import { aggregateVote, blsMembers, type BlsMember } from "./blsFixtures.js";
 import { deployRings, type Ethers } from "./fixtures.js";
@@ -97,5 +97,19 @@ describe("BLS ring", function () {
     const leaving = members[3]!.address;
     await ring.connect(owner).exit(previousMember([...(await ring.members())], leaving), leaving);
     await expect(flushBy(members, [0, 1, 2, 3])).to.be.revertedWithCustomError(ring, "SignerNotRegistered").withArgs(3n);
+  });
+
+  it("removes a member's key when 3 of 4 members vote it out (exitByVote), and the other three flush", async function () {
+    const leaving = members[0]!.address;
+    const block = await ethers.provider.getBlock("latest");
+    const deadline = BigInt((block?.timestamp ?? 0) + 3600);
+    const domain = ringDomain(chainId, await ring.getAddress());
+    const message = { enter: false, member: leaving, membershipEpoch: await ring.membershipEpoch(), deadline };
+    const signed = await Promise.all(accounts.slice(1).map((account) => signMembership(account, domain, message)));
+    await ring.exitByVote(previousMember([...(await ring.members())], leaving), leaving, message.membershipEpoch, deadline, membershipSignatures(signed));
+    expect((await ring.blsKeyOf(leaving))[0]).to.equal(false);
+    const remaining = [members[3]!, members[1]!, members[2]!]; // the last key took index 0
+    await flushBy(remaining, [0, 1]);
+    expect(await ring.round()).to.equal(1n);
   });
 });
