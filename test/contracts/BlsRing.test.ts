@@ -5,10 +5,10 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { Signer } from "ethers";
-import { keccak256, toUtf8Bytes } from "ethers";
+import { getAddress, keccak256, toUtf8Bytes, type Signer } from "ethers";
 import { g1Words, g2Words, signProofOfPossession } from "../../node/src/core/bls.js";
 import { aggregateVoteDigest, outputsHash, ringDomain } from "../../node/src/core/eip712.js";
+import { signLogNode } from "../../node/src/core/logNode.js";
 import { membershipSignatures, NO_OUTPUTS, previousMember, signMembership } from "../../node/src/core/ringVotes.js";
 import type { BlsRing } from "../../types/index.js";
 import { aggregateVote, blsMembers, type BlsMember } from "./blsFixtures.js";
@@ -110,6 +110,19 @@ describe("BLS ring", function () {
     expect((await ring.blsKeyOf(leaving))[0]).to.equal(false);
     const remaining = [members[3]!, members[1]!, members[2]!]; // the last key took index 0
     await flushBy(remaining, [0, 1]);
+    expect(await ring.round()).to.equal(1n);
+  });
+
+  it("removes a member's key when a fork proof ejects it, and the other three flush", async function () {
+    const forker = members[3]!.address;
+    const domain = ringDomain(chainId, await ring.getAddress());
+    const node = (text: string) =>
+      signLogNode({ v: 1, ring: getAddress(domain.verifyingContract!), author: getAddress(forker), seq: 7, prev: [], payload: { text } }, accounts[3]!, domain);
+    const [a, b] = [await node("a"), await node("b")];
+    await ring.proveFork(forker, 7n, a.digest, ethers.hexlify(a.node.sig), b.digest, ethers.hexlify(b.node.sig));
+    expect((await ring.blsKeyOf(forker))[0]).to.equal(false);
+    expect(await ring.blsKeyCount()).to.equal(3n);
+    await flushBy(members.slice(0, 3), [0, 1]);
     expect(await ring.round()).to.equal(1n);
   });
 });
