@@ -24,6 +24,7 @@ contract BlsRing is Ring, BlsKeyRegistry, IBlsRing {
         bytes32 newRingNodeHead,
         Outputs calldata outputs,
         uint256[] calldata signerBitmap,
+        BLS12381.G1Point[] calldata nonSignerKeys,
         uint256[8] calldata signature
     ) external {
         uint64 lastRound = round;
@@ -31,7 +32,7 @@ contract BlsRing is Ring, BlsKeyRegistry, IBlsRing {
         if (newRingNodeHead == bytes32(0)) revert EmptyRingNodeHead();
         bytes32 outputsHash = _hashOutputs(outputs);
         bytes32 digest = _aggregateVoteDigest(newRound, _membershipEpoch, newRingNodeHead, outputsHash);
-        _verifyAggregate(digest, signerBitmap, signature, _memberCount);
+        _verifyAggregate(digest, signerBitmap, nonSignerKeys, signature, _memberCount);
         _appendRingNode(lastRound, newRound, newRingNodeHead);
         emit AggregateAgreed(newRound, signerBitmap);
         emit Flushed(newRound, newRingNodeHead, outputsHash, _msgSender());

@@ -65,6 +65,12 @@ interface IBlsKeyRegistry {
     /// @notice The signer bitmap sets bit `index`, and no key has that index.
     error SignerNotRegistered(uint256 index);
 
+    /// @notice The flush carries `given` non-signer keys: not one for each unset bit of the bitmap.
+    error NonSignerKeysLengthMismatch(uint256 given);
+
+    /// @notice The key given for non-signer `index` is not the one registered at that index.
+    error NonSignerKeyMismatch(uint256 index);
+
     /// @notice `signers` of the members signed: below the 2/3 quorum of `required`.
     error InsufficientSigners(uint256 signers, uint256 required);
 

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 // solhint-disable gas-indexed-events
 
+import {BLS12381} from "../libraries/BLS12381.sol";
 import {IBlsKeyRegistry} from "./IBlsKeyRegistry.sol";
 import {IRing} from "./IRing.sol";
 
@@ -26,13 +27,14 @@ interface IBlsRing is IRing, IBlsKeyRegistry {
     /**
      * @notice Records a round agreed by at least 2/3 of the members, proven by one aggregate signature.
      * @dev Costs the same at 4 and at 256 members when all sign (one pairing check, no per-signer
-     *      state); each non-signer adds one stored key's read and a G1 addition. Per-member log heads
-     *      and agreement counts are not written by this path (see {IRing-logNodeHeads}: members keep
-     *      theirs current with {IRing-updateLogHead}).
+     *      state); each non-signer adds its key's calldata, one stored hash's read and a G1 addition.
+     *      Per-member log heads and agreement counts are not written by this path (see
+     *      {IRing-logNodeHeads}: members keep theirs current with {IRing-updateLogHead}).
      * @param newRound The round, above the last one.
      * @param newRingNodeHead The ring log node of the round (non-zero).
      * @param outputs The outputs the round emits (see {IRing-flush}).
      * @param signerBitmap The signers, by key index (ceil(keys / 256) words).
+     * @param nonSignerKeys The registered keys of the bitmap's unset bits, by ascending index.
      * @param signature The aggregate G2 signature (EIP-2537 encoding) over the round's AggregateVote digest.
      */
     function flushAggregate(
@@ -40,6 +42,7 @@ interface IBlsRing is IRing, IBlsKeyRegistry {
         bytes32 newRingNodeHead,
         Outputs calldata outputs,
         uint256[] calldata signerBitmap,
+        BLS12381.G1Point[] calldata nonSignerKeys,
         uint256[8] calldata signature
     ) external;
 

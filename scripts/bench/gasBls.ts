@@ -2,11 +2,11 @@
  * bench:gas, BLS side: gas of BlsRing.flushAggregate with k signers (a BLS ring of k members who
  * registered their keys, the relayer carrying one aggregate signature and a signer bitmap), in the
  * steady state (the second flush of the ring, as the ECDSA rows), and with exactly the 2/3 quorum
- * signing (the most non-signers' keys a passing flush subtracts).
+ * signing (the most non-signers' keys a passing flush subtracts, carried in calldata).
  */
 import { Wallet, type ContractTransactionReceipt, type Signer } from "ethers";
 import type { network } from "hardhat";
-import { aggregateSignatures, blsKeyPair, g1Words, g2Words, signDigest, signerBitmap, signProofOfPossession } from "../../node/src/core/bls.js";
+import { aggregateSignatures, blsKeyPair, g1Words, g2Words, nonSignerKeys, signDigest, signerBitmap, signProofOfPossession } from "../../node/src/core/bls.js";
 import { aggregateVoteDigest, outputsHash, ringDomain, type Outputs } from "../../node/src/core/eip712.js";
 import type { Gate, RingFactory } from "../../types/index.js";
 
@@ -61,7 +61,8 @@ export async function measureBlsRing(context: BlsBenchContext, k: number): Promi
     const digest = aggregateVoteDigest(domain, { round, membershipEpoch, ringNodeHead, outputsHash: outputsHash(outputs) });
     const indices = Array.from({ length: signers }, (_, i) => i);
     const signature = aggregateSignatures(indices.map((i) => signDigest(members[i]!.keys.secretKey, digest)));
-    const tx = await ring.connect(relayer).flushAggregate(round, ringNodeHead, outputs, signerBitmap(indices, k), g2Words(signature));
+    const absent = nonSignerKeys(members.map((m) => m.keys.publicKey), indices);
+    const tx = await ring.connect(relayer).flushAggregate(round, ringNodeHead, outputs, signerBitmap(indices, k), absent, g2Words(signature));
     return Number((await tx.wait())?.gasUsed);
   };
   const firstFlushGas = await flushOnce(1n, k);

@@ -51,8 +51,8 @@ describe("BLS ring", function () {
       ringNodeHead: HEAD,
       outputsHash: outputsHash(NO_OUTPUTS),
     });
-    const { signature, bitmap } = aggregateVote(signers, indices, digest);
-    return ring.flushAggregate(round, HEAD, NO_OUTPUTS, bitmap, signature);
+    const { signature, bitmap, nonSigners } = aggregateVote(signers, indices, digest);
+    return ring.flushAggregate(round, HEAD, NO_OUTPUTS, bitmap, nonSigners, signature);
   }
 
   it("signs the digest the ring computes", async function () {

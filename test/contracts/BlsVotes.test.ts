@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { BLS_SIGNATURE_DST, blsCurve, g2Words } from "../../node/src/core/bls.js";
-import { aggregateVote, blsMembers, blsRing, g2OutsideSubgroup, range, roundDigest, type BlsRingUnderTest } from "./blsFixtures.js";
+import { absentKeys, aggregateVote, blsMembers, blsRing, g2OutsideSubgroup, range, roundDigest, type BlsRingUnderTest } from "./blsFixtures.js";
 
 const HEAD = keccak256(toUtf8Bytes("ring node head"));
 const OUTPUTS = keccak256(toUtf8Bytes("outputs"));
@@ -14,8 +14,8 @@ const ROUND_1 = { round: 1n, ringNodeHead: HEAD, outputsHash: OUTPUTS };
 
 async function flushBy(context: BlsRingUnderTest, indices: number[], round = 1n) {
   const digest = await roundDigest(context, { round, ringNodeHead: HEAD, outputsHash: OUTPUTS });
-  const { signature, bitmap } = aggregateVote(context.members, indices, digest);
-  return context.harness.flush(round, HEAD, OUTPUTS, bitmap, signature);
+  const { signature, bitmap, nonSigners } = aggregateVote(context.members, indices, digest);
+  return context.harness.flush(round, HEAD, OUTPUTS, bitmap, nonSigners, signature);
 }
 
 describe("BLS aggregate votes", function () {
@@ -75,15 +75,35 @@ describe("BLS aggregate votes", function () {
     it("refuses a bitmap that names a member who did not sign", async function () {
       const digest = await roundDigest(context, ROUND_1);
       const { signature } = aggregateVote(context.members, [0, 1, 2, 3, 4], digest);
-      const { bitmap } = aggregateVote(context.members, [0, 1, 2, 3, 5], digest);
-      await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, signature))
+      const { bitmap, nonSigners } = aggregateVote(context.members, [0, 1, 2, 3, 5], digest);
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, nonSigners, signature))
         .to.be.revertedWithCustomError(context.harness, "InvalidAggregateSignature");
+    });
+
+    it("refuses a non-signer key that is not the one registered at its index", async function () {
+      const digest = await roundDigest(context, ROUND_1);
+      const { signature, bitmap } = aggregateVote(context.members, [0, 1, 2, 3, 4], digest);
+      const swapped = absentKeys(context.members, [0, 1, 2, 3, 4]).reverse();
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, swapped, signature))
+        .to.be.revertedWithCustomError(context.harness, "NonSignerKeyMismatch")
+        .withArgs(5n);
+    });
+
+    it("refuses fewer or more non-signer keys than the bitmap leaves out", async function () {
+      const digest = await roundDigest(context, ROUND_1);
+      const { signature, bitmap, nonSigners } = aggregateVote(context.members, [0, 1, 2, 3, 4], digest);
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, nonSigners.slice(0, 1), signature))
+        .to.be.revertedWithCustomError(context.harness, "NonSignerKeysLengthMismatch")
+        .withArgs(1n);
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, [...nonSigners, nonSigners[0]!], signature))
+        .to.be.revertedWithCustomError(context.harness, "NonSignerKeysLengthMismatch")
+        .withArgs(3n);
     });
 
     it("refuses a bitmap with a bit above the registered keys", async function () {
       const digest = await roundDigest(context, ROUND_1);
       const { signature, bitmap } = aggregateVote(context.members, range(7), digest);
-      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [bitmap[0]! | (1n << 9n)], signature))
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [bitmap[0]! | (1n << 9n)], [], signature))
         .to.be.revertedWithCustomError(context.harness, "SignerNotRegistered")
         .withArgs(9n);
     });
@@ -91,7 +111,7 @@ describe("BLS aggregate votes", function () {
     it("refuses a bitmap of the wrong length", async function () {
       const digest = await roundDigest(context, ROUND_1);
       const { signature, bitmap } = aggregateVote(context.members, range(7), digest);
-      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [...bitmap, 0n], signature))
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [...bitmap, 0n], [], signature))
         .to.be.revertedWithCustomError(context.harness, "SignerBitmapLengthMismatch")
         .withArgs(2n, 1n);
     });
@@ -101,7 +121,7 @@ describe("BLS aggregate votes", function () {
       const digest = await roundDigest(context, ROUND_1);
       const signers = [...context.members.slice(0, 4), outsider!];
       const { signature } = aggregateVote(signers, range(5), digest);
-      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [0b11111n], signature))
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [0b11111n], absentKeys(context.members, range(5)), signature))
         .to.be.revertedWithCustomError(context.harness, "InvalidAggregateSignature");
     });
 
@@ -114,13 +134,13 @@ describe("BLS aggregate votes", function () {
       it(`refuses a signature over ${name}`, async function () {
         const digest = await roundDigest(context, { ...ROUND_1, ...vote }, domain);
         const { signature, bitmap } = aggregateVote(context.members, range(7), digest);
-        await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, signature))
+        await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, [], signature))
           .to.be.revertedWithCustomError(context.harness, "InvalidAggregateSignature");
       });
     }
 
     it("refuses a signature at infinity", async function () {
-      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [127n], Array.from({ length: 8 }, () => 0n)))
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [127n], [], Array.from({ length: 8 }, () => 0n)))
         .to.be.revertedWithCustomError(context.harness, "SignatureAtInfinity");
     });
 
@@ -128,12 +148,12 @@ describe("BLS aggregate votes", function () {
       const digest = await roundDigest(context, ROUND_1);
       const { signature, bitmap } = aggregateVote(context.members, range(7), digest);
       signature[7] = signature[7] + 1n;
-      await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, signature))
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, bitmap, [], signature))
         .to.be.revertedWithCustomError(context.harness, "SignatureNotOnCurve");
     });
 
     it("refuses a signature on the twist but outside the subgroup", async function () {
-      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [127n], g2OutsideSubgroup()))
+      await expect(context.harness.flush(1n, HEAD, OUTPUTS, [127n], [], g2OutsideSubgroup()))
         .to.be.revertedWithCustomError(context.harness, "SignatureNotInSubgroup");
     });
 
@@ -145,7 +165,7 @@ describe("BLS aggregate votes", function () {
       expect(await context.harness.blsKeyHolder(2n)).to.equal(members[2]?.address);
       const digest = await roundDigest(context, ROUND_1);
       const { signature, bitmap } = aggregateVote(members, range(6), digest);
-      await context.harness.flush(1n, HEAD, OUTPUTS, bitmap, signature);
+      await context.harness.flush(1n, HEAD, OUTPUTS, bitmap, [], signature);
       expect(await context.harness.round()).to.equal(1n);
     });
   });

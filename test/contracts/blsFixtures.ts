@@ -11,6 +11,7 @@ import {
   blsKeyPair,
   g1Words,
   g2Words,
+  nonSignerKeys,
   signDigest,
   signerBitmap,
   signProofOfPossession,
@@ -31,7 +32,7 @@ export type BlsVotesHarness = Omit<BaseContract, "connect"> & {
   exit(member: string): Tx;
   registerBlsKey(key: G1Words, proofOfPossession: G2Words): Tx;
   registerBlsKeyFor(member: string, key: G1Words, proofOfPossession: G2Words): Tx;
-  flush(round: bigint, ringNodeHead: string, outputsHash: string, bitmap: bigint[], signature: bigint[]): Tx;
+  flush(round: bigint, ringNodeHead: string, outputsHash: string, bitmap: bigint[], nonSignerKeys: G1Words[], signature: bigint[]): Tx;
   round(): Promise<bigint>;
   membershipEpoch(): Promise<bigint>;
   blsKeyCount(): Promise<bigint>;
@@ -87,10 +88,18 @@ export async function roundDigest(context: BlsRingUnderTest, vote: RoundVote, do
   });
 }
 
-/** The aggregate signature of the members at `indices` over `digest`, and their bitmap over `size` keys. */
+/**
+ * The aggregate signature of the members at `indices` over `digest`, their bitmap over `size` keys,
+ * and the keys of the others (`members` in key-index order) that the flush carries.
+ */
 export function aggregateVote(members: readonly BlsMember[], indices: readonly number[], digest: string, size = members.length) {
   const signature = aggregateSignatures(indices.map((i) => signDigest(members[i]!.keys.secretKey, digest)));
-  return { signature: g2Words(signature), bitmap: signerBitmap(indices, size) };
+  return { signature: g2Words(signature), bitmap: signerBitmap(indices, size), nonSigners: absentKeys(members, indices) };
+}
+
+/** The keys of `members` (in key-index order) not at `indices`. */
+export function absentKeys(members: readonly BlsMember[], indices: readonly number[]): G1Words[] {
+  return nonSignerKeys(members.map((m) => m.keys.publicKey), indices);
 }
 
 export function range(count: number): number[] {

@@ -82,6 +82,12 @@ export function verifyAggregate(signature: G2, digest: string, publicKeys: reado
   return bls.verify(signature, hashDigest(digest), bls.aggregatePublicKeys([...publicKeys]));
 }
 
+/** What a flush carries beside the bitmap: the registered keys (in key-index order) of every index not in `signers`, ascending. */
+export function nonSignerKeys(publicKeys: readonly G1[], signers: Iterable<number>): G1Words[] {
+  const signed = new Set(signers);
+  return publicKeys.filter((_, index) => !signed.has(index)).map(g1Words);
+}
+
 /** The signer bitmap over `size` key indices: bit i of word i / 256 for each index signed. */
 export function signerBitmap(indices: Iterable<number>, size: number): bigint[] {
   const words = Array.from({ length: Math.ceil(size / 256) }, () => 0n);

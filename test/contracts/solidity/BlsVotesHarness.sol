@@ -61,11 +61,12 @@ contract BlsVotesHarness is EIP712, VoteVerifier, BlsKeyRegistry {
         bytes32 ringNodeHead,
         bytes32 outputsHash,
         uint256[] calldata bitmap,
+        BLS12381.G1Point[] calldata nonSignerKeys,
         uint256[8] calldata signature
     ) external {
         if (newRound <= round) revert StaleRound(newRound, round);
         bytes32 digest = _aggregateVoteDigest(newRound, membershipEpoch, ringNodeHead, outputsHash);
-        uint256 signers = _verifyAggregate(digest, bitmap, signature, memberCount);
+        uint256 signers = _verifyAggregate(digest, bitmap, nonSignerKeys, signature, memberCount);
         round = newRound;
         emit AggregateFlushed(newRound, signers);
     }

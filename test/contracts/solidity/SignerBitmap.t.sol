@@ -55,7 +55,8 @@ contract SignerBitmapTest is Assertions {
         uint256[8] memory signature = _aggregateSignature(harness, bitmap[0], size);
         uint256 signers = SignerBitmap.popCount(bitmap[0]);
         bool passed;
-        try harness.flush(1, keccak256("head"), keccak256("out"), bitmap, signature) {
+        BLS12381.G1Point[] memory absent = _nonSignerKeys(bitmap[0], size);
+        try harness.flush(1, keccak256("head"), keccak256("out"), bitmap, absent, signature) {
             passed = true;
         } catch (bytes memory reason) {
             bytes memory insufficient = abi.encodeWithSelector(
@@ -64,6 +65,13 @@ contract SignerBitmapTest is Assertions {
             assertEq(uint256(keccak256(reason)), uint256(keccak256(insufficient)), "revert reason");
         }
         assertTrue(passed == (signers != 0 && signers * 3 >= size * 2), "passes iff 2/3 signed");
+    }
+
+    /// @dev The registered keys of the members `bits` leaves out, by ascending index.
+    function _nonSignerKeys(uint256 bits, uint256 size) private view returns (BLS12381.G1Point[] memory keys) {
+        keys = new BLS12381.G1Point[](size - SignerBitmap.popCount(bits));
+        uint256 next;
+        for (uint256 i = 0; i < size; ++i) if ((bits >> i) & 1 == 0) keys[next++] = _g1Mul(_secret(i));
     }
 
     function _secret(uint256 index) private pure returns (uint256) {
