@@ -8,13 +8,16 @@ pragma solidity ^0.8.28;
  *         big-endian), a G1 point is x ‖ y (128 bytes), a G2 point x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1 (256
  *         bytes, passed as a `uint256[8]` of (hi, lo) words), the point at infinity is all zeros.
  *
- *         Why min-pk: a ring's flush adds public keys (one G1ADD, 375 gas, and 96 bytes of key per
- *         non-signer) and hashes one message; min-sig would add G2 keys (G2ADD, 600 gas, 192 bytes of
- *         key storage: twice the cold reads per non-signer, the part that dominates) to save one
- *         MAP_FP2_TO_G2 pair (2 x 23,800 - 2 x 5,500 = 36,600 gas) per flush. At 256 members with a
- *         third absent (85 non-signers x 3 more cold slots x 2,100) min-sig costs ~535,000 gas more;
- *         it would only win for a ring where nobody is ever absent. Signatures in G2 are what
- *         Ethereum's consensus layer uses too (the same DSTs; "long signatures" in noble-curves).
+ *         Why min-pk: a ring's flush subtracts absent members' keys from the stored sum of all keys
+ *         (one addition and one key of calldata per absent member) and hashes one message. Min-sig
+ *         (G2 keys, G1 signatures) would hash to G1 instead (2 x 5,500 instead of 2 x 23,800 gas),
+ *         carry a 128-byte instead of a 256-byte signature, but read a G2 aggregate key (6 slots
+ *         instead of 3) and, per absent member, carry 256 instead of 128 bytes of key and add with
+ *         G2ADD (600 instead of 375): from the precompile and calldata prices, about 32,000 gas less
+ *         per flush and about 2,000 more per absent member, even at ~16 absent members. Rings are
+ *         built to tolerate a third absent (85 of 256), where min-pk is ~130,000 gas cheaper, so
+ *         min-pk. It is also what Ethereum's consensus layer uses (the same DSTs; noble-curves'
+ *         "long signatures").
  *
  *         Subgroup checks: EIP-2537's G1ADD/G2ADD check only that a point is on the curve; MSM and
  *         PAIRING also check the subgroup. Every check here is one precompile call whose failure
