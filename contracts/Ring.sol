@@ -113,6 +113,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     /// @inheritdoc IRing
     function exit(address prevMember, address member) external onlyOwner {
         _removeMember(prevMember, member);
+        _memberLeft(member);
     }
 
     /// @inheritdoc IRing
@@ -132,6 +133,7 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     ) external {
         _consumeMembershipVote(false, member, epoch, deadline, signatures);
         _removeMember(prevMember, member);
+        _memberLeft(member);
     }
 
     /// @inheritdoc IRing
@@ -150,7 +152,11 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
 
     function _ejectForkedMember(address member) internal override {
         _removeMemberAnywhere(member);
+        _memberLeft(member);
     }
+
+    /// @dev After `member` left by any path (exit, exit by vote, fork proof): a variant's own per-member state goes.
+    function _memberLeft(address member) internal virtual {} // solhint-disable-line no-empty-blocks
 
     /// @dev Every admission and removal voids the votes signed before it. Not on the flush path.
     function _membershipChanged() internal override {
@@ -271,14 +277,14 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     }
 
     /// @dev keccak256(abi.encode(gate, pins, cids)), after checking the outputs' shape.
-    function _hashOutputs(Outputs calldata outputs) private pure returns (bytes32) {
+    function _hashOutputs(Outputs calldata outputs) internal pure returns (bytes32) {
         uint256 pinCount = outputs.pins.length;
         if (pinCount != outputs.cids.length) revert OutputsLengthMismatch(pinCount, outputs.cids.length);
         if (pinCount != 0 && outputs.gate == address(0)) revert OutputsWithoutGate();
         return keccak256(abi.encode(outputs.gate, outputs.pins, outputs.cids));
     }
 
-    function _emitOutputs(Outputs calldata outputs) private {
+    function _emitOutputs(Outputs calldata outputs) internal {
         IScope dataScope = scope;
         if (address(dataScope) == address(0)) revert NoScope();
         uint256[] memory tokenIds = dataScope.declareData(outputs.cids);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IReplicaRing} from "./interfaces/IReplicaRing.sol";
+import {IBlsRing} from "./interfaces/IBlsRing.sol";
 import {IRing} from "./interfaces/IRing.sol";
 import {IRingFactory} from "./interfaces/IRingFactory.sol";
 import {IScope} from "./interfaces/IScope.sol";
@@ -26,20 +27,38 @@ contract RingFactory is IRingFactory {
     /// @inheritdoc IRingFactory
     IScope public immutable scope;
 
+    /// @inheritdoc IRingFactory
+    IBlsRing public immutable blsRingImplementation;
+
     address[] private _rings;
     address[] private _replicaRings;
     mapping(address account => bool created) private _isRing;
     mapping(address ring => address replicaRing) private _replicaRingOf;
 
-    constructor(IRing ringImplementation_, IReplicaRing replicaRingImplementation_, IScope scope_) {
+    constructor(
+        IRing ringImplementation_,
+        IReplicaRing replicaRingImplementation_,
+        IScope scope_,
+        IBlsRing blsRingImplementation_
+    ) {
         ringImplementation = ringImplementation_;
         replicaRingImplementation = replicaRingImplementation_;
         scope = scope_;
+        blsRingImplementation = blsRingImplementation_;
     }
 
     /// @inheritdoc IRingFactory
     function createRing(address[] calldata members, address owner) public returns (IRing ring) {
-        ring = IRing(Clones.clone(address(ringImplementation)));
+        ring = _create(address(ringImplementation), members, owner);
+    }
+
+    /// @inheritdoc IRingFactory
+    function createBlsRing(address[] calldata members, address owner) external returns (IBlsRing ring) {
+        ring = IBlsRing(address(_create(address(blsRingImplementation), members, owner)));
+    }
+
+    function _create(address implementation, address[] calldata members, address owner) private returns (IRing ring) {
+        ring = IRing(Clones.clone(implementation));
         _rings.push(address(ring));
         _isRing[address(ring)] = true;
         emit RingCreated(address(ring), owner, members);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 // Topics are the keys clients filter by (members, rings, rounds); amounts, flags and nonces are data.
 // solhint-disable gas-indexed-events
 
+import {IBlsRing} from "./IBlsRing.sol";
 import {IReplicaRing} from "./IReplicaRing.sol";
 import {IRing} from "./IRing.sol";
 import {IScope} from "./IScope.sol";
@@ -33,6 +34,9 @@ interface IRingFactory {
     /// @notice The ReplicaRing implementation every replica ring is a clone of.
     function replicaRingImplementation() external view returns (IReplicaRing);
 
+    /// @notice The implementation BLS rings are cloned from.
+    function blsRingImplementation() external view returns (IBlsRing);
+
     /// @notice The Scope every ring declares its outputs in.
     function scope() external view returns (IScope);
 
@@ -43,6 +47,15 @@ interface IRingFactory {
      * @return ring The new ring.
      */
     function createRing(address[] calldata members, address owner) external returns (IRing ring);
+
+    /**
+     * @notice Creates a BLS ring (see {IBlsRing}): rounds flushed by one aggregate signature. Its
+     *         members register their BLS keys themselves after creation.
+     * @param members The first members (list order as given).
+     * @param owner The ring's engine.
+     * @return ring The new ring (also listed by {rings} and {isRing}; {RingCreated} is emitted).
+     */
+    function createBlsRing(address[] calldata members, address owner) external returns (IBlsRing ring);
 
     /**
      * @notice Creates a ring whose members are replica nodes, and its ReplicaRing contract.

@@ -1,6 +1,6 @@
 /**
- * Deploys the Rings contracts: the ERC-2771 forwarder, the Ring and ReplicaRing implementations
- * (both trusting the forwarder), the Scope, a Gate, the RingFactory that clones rings, and the
+ * Deploys the Rings contracts: the ERC-2771 forwarder, the Ring, BlsRing and ReplicaRing
+ * implementations (all trusting the forwarder), the Scope, a Gate, the RingFactory that clones rings, and the
  * JobQueue where clients queue jobs for rings whose members may be offline.
  *
  *   npx hardhat ignition deploy deploy/modules/Rings.ts --network localhost
@@ -16,10 +16,11 @@ export default buildModule("Rings", (m) => {
   const forwarder = m.contract("RingsForwarder");
   const ringImplementation = m.contract("Ring", [forwarder]);
   const replicaRingImplementation = m.contract("ReplicaRing", [forwarder]);
+  const blsRingImplementation = m.contract("BlsRing", [forwarder]);
   const scope = m.contract("Scope");
   const gate = m.contract("Gate", [gateOwner]);
-  const factory = m.contract("RingFactory", [ringImplementation, replicaRingImplementation, scope]);
+  const factory = m.contract("RingFactory", [ringImplementation, replicaRingImplementation, scope, blsRingImplementation]);
   const jobQueue = m.contract("JobQueue");
 
-  return { forwarder, ringImplementation, replicaRingImplementation, scope, gate, factory, jobQueue };
+  return { forwarder, ringImplementation, replicaRingImplementation, blsRingImplementation, scope, gate, factory, jobQueue };
 });

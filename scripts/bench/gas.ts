@@ -1,7 +1,8 @@
 /**
  * Gas of one Ring flush with k signers (a ring of k members, all signing) beside Safe 1.4.1's
  * execTransaction with k owner signatures (threshold k), on the same in-process chain, plus the
- * vote verification alone (Ring.verifyVotes: the code path flush runs first).
+ * vote verification alone (Ring.verifyVotes: the code path flush runs first); and, in the same run,
+ * BlsRing.flushAggregate at k signers (gasBls.ts). Rows carry `scheme: "ecdsa" | "bls"`.
  *
  *   npm run bench:gas
  *
@@ -18,8 +19,10 @@ import { ContractFactory, getBytes, Signature, Wallet, type BaseContract, type C
 import RingsModule from "../../deploy/modules/Rings.js";
 import { outputsHash, ringDomain, type Outputs } from "../../node/src/core/eip712.js";
 import { flushArgs, orderBySigner, signVote, type SignedVote } from "../../node/src/core/ringVotes.js";
+import { blsTargets, measureBlsRing, printBlsTable, type BlsRow } from "./gasBls.js";
 
-const SIGNER_COUNTS = [3, 4, 7, 10, 16, 32, 64];
+const SIGNER_COUNTS = [3, 4, 7, 10, 16, 32, 64, 128, 256];
+const BLS_SIGNER_COUNTS = [4, 7, 16, 64, 128, 256];
 
 /** EVM constants behind the floors (Berlin/EIP-2929 and Istanbul/EIP-2028 pricing). */
 const ECRECOVER_GAS = 3_000;
@@ -35,6 +38,7 @@ const VERIFY_SAFE_FACTOR = 0.65;
 const FLUSH_FLOOR_FACTOR = 1.25;
 
 interface Row {
+  scheme: "ecdsa";
   signers: number;
   /** Steady-state flush (the second one: every written slot was non-zero before). */
   flushGas: number;
@@ -127,9 +131,17 @@ async function main(): Promise<void> {
     }
 
     const safeExecGas = await measureSafe(ethers, deployer, safeSingleton, proxyFactory, wallets(k, "safe"), chainId);
-    rows.push({ signers: k, flushGas: Number(measured.receipt?.gasUsed), firstFlushGas: Number(first.receipt?.gasUsed), verifyGas: Number(verifyReceipt?.gasUsed), safeExecGas });
+    rows.push({ scheme: "ecdsa", signers: k, flushGas: Number(measured.receipt?.gasUsed), firstFlushGas: Number(first.receipt?.gasUsed), verifyGas: Number(verifyReceipt?.gasUsed), safeExecGas });
     process.stdout.write(`k=${k} measured\n`);
   }
+
+  const blsRows: BlsRow[] = [];
+  for (const k of BLS_SIGNER_COUNTS) {
+    blsRows.push(await measureBlsRing({ ethers, factory, gate, deployer, relayer, chainId }, k));
+    process.stdout.write(`bls k=${k} measured\n`);
+  }
+  const ecdsaFlush = new Map(rows.map((row) => [row.signers, row.flushGas]));
+  const bls = blsTargets(blsRows, ecdsaFlush.get(4));
 
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const floor = {
@@ -166,9 +178,10 @@ async function main(): Promise<void> {
   };
 
   printTable(rows, floor, marginal, ratios, targets, floorItems);
+  printBlsTable(blsRows, ecdsaFlush, bls);
   const out = path.join(process.cwd(), "bench-results", "gas.json");
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ rows, floor, marginal: roundAll(marginal), ratios: roundAll(ratios, 3), targets, floorItems }, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify({ rows: [...rows, ...blsRows], floor, marginal: roundAll(marginal), ratios: roundAll(ratios, 3), targets, blsTargets: bls, floorItems }, null, 2)}\n`);
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), out)}\n`);
 }
 

@@ -3,7 +3,7 @@
  * and replica rings created through the factory, for node tests, the main job and benchmarks.
  */
 import { getAddress, parseEther, type ContractTransactionResponse, type Result, type Signer } from "ethers";
-import { Gate__factory, JobQueue__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory, RingsForwarder__factory, Scope__factory, type Ring, type RingFactory } from "../../types/index.js";
+import { BlsRing__factory, Gate__factory, JobQueue__factory, ReplicaRing__factory, Ring__factory, RingFactory__factory, RingsForwarder__factory, Scope__factory, type Ring, type RingFactory } from "../../types/index.js";
 
 export interface RingsContracts {
   forwarder: string;
@@ -19,9 +19,10 @@ export async function deployRingsContracts(deployer: Signer): Promise<RingsContr
   const forwarderAddress = await forwarder.getAddress();
   const ring = await (await new Ring__factory(deployer).deploy(forwarderAddress)).waitForDeployment();
   const replicaRing = await (await new ReplicaRing__factory(deployer).deploy(forwarderAddress)).waitForDeployment();
+  const blsRing = await (await new BlsRing__factory(deployer).deploy(forwarderAddress)).waitForDeployment();
   const scope = await (await new Scope__factory(deployer).deploy()).waitForDeployment();
   const gate = await (await new Gate__factory(deployer).deploy(owner)).waitForDeployment();
-  const factory = await (await new RingFactory__factory(deployer).deploy(await ring.getAddress(), await replicaRing.getAddress(), await scope.getAddress())).waitForDeployment();
+  const factory = await (await new RingFactory__factory(deployer).deploy(await ring.getAddress(), await replicaRing.getAddress(), await scope.getAddress(), await blsRing.getAddress())).waitForDeployment();
   const jobQueue = await (await new JobQueue__factory(deployer).deploy()).waitForDeployment();
   return { forwarder: forwarderAddress, factory, scope: await scope.getAddress(), gate: await gate.getAddress(), jobQueue: await jobQueue.getAddress() };
 }

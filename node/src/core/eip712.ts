@@ -36,6 +36,19 @@ export const VOTE_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+/**
+ * What every member of a BLS ring signs for a round (one message for all, so the signatures
+ * aggregate): the ring log node commits each member's head, so no per-member log head is needed.
+ */
+export const AGGREGATE_VOTE_TYPES: Record<string, TypedDataField[]> = {
+  AggregateVote: [
+    { name: "round", type: "uint64" },
+    { name: "membershipEpoch", type: "uint64" },
+    { name: "ringNodeHead", type: "bytes32" },
+    { name: "outputsHash", type: "bytes32" },
+  ],
+};
+
 /** A members' vote to admit (`enter = true`) or remove (`enter = false`) a member, under the current membership epoch. */
 export const MEMBERSHIP_TYPES: Record<string, TypedDataField[]> = {
   Membership: [
@@ -65,6 +78,7 @@ export function candidacyDigest(domain: TypedDataDomain, message: CandidacyMessa
 
 export interface LogNodeMessage { seq: bigint; digest: string }
 export interface VoteMessage { round: bigint; membershipEpoch: bigint; ringNodeHead: string; outputsHash: string; logHead: string }
+export interface AggregateVoteMessage { round: bigint; membershipEpoch: bigint; ringNodeHead: string; outputsHash: string }
 export interface MembershipMessage { enter: boolean; member: string; membershipEpoch: bigint; deadline: bigint }
 
 /** An output the ring emits on a Gate's pins: the gate, its pins and the CIDs (bytes32 digests). */
@@ -81,6 +95,10 @@ export function logNodeDigest(domain: TypedDataDomain, message: LogNodeMessage):
 
 export function voteDigest(domain: TypedDataDomain, message: VoteMessage): string {
   return TypedDataEncoder.hash(domain, VOTE_TYPES, message);
+}
+
+export function aggregateVoteDigest(domain: TypedDataDomain, message: AggregateVoteMessage): string {
+  return TypedDataEncoder.hash(domain, AGGREGATE_VOTE_TYPES, message);
 }
 
 export function membershipDigest(domain: TypedDataDomain, message: MembershipMessage): string {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {BlsRing} from "../../../contracts/BlsRing.sol";
 import {ReplicaRing} from "../../../contracts/ReplicaRing.sol";
 import {Ring} from "../../../contracts/Ring.sol";
 import {RingFactory} from "../../../contracts/RingFactory.sol";
@@ -22,7 +23,8 @@ abstract contract RingsSetup is Assertions {
         factory = new RingFactory(
             new Ring(address(forwarder)),
             new ReplicaRing(address(forwarder)),
-            new Scope()
+            new Scope(),
+            new BlsRing(address(forwarder))
         );
     }
 
