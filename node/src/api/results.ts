@@ -88,3 +88,20 @@ export interface ReadMessagesResult {
   /** The last round whose messages are final here. */
   finalRound: number;
 }
+
+/** One member of a client ring as a replica node follows it (replica/replicaFollower.ts FollowProgress; shown by `ring-node status`). */
+export interface ReplicaFollowStatus {
+  ring: string;
+  member: string;
+  /** The member's heads on chain (CIDs). */
+  onChain: string[];
+  held: { seq: number; cid: string } | null;
+  caughtUp: boolean;
+  error: string | null;
+  at: string;
+}
+
+/** Where the replica follower reports its progress for the node's status (status/status.ts StatusSections). */
+export interface ReplicaStatusSink {
+  setReplica(source: (() => ReplicaFollowStatus[]) | null): void;
+}

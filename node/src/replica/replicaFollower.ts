@@ -15,7 +15,7 @@ import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import type { ChainReads } from "../chain/index.js";
 import { LogVerificationError } from "../log/errors.js";
-import type { ReplicaFollowStatus } from "../status/status.js";
+import type { ReplicaFollowStatus } from "../api/results.js";
 import { walkBack, type PausedWalk } from "./followWalk.js";
 import { RingHeads } from "./ringHeads.js";
 import type { ReplicaStore } from "./replicaStore.js";

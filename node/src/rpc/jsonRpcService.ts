@@ -8,6 +8,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Startable } from "@libp2p/interface";
+import type { ReplicaStatusSink } from "../api/results.js";
 import { ChainReads, RingReads, type RingChainView } from "../chain/index.js";
 import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
@@ -21,7 +22,6 @@ import { ClientRingPeers } from "../replica/clientRingPeers.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 import { writePrivateFile } from "../config/privateDir.js";
-import type { StatusSections } from "../status/status.js";
 import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
@@ -48,7 +48,7 @@ export interface JsonRpcComponents {
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
   ownLog: Pick<OwnLog, "append">;
   /** The node's status shows the follower's progress per client ring and member (absent: not shown). */
-  statusSections?: Pick<StatusSections, "setReplica">;
+  statusSections?: ReplicaStatusSink;
   /** Bitswap serves the followed client rings' members too (absent: not changed). */
   bitswapPeers?: Pick<BitswapPeers, "add">;
   /** The ring's messages (node/src/messages): their methods are served here too. */

@@ -8,6 +8,9 @@ import type { LogPinner } from "../log/logPinner.js";
 import type { LogStore } from "../log/store.js";
 import { connectedPeers } from "../p2p/connectedPeers.js";
 import type { Replicator } from "../replication/replicator.js";
+import type { ReplicaFollowStatus } from "../api/results.js";
+
+export type { ReplicaFollowStatus } from "../api/results.js";
 
 export interface MemberStatus {
   address: string;
@@ -41,18 +44,6 @@ export interface NodeStatus {
   relay: { reservations: string[]; via: string[] };
   /** A replica node: how far it follows each member of each client ring (absent on a node that follows none). */
   replica?: ReplicaFollowStatus[];
-}
-
-/** One member of a client ring as a replica node follows it (replica/replicaFollower.ts FollowProgress). */
-export interface ReplicaFollowStatus {
-  ring: string;
-  member: string;
-  /** The member's heads on chain (CIDs). */
-  onChain: string[];
-  held: { seq: number; cid: string } | null;
-  caughtUp: boolean;
-  error: string | null;
-  at: string;
 }
 
 /** Where a service that starts after the node's own parts adds to its status (the replica follower). */
