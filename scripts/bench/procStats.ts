@@ -2,7 +2,7 @@
  * CPU time and resident memory of a running process, read from Linux's /proc (the benchmarks run
  * real `ring-node` and `hardhat node` processes; this is how their cost is reported beside speed).
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 
 /** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -12,6 +12,8 @@ export interface ProcStats {
   cpuSeconds: number;
   /** Resident set size in MB. */
   rssMb: number;
+  /** Open file descriptors (sockets, files, pipes): what a leak of handles makes grow. */
+  openFds: number;
 }
 
 export async function procStats(pid: number | undefined): Promise<ProcStats | null> {
@@ -24,7 +26,8 @@ export async function procStats(pid: number | undefined): Promise<ProcStats | nu
     const stime = Number(fields[12]);
     const status = await readFile(`/proc/${pid}/status`, "utf8");
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-    return { cpuSeconds: (utime + stime) / TICKS_PER_SECOND, rssMb: Math.round(rssKb / 102.4) / 10 };
+    const openFds = (await readdir(`/proc/${pid}/fd`)).length;
+    return { cpuSeconds: (utime + stime) / TICKS_PER_SECOND, rssMb: Math.round(rssKb / 102.4) / 10, openFds };
   } catch {
     return null; // the process has exited
   }

@@ -19,6 +19,7 @@
  *     "jobsPerMin", "speedup": [ { "n", "seconds" } ], "jobLatency", "loadAverage" }
  * Environment: BENCH_ROUNDS (default 100), BENCH_CONCURRENCY (20), BENCH_THROUGHPUT_SECONDS (30),
  * BENCH_SPEEDUP_N ("1,2"), BENCH_PRIMES_LIMIT (CPU work of the speedup job).
+ * `npm run bench:rounds -- --soak [minutes]` runs the soak mode instead (roundsSoak.ts).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
@@ -33,6 +34,7 @@ import { hardhatAccount } from "../devnet/hardhatNode.js";
 import { percentile, roundPhases, roundTimes } from "./roundTraces.js";
 import { requestResponseFloorMs, transactionFloorMs } from "./floors.js";
 import { cpuBetween, procStats, type ProcStats } from "./procStats.js";
+import { soak } from "./roundsSoak.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -119,6 +121,35 @@ async function speedup(n: number, job: "js" | "wasm", limit: number): Promise<Sp
     const seconds = (performance.now() - started) / 1_000;
     const cpu = cpuBetween(before, await sample(world));
     return { n, job, limit, seconds, memberCpuSeconds: cpu.slice(0, n), chainCpuSeconds: cpu[n] ?? null };
+  } finally {
+    await world.cleanup();
+  }
+}
+
+/** The soak mode: BENCH_CONCURRENCY clients on a ring of 4 for `minutes`, RSS and descriptors sampled. */
+async function soakMain(minutes: number): Promise<void> {
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 20);
+  const intervalSeconds = Number(process.env.BENCH_SOAK_INTERVAL_S ?? 60);
+  process.stdout.write(`soak: ring of 4, ${concurrency} concurrent clients for ${minutes} min, a sample every ${intervalSeconds} s\n`);
+  const world = await startRing(4, "soak");
+  try {
+    const result = await soak({
+      minutes,
+      concurrency,
+      intervalSeconds,
+      pids: () => pids(world).map((pid, i) => ({ name: i < world.members.length ? `member ${i}` : "chain", pid })),
+      submit: async (worker, sequence) => {
+        const client = world.jobsOf(worker % world.members.length);
+        const answer = await client.submit({ source: ECHO_JOB, inputs: [], params: { n: 2_000_000 + sequence, worker }, shards: 1, redundancy: 1, waitMs: 120_000 });
+        return answer.status === "finalised";
+      },
+      print: (line) => process.stdout.write(line),
+    });
+    process.stdout.write(`\nprocess  | RSS MB/min | open fds/min (last third of the samples against the first)\n`);
+    for (const g of result.growth) process.stdout.write(`${g.process.padEnd(8)} | ${String(g.rssMbPerMin ?? "-").padStart(10)} | ${String(g.openFdsPerMin ?? "-").padStart(12)}\n`);
+    await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
+    await writeFile(path.join(ROOT, "bench-results", "rounds-soak.json"), `${JSON.stringify({ minutes, concurrency, intervalSeconds, ...result }, null, 2)}\n`);
+    process.stdout.write(`\nwrote bench-results/rounds-soak.json\n`);
   } finally {
     await world.cleanup();
   }
@@ -224,4 +255,6 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwrote bench-results/rounds.json\n`);
 }
 
-await main();
+const soakAt = process.argv.indexOf("--soak");
+if (soakAt >= 0) await soakMain(Number(process.argv[soakAt + 1] ?? 10) || 10);
+else await main();
