@@ -37,6 +37,8 @@ export interface ServedRingsOptions {
 export class ServedRings {
   private readonly options: ServedRingsOptions;
   private readonly reads: ChainReads;
+  private readonly factory: RingFactoryReads | null;
+  private readonly gate: GateReads | null;
   /** Gate rings authorised as of `gateBlock` (events read up to there). */
   private readonly gateRings = new Set<string>();
   private gateBlock = -1;
@@ -44,6 +46,8 @@ export class ServedRings {
   constructor(options: ServedRingsOptions) {
     this.options = options;
     this.reads = new ChainReads(options.provider, options.timeoutMs);
+    this.factory = options.factory === undefined ? null : new RingFactoryReads(options.factory, options.provider, options.timeoutMs);
+    this.gate = options.gate === undefined || options.gate === ZeroAddress ? null : new GateReads(options.gate, options.provider, options.timeoutMs);
   }
 
   /** Replica rings (their Rings) the ring is registered with, and the Gate's other rings. */
@@ -61,8 +65,8 @@ export class ServedRings {
   }
 
   private async replicaRings(signal: AbortSignal): Promise<string[]> {
-    if (this.options.factory === undefined) return [];
-    const replicaRings = (await new RingFactoryReads(this.options.factory, this.options.provider, this.options.timeoutMs).replicaRings({ signal })).slice(0, MAX_REPLICA_RINGS_CHECKED);
+    if (this.factory === null) return [];
+    const replicaRings = (await this.factory.replicaRings({ signal })).slice(0, MAX_REPLICA_RINGS_CHECKED);
     const registered = await Promise.all(
       replicaRings.map(async (replicaRing) => ((await this.reads.isRegistered(replicaRing, this.options.ring, { signal })) ? this.reads.replicaRingOf(replicaRing, { signal }) : null)),
     );
@@ -70,13 +74,13 @@ export class ServedRings {
   }
 
   private async gateAuthorised(signal: AbortSignal): Promise<string[]> {
-    const gate = this.options.gate;
-    if (gate === undefined || gate === ZeroAddress) return [];
+    const gate = this.gate;
+    if (gate === null) return [];
     const head = await bounded(this.options.provider.getBlockNumber(), { milliseconds: this.options.timeoutMs ?? CHAIN_TIMEOUT_MS, what: "eth_blockNumber", signal });
     // LOG_RANGE blocks a request, and what was read is kept: a long chain is caught up over several reads.
     for (let from = this.gateBlock + 1; from <= head; from += LOG_RANGE) {
       const to = Math.min(head, from + LOG_RANGE - 1);
-      for (const log of await new GateReads(gate, this.options.provider, this.options.timeoutMs).logs(from, to, { signal })) {
+      for (const log of await gate.logs(from, to, { signal })) {
         const parsed = gateInterface.parseLog(log);
         if (parsed?.name !== "RingAuthorized") continue;
         const ring = checksumAddress(parsed.args.ring as string);

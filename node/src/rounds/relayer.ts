@@ -2,10 +2,11 @@
  * The relayer's side of a round. The relayer of a round is members[round mod n], the next one after
  * every relayer timeout without a flush. Once open jobs have a majority result for every shard (or
  * messages wait for a round: roundWork.ts), it reduces them, appends a proposal (the cut of member
- * heads it holds, the jobs, the ring log node's head), asks every connected member for its vote under the ring's membership epoch and, with 2/3
- * matching votes of that epoch (quorum.ts), calls Ring.flush with the votes and the dissents, then
- * tells the members. When the member list changes before the flush lands, the votes no longer
- * count: the relayer signs again and asks again under the new epoch.
+ * heads it holds, the jobs, the ring log node's head), asks every connected member for its vote
+ * under the ring's membership epoch and, with 2/3 matching votes of that epoch (quorum.ts), calls
+ * Ring.flush with the votes and the dissents, then tells the members. When the member list changes
+ * before the flush lands, the votes no longer count: the relayer signs again and asks again under
+ * the new epoch.
  */
 import type { Libp2p } from "@libp2p/interface";
 import { getAddress } from "ethers";
