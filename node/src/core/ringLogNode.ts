@@ -1,8 +1,10 @@
 /**
  * The ring log node: what all signers of a round agree on. dag-cbor
- * `{ v, ring, round, prev, memberHeads, outputs }`; its CID's digest is the round's `ringNodeHead`.
+ * `{ v, ring, round, prev, memberHeads, outputs, jobs }`; its CID's digest is the round's `ringNodeHead`.
  * `prev` is the previous ring head (absent before the first round); `memberHeads` maps each member
- * (checksummed address) to the log head it votes with; `outputs` is what goes on the Gate.
+ * (checksummed address) to the log head it votes with; `outputs` is what goes on the Gate; `jobs`
+ * names each job the round finalises with its output, so the signed head binds job to output (a
+ * proposal that attaches the same outputs to other jobs has another head).
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import { getAddress } from "ethers";
@@ -10,7 +12,13 @@ import type { CID } from "multiformats/cid";
 import { bytes32ToCid, cidOfBytes, cidToBytes32 } from "./cid.js";
 import type { Outputs } from "./eip712.js";
 
-export const RING_LOG_NODE_VERSION = 1;
+export const RING_LOG_NODE_VERSION = 2;
+
+/** A job the round finalises and its reduced output block. */
+export interface RingLogJob {
+  job: CID;
+  output: CID;
+}
 
 export interface RingLogNode {
   v: number;
@@ -19,6 +27,7 @@ export interface RingLogNode {
   prev: CID | null;
   memberHeads: Record<string, CID | null>;
   outputs: { gate: string; pins: number[]; cids: CID[] };
+  jobs: RingLogJob[];
 }
 
 export interface EncodedRingLogNode {
@@ -37,6 +46,8 @@ export interface RingLogNodeInput {
   /** Member address -> its log head as bytes32 (zero for an empty log). */
   memberHeads: Record<string, string>;
   outputs: Outputs;
+  /** The jobs the round finalises, in the proposal's order (none for a round of messages only). */
+  jobs?: readonly RingLogJob[];
 }
 
 /** Builds and encodes the ring log node of a round; every member builds the same bytes from the same input. */
@@ -59,6 +70,7 @@ export async function encodeRingLogNode(input: RingLogNodeInput): Promise<Encode
         return parsed;
       }),
     },
+    jobs: (input.jobs ?? []).map(({ job, output }) => ({ job, output })),
   };
   const bytes = dagCbor.encode(node);
   const cid = await cidOfBytes(bytes);

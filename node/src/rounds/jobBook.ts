@@ -38,9 +38,19 @@ export class JobBook {
   /** ring node head -> proposal. */
   private readonly proposals = new Map<string, KnownProposal>();
   private scanning: Promise<boolean> | null = null;
+  /** Logged proposals refused because they do not rebuild to the ring head they claim. */
+  private mismatched = 0;
   private rescan = false;
 
-  constructor(private readonly store: Pick<LogStore, "authors" | "length" | "nodeAt">) {}
+  /**
+   * @param matchesHead whether a logged proposal is what the ring head it claims commits
+   *   (roundContent.ts `proposalMatchesHead`): only such proposals are kept, so a proposal found
+   *   under a flushed head tells truly which cut and which job outputs that round agreed on.
+   */
+  constructor(
+    private readonly store: Pick<LogStore, "authors" | "length" | "nodeAt">,
+    private readonly matchesHead: (proposal: ProposalEntry) => Promise<boolean>,
+  ) {}
 
   /** Reads what was appended since the last scan; resolves true when anything new was found. */
   async scan(): Promise<boolean> {
@@ -58,7 +68,7 @@ export class JobBook {
             const node = await this.store.nodeAt(author, seq);
             if (node === null) break;
             this.scanned.set(author, seq + 1);
-            if (this.index(author, seq, node.node.payload)) found = true;
+            if (await this.index(author, seq, node.node.payload)) found = true;
           }
         }
       } while (this.rescan);
@@ -90,17 +100,25 @@ export class JobBook {
     return this.proposals.get(ringNodeHead.toLowerCase());
   }
 
+  /** How many logged proposals were refused for not matching the ring head they claim. */
+  mismatchedProposals(): number {
+    return this.mismatched;
+  }
+
   allProposals(): IterableIterator<KnownProposal> {
     return this.proposals.values();
   }
 
-  /** Records a proposal received directly (before it reaches this node through the proposer's log). */
+  /**
+   * Records a proposal this node checked itself (it built it, or rebuilt its ring log node to vote
+   * for it), before it reaches this node through the proposer's log.
+   */
   noteProposal(proposer: string, entry: ProposalEntry): void {
     const key = entry.ringNodeHead.toLowerCase();
     if (!this.proposals.has(key)) this.proposals.set(key, { proposer, seq: Number.MAX_SAFE_INTEGER, entry });
   }
 
-  private index(author: string, seq: number, payload: unknown): boolean {
+  private async index(author: string, seq: number, payload: unknown): Promise<boolean> {
     const entry = asRoundsEntry(payload);
     if (entry === null) return false;
     switch (entry.type) {
@@ -126,6 +144,10 @@ export class JobBook {
         const key = entry.ringNodeHead.toLowerCase();
         const known = this.proposals.get(key);
         if (known !== undefined && known.seq <= seq) return false;
+        if (!(await this.matchesHead(entry))) {
+          this.mismatched++;
+          return false;
+        }
         this.proposals.set(key, { proposer: author, seq, entry });
         return true;
       }

@@ -157,7 +157,7 @@ export class Relayer {
     if (proposed.length === 0 && !this.options.waiting()) return;
     const prevHead = chain.ringNodeHead();
     const outputs = outputsOf(gate, proposed);
-    const ringNode = await ringNodeOf(chain.ring, round, prevHead, cut, outputs);
+    const ringNode = await ringNodeOf(chain.ring, round, prevHead, cut, gate, proposed);
     await blocks.putBytes(ringNode.cid, ringNode.bytes);
     const entry: ProposalEntry = { type: PROPOSAL_ENTRY, round, prevHead, cut, jobs: proposed, gate: getAddress(gate), ringNodeHead: ringNode.head };
     book.noteProposal(this.self, entry);

@@ -10,7 +10,7 @@ import type { Outputs } from "../core/eip712.js";
 import { encodeRingLogNode, type EncodedRingLogNode } from "../core/ringLogNode.js";
 import { NO_OUTPUTS } from "../core/ringVotes.js";
 import type { LogStore } from "../log/store.js";
-import type { CutHead, ProposedJob } from "./entries.js";
+import type { CutHead, ProposalEntry, ProposedJob } from "./entries.js";
 import type { JobBook, KnownJob } from "./jobBook.js";
 import type { ComputedBlock, JobCompute } from "./jobCompute.js";
 
@@ -72,11 +72,22 @@ export function outputsOf(gate: string, jobs: readonly ProposedJob[]): Outputs {
   return { gate: getAddress(gate), pins: jobs.map((job) => BigInt(job.pin)), cids: jobs.map((job) => cidToBytes32(job.output)) };
 }
 
-/** The ring log node of a round (its CID's digest is the ring head the votes sign). */
-export function ringNodeOf(ring: string, round: number, prevHead: string, cut: readonly CutHead[], outputs: Outputs): Promise<EncodedRingLogNode> {
+/** The ring log node of a round (its CID's digest is the ring head the votes sign): the cut, the Gate outputs and which job made each output. */
+export function ringNodeOf(ring: string, round: number, prevHead: string, cut: readonly CutHead[], gate: string, jobs: readonly ProposedJob[]): Promise<EncodedRingLogNode> {
   const memberHeads: Record<string, string> = {};
   for (const head of cut) memberHeads[head.author] = cidToBytes32(head.cid);
-  return encodeRingLogNode({ ring, round, prevHead, memberHeads, outputs });
+  return encodeRingLogNode({ ring, round, prevHead, memberHeads, outputs: outputsOf(gate, jobs), jobs: jobs.map(({ job, output }) => ({ job, output })) });
+}
+
+/**
+ * Whether a proposal is what the ring head it claims commits: its ring log node, rebuilt from its
+ * round, previous head, cut, gate and jobs, has that head. Anyone can write a proposal entry that
+ * names a flushed head; only one that rebuilds to it tells which cut and which job outputs the
+ * signers agreed on.
+ */
+export async function proposalMatchesHead(ring: string, proposal: ProposalEntry): Promise<boolean> {
+  const node = await ringNodeOf(ring, proposal.round, proposal.prevHead, proposal.cut, proposal.gate, proposal.jobs);
+  return node.head.toLowerCase() === proposal.ringNodeHead.toLowerCase();
 }
 
 /** A cut as author -> seq. */

@@ -2,11 +2,10 @@
  * Work other than jobs that rounds are run for: the ring's messages (node/src/messages). While it
  * waits, the round's relayer proposes a round even without jobs (its cut covers everything held);
  * one round is in flight at a time, so the next one carries all that arrived meanwhile, and a quiet
- * ring runs none. Once a flushed round's proposal is known here, its cut is handed over, once per round.
+ * ring runs none. Once a flushed round's proposal is known here (and rebuilds to the flushed ring
+ * head: jobBook.ts keeps no other), its cut is handed over, once per round.
  */
-import type { Logger } from "pino";
-import type { CutHead, ProposalEntry } from "./entries.js";
-import { outputsOf, ringNodeOf } from "./roundContent.js";
+import type { CutHead } from "./entries.js";
 
 export interface RoundWork {
   /**
@@ -18,20 +17,4 @@ export interface RoundWork {
   flushed(round: number, cut: readonly CutHead[]): void;
   /** Calls `listener` when new work comes in (so the rounds look at once, not at the next tick); returns how to stop. */
   onWork?(listener: () => void): () => void;
-}
-
-/**
- * Hands each flushed round's cut to `work`, once the proposal is checked to be what the flushed ring
- * head commits (its ring log node, rebuilt from the proposal, has that head): a proposal that claims
- * a flushed head it does not match is not believed (its messages stay tentative here).
- */
-export function flushedCuts(work: RoundWork | undefined, ring: string, logger: Pick<Logger, "warn">): (round: number, proposal: ProposalEntry) => void {
-  return (round, proposal) => {
-    if (work === undefined) return;
-    void (async () => {
-      const node = await ringNodeOf(ring, round, proposal.prevHead, proposal.cut, outputsOf(proposal.gate, proposal.jobs));
-      if (node.head.toLowerCase() === proposal.ringNodeHead.toLowerCase()) work.flushed(round, proposal.cut);
-      else logger.warn({ round, claimed: proposal.ringNodeHead, rebuilt: node.head }, "a flushed round's proposal does not match its ring head: its cut is ignored");
-    })().catch((error: unknown) => logger.warn({ err: error, round }, "could not hand over a flushed round's cut"));
-  };
 }

@@ -80,7 +80,6 @@ export class Voter {
     const frameRefusal = checkProposalFrame(proposal, this.frame());
     if (frameRefusal !== null) return { kind: "refuse", reason: frameRefusal };
     if (!(await this.holdCut(proposal.cut, signal))) return { kind: "refuse", reason: "cut not replicated yet" };
-    book.noteProposal(proposer, proposal);
     const checked = checkProposalJobs(proposal, { book, compute: this.options.compute, isMember: (address) => chain.isMember(address), isFinalised: this.options.isFinalised });
     if (checked.kind === "refuse") return checked;
     const mine: ProposedJob[] = [];
@@ -90,7 +89,7 @@ export class Voter {
       mine.push({ job: proposed.job, shards, output: output.cid, pin: job.entry.pin });
     }
     const outputs = outputsOf(gate, mine);
-    const ringNode = await ringNodeOf(chain.ring, proposal.round, proposal.prevHead, proposal.cut, outputs);
+    const ringNode = await ringNodeOf(chain.ring, proposal.round, proposal.prevHead, proposal.cut, gate, mine);
     const logHead = this.components.ownLog.head();
     if (logHead === null) return { kind: "refuse", reason: "empty own log" };
     // The member list may have changed while the cut replicated: a vote of the old epoch would not count.
@@ -98,6 +97,8 @@ export class Voter {
     if (movedOn !== null) return { kind: "refuse", reason: movedOn };
     const message = voteMessage(BigInt(proposal.round), membershipEpoch, ringNode.head, outputs, cidToBytes32(logHead.cid));
     if (ringNode.head.toLowerCase() === proposal.ringNodeHead.toLowerCase()) {
+      // Rebuilt here from this member's own results: the proposal is what its head commits.
+      book.noteProposal(proposer, proposal);
       void this.components.blocks.putBytes(ringNode.cid, ringNode.bytes).catch(() => undefined);
       return { kind: "vote", vote: await signVote(signer.wallet, chain.domain, message) };
     }

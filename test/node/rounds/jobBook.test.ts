@@ -27,6 +27,9 @@ function storeOf(logs: Map<string, unknown[]>): LogStore {
   } as unknown as LogStore;
 }
 
+/** No proposals in these logs: the head check is never asked. */
+const acceptAll = () => Promise.resolve(true);
+
 /** Shape and majority as the compute layer decides them; nothing runs. */
 const compute = {
   shape: () => ({ shards: 2, redundancy: 3 }),
@@ -52,7 +55,7 @@ async function shard(jobCid: CID, index: number, value: unknown) {
 describe("rounds: reading jobs and shard results from the logs", function () {
   it("a member's first result for a shard is the one that counts", async function () {
     const entry = await job();
-    const book = new JobBook(storeOf(new Map([[a, [entry, await shard(entry.job, 0, "first"), await shard(entry.job, 0, "second")]]])));
+    const book = new JobBook(storeOf(new Map([[a, [entry, await shard(entry.job, 0, "first"), await shard(entry.job, 0, "second")]]])), acceptAll);
     await book.scan();
     const results = book.shardResults(entry.job.toString(), 0);
     expect(results.size).to.equal(1);
@@ -66,7 +69,7 @@ describe("rounds: reading jobs and shard results from the logs", function () {
       [b, [await shard(entry.job, 0, 1), await shard(entry.job, 1, 2)]],
       [c, [await shard(entry.job, 0, 9)]],
     ]);
-    const book = new JobBook(storeOf(logs));
+    const book = new JobBook(storeOf(logs), acceptAll);
     await book.scan();
     const known = book.job(entry.job.toString());
     if (known === undefined) throw new Error("job not indexed");
@@ -82,7 +85,7 @@ describe("rounds: reading jobs and shard results from the logs", function () {
       [a, [entry, await shard(entry.job, 0, 1), await shard(entry.job, 1, 2)]],
       [b, [await shard(entry.job, 0, 1), await shard(entry.job, 1, 2)]],
     ]);
-    const book = new JobBook(storeOf(logs));
+    const book = new JobBook(storeOf(logs), acceptAll);
     await book.scan();
     const known = book.job(entry.job.toString());
     if (known === undefined) throw new Error("job not indexed");

@@ -1,7 +1,8 @@
 /**
  * How the rounds learn which rounds were flushed and hand their cuts to the messages: the walk back
  * from the chain's ring head through the proposals' previous heads (finalisation.ts), and the check
- * that a proposal is what its flushed ring head commits (roundWork.ts `flushedCuts`).
+ * that a logged proposal is what the ring head it claims commits (jobBook.ts with roundContent.ts
+ * `proposalMatchesHead`): only such proposals are believed.
  */
 import { expect } from "chai";
 import { describe, it } from "mocha";
@@ -10,12 +11,13 @@ import { cidOfBytes } from "../../../../node/src/core/cid.js";
 import { PROPOSAL_ENTRY, type CutHead, type ProposalEntry } from "../../../../node/src/rounds/entries.js";
 import { Finalisation } from "../../../../node/src/rounds/finalisation.js";
 import type { KnownProposal } from "../../../../node/src/rounds/jobBook.js";
-import { ringNodeOf, ZERO_ADDRESS } from "../../../../node/src/rounds/roundContent.js";
-import { flushedCuts } from "../../../../node/src/rounds/roundWork.js";
-import { NO_OUTPUTS } from "../../../../node/src/core/ringVotes.js";
+import { JobBook } from "../../../../node/src/rounds/jobBook.js";
+import { proposalMatchesHead, ringNodeOf, ZERO_ADDRESS } from "../../../../node/src/rounds/roundContent.js";
+import type { EncodedLogNode } from "../../../../node/src/core/logNode.js";
 
 const RING = "0x00000000000000000000000000000000000000C0";
 const A = "0x00000000000000000000000000000000000000aa";
+const GATE = "0x00000000000000000000000000000000000000ca";
 const ZERO_HEAD = `0x${"0".repeat(64)}`;
 const logger = pino({ level: "silent" });
 
@@ -29,11 +31,25 @@ async function proposals(n: number): Promise<ProposalEntry[]> {
   let prevHead = ZERO_HEAD;
   for (let round = 1; round <= n; round++) {
     const cut = await cutOf(round);
-    const node = await ringNodeOf(RING, round, prevHead, cut, NO_OUTPUTS);
+    const node = await ringNodeOf(RING, round, prevHead, cut, ZERO_ADDRESS, []);
     made.push({ type: PROPOSAL_ENTRY, round, prevHead, cut, jobs: [], gate: ZERO_ADDRESS, ringNodeHead: node.head });
     prevHead = node.head;
   }
   return made;
+}
+
+/** A JobBook over one author's log holding `entries`, checking proposals as the rounds do. */
+async function bookOf(entries: ProposalEntry[]): Promise<JobBook> {
+  const book = new JobBook(
+    {
+      authors: () => [A],
+      length: () => entries.length,
+      nodeAt: (_author, seq) => Promise.resolve(entries[seq] === undefined ? null : ({ node: { payload: entries[seq] } } as EncodedLogNode)),
+    },
+    (proposal) => proposalMatchesHead(RING, proposal),
+  );
+  await book.scan();
+  return book;
 }
 
 function finalisationOf(entries: ProposalEntry[], chainRound: number, onRound: (round: number, proposal: ProposalEntry) => void): Finalisation {
@@ -76,19 +92,31 @@ describe("rounds: flushed cuts for the messages", () => {
     expect(reported.sort()).to.deep.equal([1, 2, 3]);
   });
 
-  it("hands over the cut of a proposal that matches its ring head", async () => {
+  it("believes a logged proposal that rebuilds to the ring head it claims", async () => {
     const [proposal] = (await proposals(1)) as [ProposalEntry];
-    const got = await new Promise<readonly CutHead[]>((resolve) => flushedCuts({ waiting: () => false, flushed: (_round, cut) => resolve(cut) }, RING, logger)(1, proposal));
-    expect(got).to.deep.equal(proposal.cut);
+    const book = await bookOf([proposal]);
+    expect(book.proposal(proposal.ringNodeHead)?.entry.cut).to.deep.equal(proposal.cut);
   });
 
-  it("ignores a proposal whose cut is not the one its ring head commits", async () => {
+  it("keeps no logged proposal whose cut is not the one its ring head commits", async () => {
     const [proposal] = (await proposals(1)) as [ProposalEntry];
-    const forged = { ...proposal, cut: await cutOf(99) };
-    const warned = new Promise<string>((resolve) => {
-      const handed: number[] = [];
-      flushedCuts({ waiting: () => false, flushed: (round) => handed.push(round) }, RING, { warn: (_details: object, message: string) => resolve(`${handed.length}: ${message}`) } as unknown as pino.Logger)(1, forged);
-    });
-    expect(await warned).to.match(/^0: .*does not match/);
+    const book = await bookOf([{ ...proposal, cut: await cutOf(99) }, proposal]);
+    expect(book.mismatchedProposals()).to.equal(1);
+    expect(book.proposal(proposal.ringNodeHead)?.entry.cut).to.deep.equal(proposal.cut);
+  });
+
+  it("keeps no logged proposal that attaches the round's outputs to other jobs", async () => {
+    const [first, second] = [await cidOfBytes(new Uint8Array([1])), await cidOfBytes(new Uint8Array([2]))];
+    const [out1, out2] = [await cidOfBytes(new Uint8Array([11])), await cidOfBytes(new Uint8Array([12]))];
+    const cut = await cutOf(1);
+    const jobs = [{ job: first, shards: [], output: out1, pin: 3 }, { job: second, shards: [], output: out2, pin: 3 }];
+    const node = await ringNodeOf(RING, 1, ZERO_HEAD, cut, GATE, jobs);
+    const honest: ProposalEntry = { type: PROPOSAL_ENTRY, round: 1, prevHead: ZERO_HEAD, cut, jobs, gate: GATE, ringNodeHead: node.head };
+    // Same Gate outputs (pins and CIDs in the same order), each job named with the other's output.
+    const swapped: ProposalEntry = { ...honest, jobs: [{ ...jobs[0], job: second }, { ...jobs[1], job: first }] as ProposalEntry["jobs"] };
+    expect(await proposalMatchesHead(RING, honest)).to.equal(true);
+    expect(await proposalMatchesHead(RING, swapped)).to.equal(false);
+    const book = await bookOf([swapped]);
+    expect(book.proposal(honest.ringNodeHead)).to.equal(undefined);
   });
 });

@@ -41,7 +41,7 @@ async function bookOf(logs: Map<string, unknown[]>): Promise<JobBook> {
       const payload = logs.get(author)?.[seq];
       return Promise.resolve(payload === undefined ? null : ({ node: { payload } } as EncodedLogNode));
     },
-  });
+  }, () => Promise.resolve(true));
   await book.scan();
   return book;
 }
