@@ -81,6 +81,8 @@ export class RingNodeProcess {
     args.push(...(options.args ?? []));
     // RINGS_CPU_PROF_DIR: each node writes a V8 CPU profile there when it exits (SIGTERM), for latency work.
     const profile = process.env.RINGS_CPU_PROF_DIR === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.RINGS_CPU_PROF_DIR}`];
+    // RINGS_HEAP_SNAPSHOT_DIR: each node writes a V8 heap snapshot there on SIGUSR2, for memory work.
+    if (process.env.RINGS_HEAP_SNAPSHOT_DIR !== undefined) profile.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${process.env.RINGS_HEAP_SNAPSHOT_DIR}`);
     const child = own(spawn(process.execPath, [...profile, ...args], { detached: true, stdio: ["ignore", "pipe", "pipe"], env: nodeEnv(options.env) }));
     const node = new RingNodeProcess(options, child);
     try {

@@ -1,10 +1,13 @@
 /**
  * Which jobs are finalised: a job is final once a round whose proposal carries it was flushed on
- * chain. Flushed ring heads come from the chain's Flushed events, the relayer's own flush and its
- * `flushed` notice to the members; after a restart (or a proposal learnt late) the chain's ring
- * log tells which logged proposals were flushed.
+ * chain. Flushed ring heads come only from the chain: its Flushed events, and this node's own mined
+ * flush; after a restart (or a proposal learnt late) the chain's ring log, and the previous heads
+ * that flushed (head-checked) proposals commit, tell which logged proposals were flushed. A
+ * relayer's `flushed` notice only makes the members read the chain sooner.
+ * Once a round is settled here (its jobs final, its cut handed over), its proposal and flushed head
+ * are dropped, so the work per tick and the memory stay flat over a long run.
  */
-import type { CID } from "multiformats/cid";
+import { CID } from "multiformats/cid";
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { ProposalEntry } from "./entries.js";
@@ -23,7 +26,7 @@ export interface FinalisationComponents {
 }
 
 export interface FinalisationOptions {
-  book: Pick<JobBook, "proposal" | "allProposals">;
+  book: Pick<JobBook, "proposal" | "allProposals" | "forgetProposal">;
   /** The ring head the chain holds for `round` (Ring.ringLog). */
   ringLog: (round: number) => Promise<string>;
   /** Called once per job when it becomes final here. */
@@ -40,10 +43,12 @@ export class Finalisation {
   private readonly flushedHeads = new Map<number, { head: string; tx: string | null }>();
   /** Proposals already compared with the chain's ring log. */
   private readonly checkedProposals = new Set<string>();
-  /** Rounds whose cut was handed to `onRound`. */
+  /** Rounds settled here: jobs finalised and the cut handed to `onRound` (their flushed head and proposal are dropped). */
   private readonly reportedRounds = new Set<number>();
-  /** Ring heads already walked back from (walkBack). */
+  /** Ring heads already walked back from (walkBack; the latest REMEMBERED). */
   private readonly walked = new Set<string>();
+  /** Settled rounds' ring head -> previous head (the latest REMEMBERED), so walkBack passes them. */
+  private readonly settledLinks = new Map<string, { round: number; prevHead: string }>();
 
   constructor(
     private readonly components: FinalisationComponents,
@@ -60,18 +65,14 @@ export class Finalisation {
 
   /** The chain's Flushed event (keeps the relayer's transaction hash when it named the same head). */
   onFlushedEvent(round: number, head: string, transactionHash: string): void {
+    if (this.reportedRounds.has(round)) return;
     const known = this.flushedHeads.get(round);
     this.flushedHeads.set(round, { head, tx: known?.head === head ? (known.tx ?? transactionHash) : transactionHash });
   }
 
   /** This node flushed `round` itself. */
   onFlushedHere(round: number, head: string, tx: string): void {
-    this.flushedHeads.set(round, { head, tx });
-  }
-
-  /** A relayer's notice that it flushed `round` (the chain's event, when it comes, has the last word). */
-  onFlushedNotice(round: number, head: string, tx: string): void {
-    if (!this.flushedHeads.has(round)) this.flushedHeads.set(round, { head, tx });
+    if (!this.reportedRounds.has(round)) this.flushedHeads.set(round, { head, tx });
   }
 
   /** Marks the jobs of every flushed round whose proposal this node knows as finalised. */
@@ -79,18 +80,27 @@ export class Finalisation {
     for (const [round, flushed] of this.flushedHeads) {
       const proposal = this.options.book.proposal(flushed.head);
       if (proposal === undefined || proposal.entry.round !== round) continue;
-      if (!this.reportedRounds.has(round)) {
-        this.reportedRounds.add(round);
-        this.options.onRound?.(round, proposal.entry);
-      }
+      this.reportedRounds.add(round);
+      this.options.onRound?.(round, proposal.entry);
       for (const job of proposal.entry.jobs) {
         const id = job.job.toString();
         if (this.finalised.has(id)) continue;
-        this.finalised.set(id, { round, ringNodeHead: flushed.head, output: job.output, tx: flushed.tx });
+        // A copy of the CID: the decoded one is a view into the whole proposal block's bytes.
+        this.finalised.set(id, { round, ringNodeHead: flushed.head, output: CID.decode(job.output.bytes.slice()), tx: flushed.tx });
         this.options.trace("finalised", { job: id, round });
         this.options.onFinalised(id);
       }
+      this.settle(round, flushed.head, proposal.entry.prevHead);
     }
+  }
+
+  /** Drops what a settled round no longer needs here: its flushed head, its proposal and its rivals. */
+  private settle(round: number, head: string, prevHead: string): void {
+    this.flushedHeads.delete(round);
+    const { book } = this.options;
+    for (const other of [...book.allProposals()]) if (other.entry.round === round) book.forgetProposal(other.entry.ringNodeHead);
+    book.forgetProposal(head);
+    remember(this.settledLinks, head.toLowerCase(), { round, prevHead });
   }
 
   /**
@@ -104,8 +114,8 @@ export class Finalisation {
     for (const proposal of this.options.book.allProposals()) {
       const round = proposal.entry.round;
       const key = proposal.entry.ringNodeHead.toLowerCase();
-      if (round > last || this.flushedHeads.has(round) || this.checkedProposals.has(key)) continue;
-      this.checkedProposals.add(key);
+      if (round > last || this.reportedRounds.has(round) || this.flushedHeads.has(round) || this.checkedProposals.has(key)) continue;
+      remember(this.checkedProposals, key);
       try {
         const head = await this.options.ringLog(round);
         if (head.toLowerCase() === proposal.entry.ringNodeHead.toLowerCase()) this.flushedHeads.set(round, { head, tx: null });
@@ -122,14 +132,33 @@ export class Finalisation {
     let head = this.components.chain.ringNodeHead().toLowerCase();
     const path: string[] = [];
     while (round > 0 && !this.walked.has(head)) {
+      const settled = this.settledLinks.get(head);
+      if (settled !== undefined && settled.round === round) {
+        path.push(head);
+        head = settled.prevHead.toLowerCase();
+        round--;
+        continue;
+      }
       const proposal = this.options.book.proposal(head);
       // A proposal not held yet: walk again next time (the heads above it are not marked as walked).
       if (proposal === undefined || proposal.entry.round !== round) return;
       path.push(head);
-      if (!this.flushedHeads.has(round)) this.flushedHeads.set(round, { head: proposal.entry.ringNodeHead, tx: null });
+      if (!this.flushedHeads.has(round) && !this.reportedRounds.has(round)) this.flushedHeads.set(round, { head: proposal.entry.ringNodeHead, tx: null });
       head = proposal.entry.prevHead.toLowerCase();
       round--;
     }
-    for (const walked of path) this.walked.add(walked);
+    for (const walked of path) remember(this.walked, walked);
   }
+}
+
+/** How many walked heads, settled links and checked proposals are remembered (older ones are read again from chain if ever needed). */
+const REMEMBERED = 1_024;
+
+/** Adds to an insertion-ordered set or map, forgetting the oldest entry beyond REMEMBERED. */
+function remember(set: Set<string>, key: string): void;
+function remember<V>(map: Map<string, V>, key: string, value: V): void;
+function remember<V>(collection: Set<string> | Map<string, V>, key: string, value?: V): void {
+  if (collection instanceof Map) collection.set(key, value as V);
+  else collection.add(key);
+  if (collection.size > REMEMBERED) collection.delete(collection.keys().next().value as string);
 }

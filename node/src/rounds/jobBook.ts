@@ -13,6 +13,8 @@ export interface KnownJob {
   submitter: string;
   /** Where the job entry sits: author's log at `seq`. */
   seq: number;
+  /** Finalised and compacted (release): its shard results are no longer held. */
+  released?: boolean;
   /** When this node first saw the job (ms, local clock; only for timeouts). */
   seenAt: number;
 }
@@ -29,6 +31,9 @@ export interface KnownProposal {
   entry: ProposalEntry;
 }
 
+/** How many settled rounds' heads are remembered (a proposal arrives again at most a few rounds late). */
+const SETTLED_KEPT = 1_024;
+
 export class JobBook {
   private readonly scanned = new Map<string, number>();
   private readonly jobList: KnownJob[] = [];
@@ -37,6 +42,10 @@ export class JobBook {
   private readonly results = new Map<string, Map<number, Map<string, KnownShardResult>>>();
   /** ring node head -> proposal. */
   private readonly proposals = new Map<string, KnownProposal>();
+  /** job id -> how many held proposals carry it. */
+  private readonly proposedJobs = new Map<string, number>();
+  /** Heads of the latest settled rounds (forgetProposal), so their proposals are not taken in again. */
+  private readonly settled = new Set<string>();
   private scanning: Promise<boolean> | null = null;
   /** Logged proposals refused because they do not rebuild to the ring head they claim. */
   private mismatched = 0;
@@ -109,13 +118,58 @@ export class JobBook {
     return this.proposals.values();
   }
 
+  /** Whether a proposal held here carries the job. */
+  isProposed(jobId: string): boolean {
+    return this.proposedJobs.has(jobId);
+  }
+
+  /**
+   * Compacts a finalised job: its shard results (CIDs and result bytes of every member, the bulk
+   * of what a job costs in memory) are dropped, and late results for it are not indexed. The job
+   * entry stays (GetJob, the submit dedupe).
+   */
+  release(jobId: string): void {
+    const job = this.jobs.get(jobId);
+    if (job !== undefined) job.released = true;
+    this.results.delete(jobId);
+  }
+
+  /** Drops a proposal whose round is settled here (its jobs finalised, its cut handed over). */
+  forgetProposal(ringNodeHead: string): void {
+    const key = ringNodeHead.toLowerCase();
+    const known = this.proposals.get(key);
+    if (known === undefined) return;
+    this.proposals.delete(key);
+    this.settled.add(key);
+    if (this.settled.size > SETTLED_KEPT) this.settled.delete(this.settled.values().next().value as string);
+    this.dropCounts(known);
+  }
+
+  private dropCounts(proposal: KnownProposal | undefined): void {
+    for (const job of proposal?.entry.jobs ?? []) {
+      const id = job.job.toString();
+      const count = (this.proposedJobs.get(id) ?? 1) - 1;
+      if (count <= 0) this.proposedJobs.delete(id);
+      else this.proposedJobs.set(id, count);
+    }
+  }
+
   /**
    * Records a proposal this node checked itself (it built it, or rebuilt its ring log node to vote
    * for it), before it reaches this node through the proposer's log.
    */
   noteProposal(proposer: string, entry: ProposalEntry): void {
     const key = entry.ringNodeHead.toLowerCase();
-    if (!this.proposals.has(key)) this.proposals.set(key, { proposer, seq: Number.MAX_SAFE_INTEGER, entry });
+    if (!this.proposals.has(key) && !this.settled.has(key)) this.keepProposal(key, { proposer, seq: Number.MAX_SAFE_INTEGER, entry });
+  }
+
+  private keepProposal(key: string, proposal: KnownProposal): void {
+    this.dropCounts(this.proposals.get(key));
+    this.proposals.set(key, proposal);
+    for (const job of proposal.entry.jobs) {
+      const id = job.job.toString();
+      this.proposedJobs.set(id, (this.proposedJobs.get(id) ?? 0) + 1);
+    }
   }
 
   private async index(author: string, seq: number, payload: unknown): Promise<boolean> {
@@ -132,6 +186,7 @@ export class JobBook {
       }
       case "shard": {
         const id = entry.job.toString();
+        if (this.jobs.get(id)?.released === true) return false;
         let byShard = this.results.get(id);
         if (byShard === undefined) this.results.set(id, (byShard = new Map<number, Map<string, KnownShardResult>>()));
         let byMember = byShard.get(entry.shard);
@@ -143,12 +198,12 @@ export class JobBook {
       case "proposal": {
         const key = entry.ringNodeHead.toLowerCase();
         const known = this.proposals.get(key);
-        if (known !== undefined && known.seq <= seq) return false;
+        if ((known !== undefined && known.seq <= seq) || this.settled.has(key)) return false;
         if (!(await this.matchesHead(entry))) {
           this.mismatched++;
           return false;
         }
-        this.proposals.set(key, { proposer: author, seq, entry });
+        this.keepProposal(key, { proposer: author, seq, entry });
         return true;
       }
     }

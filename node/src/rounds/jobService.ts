@@ -132,8 +132,9 @@ export class JobService {
     const job = this.engine.book.job(id);
     if (job === undefined) throw new JobNotFoundError(`job ${id} is not in any log this member holds`);
     const shape = this.compute.shape(job.entry.spec);
-    let shardsDone = 0;
-    for (let shard = 0; shard < shape.shards; shard++) {
+    // A final job's results are released (jobBook.ts): every shard had its majority.
+    let shardsDone = job.released === true ? shape.shards : 0;
+    for (let shard = 0; shard < shape.shards && job.released !== true; shard++) {
       const votes = [...this.engine.book.shardResults(id, shard).values()].filter((r) => this.engine.isMember(r.member)).map((r) => ({ member: r.member, result: r.entry.result }));
       if (this.compute.majority(shape, votes) !== null) shardsDone++;
     }
@@ -150,7 +151,7 @@ export class JobService {
         output: { cid: finalised.output.toString(), bytes32: cidToBytes32(finalised.output), value: bytes === null ? null : toJson(dagCbor.decode(bytes)) },
       };
     }
-    const proposed = [...this.engine.book.allProposals()].some((p) => p.entry.jobs.some((j) => j.job.toString() === id));
+    const proposed = this.engine.book.isProposed(id);
     const ready = majorityShards(this.engine.book, this.compute, job, this.engine.isMember) !== null;
     return { ...base, status: proposed ? "proposed" : ready || shardsDone > 0 ? "computing" : "queued" };
   }

@@ -48,21 +48,30 @@ export function partialsOf(book: Pick<JobBook, "shardResults">, job: KnownJob, s
   });
 }
 
-/** Caches reduce outputs by job and shard results: a member reduces the same inputs once. */
+/** Caches reduce outputs by job and shard results: a member reduces the same inputs once (until the job is final: forget). */
 export class ReduceCache {
-  private readonly cache = new Map<string, Promise<ComputedBlock>>();
+  /** job id -> shard result CIDs -> the reduce. */
+  private readonly cache = new Map<string, Map<string, Promise<ComputedBlock>>>();
 
   constructor(private readonly compute: JobCompute) {}
 
   reduce(book: Pick<JobBook, "shardResults">, job: KnownJob, shards: readonly CID[], signal: AbortSignal): Promise<ComputedBlock> {
-    const key = `${job.id}|${shards.map(String).join(",")}`;
-    let pending = this.cache.get(key);
+    const key = shards.map(String).join(",");
+    let byShards = this.cache.get(job.id);
+    if (byShards === undefined) this.cache.set(job.id, (byShards = new Map<string, Promise<ComputedBlock>>()));
+    let pending = byShards.get(key);
     if (pending === undefined) {
       pending = this.compute.reduce(job.entry.job, job.entry.spec, partialsOf(book, job, shards), signal);
-      pending.catch(() => this.cache.delete(key));
-      this.cache.set(key, pending);
+      const cached = byShards;
+      pending.catch(() => cached.delete(key));
+      byShards.set(key, pending);
     }
     return pending;
+  }
+
+  /** Drops a finalised job's reduces. */
+  forget(jobId: string): void {
+    this.cache.delete(jobId);
   }
 }
 

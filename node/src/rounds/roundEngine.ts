@@ -122,6 +122,9 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const shardTimeoutMs = options.shardTimeoutMs ?? 3_000;
     const onFinalised = (jobId: string) => {
       this.shards.drop(jobId);
+      // A final job's shard results and reduces are not needed again: memory stays flat over a long run.
+      this.book.release(jobId);
+      reduces.forget(jobId);
       this.notify(jobId);
     };
     const work = components.messages;
@@ -259,7 +262,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     }
     if (request.kind === "flushed") {
       this.trace("flushed notice", { round: request.round });
-      this.finalisation.onFlushedNotice(request.round, request.ringNodeHead, request.tx);
+      // Not believed as such (a relayer could name any head): the chain's Flushed event decides.
       await this.components.chain.poll().catch(() => undefined);
       this.kick();
       return { kind: "ok" };

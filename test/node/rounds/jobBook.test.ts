@@ -92,4 +92,19 @@ describe("rounds: reading jobs and shard results from the logs", function () {
     expect(majorityShards(book, compute, known, () => true)).to.not.equal(null);
     expect(majorityShards(book, compute, known, (member) => member !== b)).to.equal(null);
   });
+
+  it("a finalised job, once released, holds no shard results and takes in no late ones", async function () {
+    const entry = await job();
+    const logs = new Map<string, unknown[]>([[a, [entry, await shard(entry.job, 0, 1)]]]);
+    const book = new JobBook(storeOf(logs), acceptAll);
+    await book.scan();
+    const id = entry.job.toString();
+    expect(book.shardResults(id, 0).size).to.equal(1);
+    book.release(id);
+    logs.get(a)?.push(await shard(entry.job, 1, 2));
+    await book.scan();
+    expect(book.shardResults(id, 0).size).to.equal(0);
+    expect(book.shardResults(id, 1).size).to.equal(0);
+    expect(book.job(id)?.released).to.equal(true);
+  });
 });

@@ -58,7 +58,7 @@ function finalisationOf(entries: ProposalEntry[], chainRound: number, onRound: (
   return new Finalisation(
     { chain: { round: () => BigInt(chainRound), ringNodeHead: () => head } },
     {
-      book: { proposal: (key) => byHead.get(key.toLowerCase()), allProposals: () => byHead.values() },
+      book: { proposal: (key) => byHead.get(key.toLowerCase()), allProposals: () => byHead.values(), forgetProposal: (key) => byHead.delete(key.toLowerCase()) },
       ringLog: () => Promise.reject(new Error("no ring log reads in this test")),
       onFinalised: () => undefined,
       onRound,
@@ -82,7 +82,7 @@ describe("rounds: flushed cuts for the messages", () => {
     const byHead = new Map<string, KnownProposal>(held.map((entry) => [entry.ringNodeHead.toLowerCase(), { proposer: A, seq: 0, entry }]));
     const finalisation = new Finalisation(
       { chain: { round: () => 3n, ringNodeHead: () => (all[2] as ProposalEntry).ringNodeHead } },
-      { book: { proposal: (key) => byHead.get(key.toLowerCase()), allProposals: () => byHead.values() }, ringLog: () => Promise.reject(new Error("none")), onFinalised: () => undefined, onRound: (round) => reported.push(round), logger, trace: () => undefined },
+      { book: { proposal: (key) => byHead.get(key.toLowerCase()), allProposals: () => byHead.values(), forgetProposal: (key) => byHead.delete(key.toLowerCase()) }, ringLog: () => Promise.reject(new Error("none")), onFinalised: () => undefined, onRound: (round) => reported.push(round), logger, trace: () => undefined },
     );
     await finalisation.recover();
     expect(reported).to.deep.equal([3]);
@@ -118,5 +118,25 @@ describe("rounds: flushed cuts for the messages", () => {
     expect(await proposalMatchesHead(RING, swapped)).to.equal(false);
     const book = await bookOf([swapped]);
     expect(book.proposal(honest.ringNodeHead)).to.equal(undefined);
+  });
+
+  it("drops a settled round's proposal and does not take it in again when its log entry is read later", async () => {
+    const [proposal] = (await proposals(1)) as [ProposalEntry];
+    const logged: ProposalEntry[] = [];
+    const book = new JobBook(
+      { authors: () => [A], length: () => logged.length, nodeAt: (_author, seq) => Promise.resolve(logged[seq] === undefined ? null : ({ node: { payload: logged[seq] } } as EncodedLogNode)) },
+      (entry) => proposalMatchesHead(RING, entry),
+    );
+    book.noteProposal(A, proposal);
+    const finalisation = new Finalisation(
+      { chain: { round: () => 1n, ringNodeHead: () => proposal.ringNodeHead } },
+      { book, ringLog: () => Promise.reject(new Error("none")), onFinalised: () => undefined, logger, trace: () => undefined },
+    );
+    finalisation.onFlushedEvent(1, proposal.ringNodeHead, "0xaa");
+    finalisation.apply();
+    expect(book.proposal(proposal.ringNodeHead)).to.equal(undefined);
+    logged.push(proposal);
+    await book.scan();
+    expect(book.proposal(proposal.ringNodeHead)).to.equal(undefined);
   });
 });
