@@ -4,3 +4,8 @@
 export class UsageError extends Error {
   override name = "UsageError";
 }
+
+/** A key rotation step that cannot be taken now (not a member, nothing started, the vote not passed). */
+export class RotationPendingError extends Error {
+  override name = "RotationPendingError";
+}

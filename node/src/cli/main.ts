@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { appendCommand } from "./append.js";
 import { initCommand } from "./init.js";
 import { jobCommand } from "./job.js";
+import { keyCommand } from "./key.js";
 import { membersCommand } from "./members.js";
 import { replicaCommand } from "./replica.js";
 import { ringCommand } from "./ring.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   membersCommand(program);
   replicaCommand(program);
   jobCommand(program);
+  keyCommand(program);
   return program;
 }
 

@@ -20,3 +20,15 @@ export class PasswordTooShortError extends Error {
 export class WeakScryptError extends Error {
   override name = "WeakScryptError";
 }
+/** A key file to write exists already (export never overwrites). */
+export class KeyFileExistsError extends Error {
+  override name = "KeyFileExistsError";
+}
+/** A key file to read is missing, too large or not an Ethereum JSON keystore. */
+export class KeyFileInvalidError extends Error {
+  override name = "KeyFileInvalidError";
+}
+/** `key rotate --finish` without a started rotation (no next keystore). */
+export class NoRotationError extends Error {
+  override name = "NoRotationError";
+}

@@ -21,19 +21,25 @@ export interface PasswordSource {
   confirm?: boolean;
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
+  /** Other variables than RING_NODE_PASSWORD_FILE / RING_NODE_PASSWORD (e.g. a key file's own password), read and deleted the same way. */
+  variables?: { file: string; value: string };
+  /** What the prompt asks for (default "keystore password"). */
+  label?: string;
 }
 
 export async function resolvePassword(source: PasswordSource = {}): Promise<string> {
   const env = source.env ?? process.env;
-  const file = env.RING_NODE_PASSWORD_FILE;
-  const fromEnv = env.RING_NODE_PASSWORD;
-  delete env.RING_NODE_PASSWORD;
-  if (file !== undefined && file !== "") return readPasswordFile(file);
+  const names = source.variables ?? { file: "RING_NODE_PASSWORD_FILE", value: "RING_NODE_PASSWORD" };
+  const label = source.label ?? "keystore password";
+  const file = env[names.file];
+  const fromEnv = env[names.value];
+  delete env[names.value];
+  if (file !== undefined && file !== "") return readPasswordFile(file, names.file);
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   const input = source.input ?? process.stdin;
   const output = source.output ?? process.stderr;
-  if (!input.isTTY) throw new PasswordRequiredError("set RING_NODE_PASSWORD_FILE (or RING_NODE_PASSWORD) or run on a terminal to be asked for the keystore password");
-  const password = await prompt("keystore password: ", input, output);
+  if (!input.isTTY) throw new PasswordRequiredError(`set ${names.file} (or ${names.value}) or run on a terminal to be asked for the ${label}`);
+  const password = await prompt(`${label}: `, input, output);
   if (source.confirm === true) {
     const again = await prompt("repeat password: ", input, output);
     if (again !== password) throw new PasswordRequiredError("the two passwords differ");
@@ -43,7 +49,7 @@ export async function resolvePassword(source: PasswordSource = {}): Promise<stri
 }
 
 /** The first line of the password file (without its line end); an empty one is refused. */
-async function readPasswordFile(path: string): Promise<string> {
+async function readPasswordFile(path: string, variable: string): Promise<string> {
   let text: string;
   try {
     const handle = await open(path, "r");
@@ -55,10 +61,10 @@ async function readPasswordFile(path: string): Promise<string> {
       await handle.close();
     }
   } catch (error) {
-    throw new PasswordRequiredError(`cannot read RING_NODE_PASSWORD_FILE ${path}: ${(error as Error).message}`);
+    throw new PasswordRequiredError(`cannot read ${variable} ${path}: ${(error as Error).message}`);
   }
   const password = text.split(/\r?\n/)[0] ?? "";
-  if (password === "") throw new PasswordRequiredError(`RING_NODE_PASSWORD_FILE ${path} is empty`);
+  if (password === "") throw new PasswordRequiredError(`${variable} ${path} is empty`);
   return password;
 }
 
