@@ -12,12 +12,11 @@
  *
  *   npm run bench:log [-- --entries 10000] [--skip-orbitdb]
  */
-import { execFile, spawn } from "node:child_process";
-import { access, mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { getAddress, hexlify, randomBytes } from "ethers";
 import type { Membership } from "../../node/src/chain/membership.js";
 import { ringDomain } from "../../node/src/core/eip712.js";
@@ -28,9 +27,8 @@ import { LogPinner } from "../../node/src/log/logPinner.js";
 import { LogStore } from "../../node/src/log/store.js";
 import { createRingHelia, type RingHeliaParts } from "../../node/src/p2p/createRingHelia.js";
 import { Replicator } from "../../node/src/replication/replicator.js";
+import { ensureOrbitdbInstalled, ORBITDB_DIR } from "./orbitdbSide.js";
 
-const run = promisify(execFile);
-const ORBITDB_DIR = fileURLToPath(new URL("./orbitdb/", import.meta.url));
 const RESULTS = fileURLToPath(new URL("../../bench-results/log.json", import.meta.url));
 
 function option(name: string, fallback: number): number {
@@ -164,15 +162,6 @@ async function benchRings(): Promise<RingsFigures> {
       await side.store.close();
     }
     await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  }
-}
-
-async function ensureOrbitdbInstalled(): Promise<void> {
-  try {
-    await access(join(ORBITDB_DIR, "node_modules", "@orbitdb", "core", "package.json"));
-  } catch {
-    process.stdout.write("installing OrbitDB 4 (scripts/bench/orbitdb, once)...\n");
-    await run("npx", ["-y", "-p", "node@22.23.3", "npm", "ci", "--prefix", ORBITDB_DIR, "--no-audit", "--no-fund"], { cwd: ORBITDB_DIR, maxBuffer: 64 * 1024 * 1024 });
   }
 }
 
