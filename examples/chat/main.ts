@@ -25,7 +25,9 @@ const shutdown = async () => {
   await stopOwnedChildren();
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  // `on`, not `once`: a terminal's Ctrl-C reaches tsx and this process both, and tsx relays it again.
+  process.on(signal, () => {
+    if (stopping) return;
     console.log(`\n${signal}: stopping the chat pages, the ring nodes and the chain…`);
     void shutdown().then(() => process.exit(0));
   });

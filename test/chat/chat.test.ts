@@ -78,7 +78,7 @@ describe("chat ring (headless Chromium, three members' pages)", function () {
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     // One browser context per member: three participants with nothing shared.
-    pages = await Promise.all(chat.members.map(async (member) => (await browser.newContext({ viewport: { width: 900, height: 700 } })).newPage()));
+    pages = await Promise.all(chat.members.map(async () => (await browser.newContext({ viewport: { width: 900, height: 700 } })).newPage()));
     await Promise.all(pages.map((page, i) => page.goto(chat.members[i]?.url as string)));
   });
 
@@ -105,6 +105,8 @@ describe("chat ring (headless Chromium, three members' pages)", function () {
     await page.locator("#text").press("Enter");
     const tentative = page.locator('#messages li[data-status="tentative"]', { hasText: sent[0] as string });
     await tentative.waitFor({ timeout: 5_000 });
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "chat-tentative.png") });
     expect(await tentative.evaluate((li) => getComputedStyle(li).color)).to.equal("rgb(154, 160, 168)");
     const final = page.locator('#messages li[data-status="final"]', { hasText: sent[0] as string });
     await final.waitFor({ timeout: 30_000 });
@@ -143,7 +145,6 @@ describe("chat ring (headless Chromium, three members' pages)", function () {
     const [first, ...others] = await allFinal(pages, sent.length);
     for (const other of others) expect(other).to.deep.equal(first);
     expect((first as Shown[]).map((item) => item.txt)).to.have.members(sent);
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
     for (const [i, each] of pages.entries()) await each.screenshot({ path: path.join(SCREENSHOT_DIR, `chat-member-${i}.png`), fullPage: true });
     expect(existsSync(path.join(SCREENSHOT_DIR, "chat-member-2.png"))).to.equal(true);
   });
