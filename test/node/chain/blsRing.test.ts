@@ -26,7 +26,7 @@ describe("a BLS ring on chain, as the node reads and writes it", function () {
   let view: RingChainView;
   const members: RingIdentity[] = [1, 2, 3, 4].map((i) => identityFromPrivateKey(hardhatAccount(i).privateKey));
   const outsider = identityFromPrivateKey(hardhatAccount(9).privateKey);
-  const writerOf = (member: RingIdentity) => new RingWriter(ring, member.wallet, chain.provider as never);
+  const writerOf = (member: RingIdentity) => new RingWriter(ring, member.wallet, chain.provider);
 
   before(async function () {
     chain = await startHardhatNode();
@@ -69,7 +69,7 @@ describe("a BLS ring on chain, as the node reads and writes it", function () {
 
   it("refuses a non-member's registration in simulation, naming the contract's error, without sending", async function () {
     const before = await chain.provider.getTransactionCount(outsider.address);
-    const writer = new RingWriter(ring, outsider.wallet, chain.provider as never);
+    const writer = new RingWriter(ring, outsider.wallet, chain.provider);
     const refused = await writer.registerBlsKey(g1Words(outsider.blsKeys.publicKey), g2Words(signProofOfPossession(outsider.blsKeys, outsider.address))).catch((error: unknown) => error);
     expect(refused).to.be.instanceOf(CallRefusedError);
     expect((refused as CallRefusedError).reason).to.match(/^NotABlsRegistrant\(/);
