@@ -44,6 +44,7 @@ export function formatRing(ring: RingDescription): string {
     `owner     ${ring.owner}`,
     `round     ${ring.round}   head ${ring.ringNodeHead ?? "none"}`,
     `majority  ${ring.requiredVotes} of ${ring.members.length}`,
+    `scheme    ${ring.scheme}`,
   ];
   if (ring.servesReplicaRing !== undefined) lines.push(`serves    ReplicaRing ${ring.servesReplicaRing}`);
   if (ring.replicatedBy !== undefined) lines.push(`replicas  ${ring.replicatedBy.length === 0 ? "not registered with a replica ring" : ring.replicatedBy.join(" ")}`);

@@ -93,9 +93,7 @@ export class Relayer {
     return this.components.signer.address;
   }
 
-  private nextRound(): number {
-    return Number(this.components.chain.round()) + 1;
-  }
+  private nextRound = (): number => Number(this.components.chain.round()) + 1;
 
   /** The relayer of `round` after `attempts` relayer timeouts. */
   relayerOf(round: number, attempts: number): string {
@@ -166,13 +164,15 @@ export class Relayer {
     // members vote (so everyone, also later, can tell which jobs a flushed ring head finalised).
     const heldHead = ownLog.head();
     const appending = ownLog.append(entry);
-    // (An empty own log has no head to vote with: then the proposal's node is the head.)
-    const voteHead = heldHead?.cid ?? (await appending).cid;
+    const voteHead = heldHead?.cid ?? (await appending).cid; // an empty own log: the proposal's node is the head
     appending.catch((error: unknown) => logger.warn({ err: error, round }, "could not log the proposal"));
     const membershipEpoch = chain.membershipEpoch();
     const ownHead = cidToBytes32(voteHead);
-    const vote = await signRoundVote(this.components.signer.wallet, this.options.scheme, { domain: chain.domain, round: BigInt(round), membershipEpoch, ringNodeHead: ringNode.head, outputs }, ownHead);
-    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes: new Map([[this.self, vote]]), dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
+    const asked = { domain: chain.domain, round: BigInt(round), membershipEpoch, ringNodeHead: ringNode.head, outputs };
+    const vote = await signRoundVote(this.components.signer.wallet, this.options.scheme, asked, ownHead);
+    // The own vote counts as the others do: in a BLS ring, only once the own key is registered.
+    const votes = new Map((await this.options.scheme.accept(asked, this.self, vote, this.options.signal)) ? [[this.self, vote]] : []);
+    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes, dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
     this.relaying.set(round, state);
     trace("proposal appended", { round });
     logger.info({ round, jobs: proposed.length, ringNodeHead: ringNode.head }, "proposed a round");
@@ -215,8 +215,8 @@ export class Relayer {
     if (epoch === state.membershipEpoch) return;
     this.options.logger.info({ round: state.entry.round, from: state.membershipEpoch, to: epoch }, "membership changed: collecting the votes again");
     Object.assign(state, { membershipEpoch: epoch, votes: new Map(), dissents: new Map(), askedAt: new Map(), quorumAt: undefined });
-    void signRoundVote(this.components.signer.wallet, this.options.scheme, this.asked(state, epoch), state.voteHead).then((vote) => {
-      if (state.membershipEpoch !== epoch) return;
+    void signRoundVote(this.components.signer.wallet, this.options.scheme, this.asked(state, epoch), state.voteHead).then(async (vote) => {
+      if (!(await this.options.scheme.accept(this.asked(state, epoch), this.self, vote, this.options.signal)) || state.membershipEpoch !== epoch) return;
       state.votes.set(this.self, vote);
       void this.maybeFlush(state);
     }, (error: unknown) => this.options.logger.warn({ err: error }, "could not sign the vote again"));
