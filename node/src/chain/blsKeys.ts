@@ -36,9 +36,16 @@ export async function ringScheme(provider: Provider, ring: string, options?: Wai
     await bounded(contract.getFunction("blsKeyCount").staticCall() as Promise<bigint>, { milliseconds: options?.timeoutMs ?? CHAIN_TIMEOUT_MS, what: "BlsRing.blsKeyCount", signal: options?.signal });
     return "bls";
   } catch (error) {
-    if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return "ecdsa";
+    if (isRevert(error)) return "ecdsa";
     throw error;
   }
+}
+
+/** A call that reverted (ethers' CALL_EXCEPTION, or a provider's JSON-RPC error 3 as Hardhat's in-process one throws), not a network failure. */
+function isRevert(error: unknown): boolean {
+  if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return true;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 3 || (typeof message === "string" && /revert|function selector was not recognized/i.test(message));
 }
 
 export class BlsKeyBook {

@@ -94,6 +94,8 @@ describe("ring-node ring create / ring info", function () {
     expect(await ringScheme(chain.provider, created.ring)).to.equal("bls");
     expect(await BlsRing__factory.connect(created.ring, chain.provider).blsKeyCount()).to.equal(0n);
     expect(await BlsRing__factory.connect(created.ring, chain.provider).members()).to.deep.equal(members);
+    const info = JSON.parse(await ringNodeCommand(["ring", "info", created.ring, "--rpc-url", chain.url, "--json"])) as { scheme: string };
+    expect(info.scheme).to.equal("bls");
   });
 
   it("creates an ECDSA Ring by default, which the node tells apart from a BlsRing", async function () {
