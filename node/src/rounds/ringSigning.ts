@@ -20,6 +20,8 @@ export interface RingSigningComponents {
   writer: Pick<RingWriter, "flush" | "flushAggregate" | "registerBlsKey">;
   logger: Logger;
   signal: AbortSignal;
+  /** Wait between registration attempts (default 2 s). */
+  retryMs?: number;
 }
 
 /** Attempts to register before giving up until the next start or re-entry. */
@@ -73,7 +75,7 @@ export class BlsKeyRegistration {
       } catch (error) {
         if (error instanceof CallRefusedError && error.reason.startsWith("NotABlsRegistrant")) return;
         logger.warn({ err: error, attempt }, "BLS key registration failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        await new Promise((resolve) => setTimeout(resolve, this.components.retryMs ?? RETRY_MS));
       }
     }
   }
