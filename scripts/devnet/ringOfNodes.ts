@@ -3,7 +3,7 @@
  * directories whose avatars are the ring's (funded) members, and helpers to start them.
  */
 import { startHardhatNode, type HardhatNode } from "./hardhatNode.js";
-import { createRing, deployRingsContracts, fund, type RingsContracts } from "./ringsOnChain.js";
+import { createBlsRing, createRing, deployRingsContracts, fund, type RingsContracts } from "./ringsOnChain.js";
 import { initRingNode, RingNodeProcess, type StartOptions } from "./ringNodeProcess.js";
 import { tempDirs, type TempDirs } from "./tempDir.js";
 
@@ -29,6 +29,8 @@ export interface TestRing {
 export interface TestRingOptions {
   /** Members without a ring-node data directory (keys held by the test itself). */
   extraMembers?: string[];
+  /** "bls": a BlsRing (RingFactory.createBlsRing) instead of a Ring. */
+  scheme?: "ecdsa" | "bls";
 }
 
 export async function startTestRing(count: number, label = "ring", options: TestRingOptions = {}): Promise<TestRing> {
@@ -44,7 +46,7 @@ export async function startTestRing(count: number, label = "ring", options: Test
       }),
     );
     const addresses = [...members.map((m) => m.address), ...(options.extraMembers ?? [])];
-    const ring = await createRing(contracts.factory, addresses, await deployer.getAddress());
+    const ring = await (options.scheme === "bls" ? createBlsRing : createRing)(contracts.factory, addresses, await deployer.getAddress());
     await fund(deployer, addresses);
     const running = new Set<RingNodeProcess>();
     return {

@@ -43,6 +43,12 @@ export async function createRing(factory: RingFactory, members: readonly string[
   return getAddress(args.ring as string);
 }
 
+/** Creates a BlsRing (rounds flushed with one BLS aggregate) of `members` owned by `owner`; returns its address. */
+export async function createBlsRing(factory: RingFactory, members: readonly string[], owner: string): Promise<string> {
+  const args = await factoryEvent(factory, factory.createBlsRing([...members], owner), "RingCreated");
+  return getAddress(args.ring as string);
+}
+
 /** A replica ring of `members` charging `fee` per registration: its Ring and its ReplicaRing. */
 export async function createReplicaRing(factory: RingFactory, members: readonly string[], owner: string, fee: bigint): Promise<{ ring: string; replicaRing: string }> {
   const args = await factoryEvent(factory, factory.createReplicaRing([...members], owner, fee), "ReplicaRingCreated");

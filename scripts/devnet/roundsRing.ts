@@ -11,7 +11,7 @@ import { REPO_ROOT } from "./paths.js";
 import { waitFor } from "./processes.js";
 import { initRingNode, RingNodeProcess } from "./ringNodeProcess.js";
 import { createRing, fund } from "./ringsOnChain.js";
-import { startTestRing, type TestRing } from "./ringOfNodes.js";
+import { startTestRing, type TestRing, type TestRingOptions } from "./ringOfNodes.js";
 
 export interface RoundsMember {
   index: number;
@@ -64,8 +64,8 @@ async function jobsClientOf(dataDir: string, node: RingNodeProcess): Promise<Job
   });
 }
 
-export async function startRoundsRing(count: number, label: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RoundsRing> {
-  const ring = await startTestRing(count, label);
+export async function startRoundsRing(count: number, label: string, extraEnv: NodeJS.ProcessEnv = {}, options: TestRingOptions = {}): Promise<RoundsRing> {
+  const ring = await startTestRing(count, label, options);
   try {
     const deployer = ring.chain.account(0);
     await (await Gate__factory.connect(ring.contracts.gate, deployer).setAuthorized(ring.ring, true)).wait();

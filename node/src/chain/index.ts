@@ -6,11 +6,14 @@
  * - Reads: `RingChainView` follows one ring (cached, polled, events); `RingReads`,
  *   `ReplicaRingReads`, `RingFactoryReads`, `GateReads`, `JobQueueReads` are typed reads of one contract;
  *   `ChainReads` serves the JSON-RPC methods across rings; `Forwarder` reads the ERC2771Forwarder.
- * - Writes: `RingWriter` (flush, proveFork) from the member's own account; `RingFactoryWriter`
+ * - BLS rings: `ringScheme` tells a BlsRing from a Ring, `BlsKeyBook` reads its registered keys.
+ * - Writes: `RingWriter` (flush, proveFork; flushAggregate, registerBlsKey) from the member's own account; `RingFactoryWriter`
  *   (createRing) and `JobQueueWriter` (submitJob) from an operator's or client's.
  * - Deployments: `readRingsAddresses` reads what Ignition recorded for a chain.
  * - Bounds: `bounded` (p-timeout with the caller's AbortSignal); errors in errors.ts.
  */
+export { BLS_RING_ABI, BLS_RING_ERRORS, blsRingInterface } from "./abi/blsRing.js";
+export { BlsKeyBook, MAX_BLS_KEYS, ringScheme, type BlsKeySet, type RegisteredBlsKey, type RingScheme } from "./blsKeys.js";
 export { GATE_ABI, gateInterface } from "./abi/gate.js";
 export { JOB_QUEUE_ABI, jobQueueInterface } from "./abi/jobQueue.js";
 export { REPLICA_RING_ABI, replicaRingInterface } from "./abi/replicaRing.js";
@@ -31,5 +34,5 @@ export { connectProvider, type ConnectedProvider, type ConnectOptions } from "./
 export { checkedSend, refusalReason, type CheckedSend, type SentCall } from "./checkedSend.js";
 export { RingFactoryWriter, type CreatedRing } from "./ringFactoryWriter.js";
 export { describeRing, type RingDescription, type RingMemberDescription } from "./ringDescription.js";
-export { proveForkArgs, RingWriter, type MembershipVoteInput, type ForkProof, type SentTransaction, type SignedDigest } from "./ringWriter.js";
+export { proveForkArgs, RingWriter, type AggregateFlushInput, type MembershipVoteInput, type ForkProof, type SentTransaction, type SignedDigest } from "./ringWriter.js";
 export { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, waitForReceipt, type BoundOptions, type WaitOptions } from "./wait.js";

@@ -1,7 +1,7 @@
 /**
  * Follows one Ring contract over an ethers JSON-RPC provider (hardhat node or any EVM endpoint):
- * members, their node info (multiaddr, PeerId), log heads, the ring head, round and membership epoch, and the
- * contract's events as they are mined. Reads are cached and refreshed by polling; every call is
+ * members, their node info (multiaddr, PeerId), log heads, the ring head, round and membership epoch, the
+ * ring's signing scheme (and a BlsRing's keys), and the contract's events as they are mined. Reads are cached and refreshed by polling; every call is
  * bounded by a timeout.
  */
 import { Contract, JsonRpcProvider, type Signer, type TypedDataDomain } from "ethers";
@@ -11,6 +11,7 @@ import { ZERO_BYTES32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import { checksumAddress } from "../core/secp256k1.js";
 import { ringInterface } from "./abi/ring.js";
+import { BlsKeyBook, ringScheme, type RingScheme } from "./blsKeys.js";
 import { LOG_RANGE, RingReads } from "./contractReads.js";
 import { ChainTimeoutError, NotARingError } from "./errors.js";
 import { connectProvider } from "./provider.js";
@@ -58,6 +59,9 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
   /** Aborted by `stop`, so a poll in flight stops waiting for the endpoint. */
   private readonly stopping = new AbortController();
   private readonly reads: RingReads;
+  private signing: RingScheme = "ecdsa";
+  /** A BlsRing's key registry (null for an ECDSA ring), kept fresh by the events below. */
+  private keyBook: BlsKeyBook | null = null;
 
   private constructor(
     readonly provider: JsonRpcProvider,
@@ -85,12 +89,24 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
       if (code === "0x") throw new NotARingError(`no contract at ${view.ring} on chain ${chainId}`);
       view.lastBlock = await bounded(provider.getBlockNumber(), wait("eth_blockNumber"));
       await view.refresh({ signal: options.signal });
+      view.signing = await ringScheme(provider, view.ring, { timeoutMs, signal: options.signal });
+      if (view.signing === "bls") view.keyBook = new BlsKeyBook(view.ring, provider, timeoutMs);
     } catch (error) {
       provider.destroy();
       if (error instanceof NotARingError || error instanceof ChainTimeoutError || options.signal?.aborted === true) throw error;
       throw new NotARingError(`${view.ring} on chain ${chainId} does not answer as a Ring: ${(error as Error).message}`);
     }
     return view;
+  }
+
+  /** How the ring's rounds are signed: a BlsRing ("bls") or a Ring ("ecdsa"), read once at connect. */
+  scheme(): RingScheme {
+    return this.signing;
+  }
+
+  /** A BlsRing's registered keys (null for an ECDSA ring). */
+  blsKeys(): BlsKeyBook | null {
+    return this.keyBook;
   }
 
   members(): readonly string[] {
@@ -205,7 +221,12 @@ export class RingChainView extends TypedEventEmitter<RingChainViewEvents> implem
       case "MemberEntered":
       case "MemberExited":
       case "ForkProven":
+        this.keyBook?.invalidate();
         await this.refresh(options);
+        break;
+      case "BlsKeyRegistered":
+      case "BlsKeyRemoved":
+        this.keyBook?.invalidate();
         break;
       case "NodeInfoSet":
         this.nodeInfos.set(event.member, { multiaddr: event.multiaddr, peerId: event.peerId });

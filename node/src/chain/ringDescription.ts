@@ -6,6 +6,7 @@
 import type { Provider } from "ethers";
 import { bytes32ToCid, ZERO_BYTES32 } from "../core/cid.js";
 import { checksumAddress } from "../core/secp256k1.js";
+import { ringScheme, type RingScheme } from "./blsKeys.js";
 import { ReplicaRingReads, RingFactoryReads, RingReads, type ReadOptions } from "./contractReads.js";
 import { NotARingError } from "./errors.js";
 import { peerIdFromChainBytes } from "./ringEvents.js";
@@ -33,6 +34,8 @@ export interface RingDescription {
   /** The ring's head as a CID (null before the first flush). */
   ringNodeHead: string | null;
   requiredVotes: string;
+  /** How rounds are signed: "bls" for a BlsRing, "ecdsa" for a Ring. */
+  scheme: RingScheme;
   members: RingMemberDescription[];
   /** Set when the factory is known: whether the factory made this ring. */
   fromFactory?: boolean;
@@ -58,11 +61,12 @@ export async function describeRing(provider: Provider, ring: string, factory?: s
   } catch (error) {
     throw new NotARingError(`${address} does not answer as a Ring: ${(error as Error).message}`);
   }
-  const [owner, round, head, required, described] = await Promise.all([
+  const [owner, round, head, required, scheme, described] = await Promise.all([
     reads.owner(at),
     reads.round(at),
     reads.ringNodeHead(at),
     reads.requiredVotes(at),
+    ringScheme(provider, address, options),
     Promise.all(members.map((member) => describeMember(reads, member, at))),
   ]);
   const description: RingDescription = {
@@ -73,6 +77,7 @@ export async function describeRing(provider: Provider, ring: string, factory?: s
     round: round.toString(),
     ringNodeHead: cidOf(head),
     requiredVotes: required.toString(),
+    scheme,
     members: described,
   };
   if (factory === undefined) return description;

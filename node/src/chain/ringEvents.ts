@@ -1,12 +1,12 @@
 /**
- * The Ring contract's events as the node sees them: decoded from a raw log into a typed record,
+ * The Ring contract's (and a BlsRing's key) events as the node sees them: decoded from a raw log into a typed record,
  * addresses checksummed and PeerIds in their string form.
  */
 import { peerIdFromMultihash } from "@libp2p/peer-id";
 import { hexlify, type Log } from "ethers";
 import * as Digest from "multiformats/hashes/digest";
 import { checksumAddress } from "../core/secp256k1.js";
-import { ringInterface } from "./abi/ring.js";
+import { blsRingInterface } from "./abi/blsRing.js";
 
 export type RingEvent =
   | { type: "MemberEntered"; member: string }
@@ -14,7 +14,9 @@ export type RingEvent =
   | { type: "NodeInfoSet"; member: string; multiaddr: string; peerId: string | null }
   | { type: "LogHeadUpdated"; member: string; head: string }
   | { type: "Flushed"; round: bigint; ringNodeHead: string; outputsHash: string; relayer: string }
-  | { type: "ForkProven"; member: string; seq: bigint; digestA: string; digestB: string };
+  | { type: "ForkProven"; member: string; seq: bigint; digestA: string; digestB: string }
+  /** BlsRing only: a member's key was registered as key `index`, or removed from it. */
+  | { type: "BlsKeyRegistered" | "BlsKeyRemoved"; member: string; index: bigint };
 
 export type RingEventRecord = RingEvent & { blockNumber: number; transactionHash: string };
 
@@ -38,7 +40,8 @@ export function ringEventOf(log: Log): RingEventRecord | null {
 }
 
 function decode(log: Log): RingEvent | null {
-  const parsed = ringInterface.parseLog(log);
+  // The BlsRing's interface is the Ring's plus its own events: one decoder for both kinds of ring.
+  const parsed = blsRingInterface.parseLog(log);
   if (parsed === null) return null;
   const args = parsed.args;
   switch (parsed.name) {
@@ -53,6 +56,9 @@ function decode(log: Log): RingEvent | null {
       return { type: "Flushed", round: args.round as bigint, ringNodeHead: args.ringNodeHead as string, outputsHash: args.outputsHash as string, relayer: checksumAddress(args.relayer as string) };
     case "ForkProven":
       return { type: "ForkProven", member: checksumAddress(args.member as string), seq: args.seq as bigint, digestA: args.digestA as string, digestB: args.digestB as string };
+    case "BlsKeyRegistered":
+    case "BlsKeyRemoved":
+      return { type: parsed.name, member: checksumAddress(args.member as string), index: args.index as bigint };
     default:
       return null;
   }

@@ -1,5 +1,5 @@
 /**
- * `RingFactory.createRing` from an operator's account (`ring-node ring create`): simulated first, so
+ * `RingFactory.createRing` (or `createBlsRing`) from an operator's account (`ring-node ring create`): simulated first, so
  * a refused ring (a repeated member, the zero address, no owner) costs nothing and names its reason,
  * then sent and read back from the factory's `RingCreated` event. Every step is bounded by a timeout
  * and the caller's AbortSignal.
@@ -7,6 +7,7 @@
 import { Contract, type Provider, type Signer } from "ethers";
 import { checksumAddress } from "../core/secp256k1.js";
 import { ringFactoryInterface } from "./abi/ringFactory.js";
+import type { RingScheme } from "./blsKeys.js";
 import { checkedSend, providerOf } from "./checkedSend.js";
 import { CHAIN_WRITE_TIMEOUT_MS, type WaitOptions } from "./wait.js";
 
@@ -17,6 +18,7 @@ export interface CreatedRing {
   transactionHash: string;
   blockNumber: number;
   gasUsed: bigint;
+  scheme: RingScheme;
 }
 
 export class RingFactoryWriter {
@@ -32,9 +34,13 @@ export class RingFactoryWriter {
     this.contract = new Contract(this.factory, ringFactoryInterface, signer);
   }
 
-  /** Creates a ring of `members` owned by `owner`; resolves once mined with the new ring's address. */
-  async createRing(members: readonly string[], owner: string, options?: WaitOptions): Promise<CreatedRing> {
-    const call = { contract: this.contract, provider: providerOf(this.signer), name: "RingFactory", method: "createRing", event: "RingCreated", timeoutMs: this.timeoutMs };
+  /**
+   * Creates a ring of `members` owned by `owner`; resolves once mined with the new ring's address.
+   * `scheme` "bls": a BlsRing (`createBlsRing`), whose rounds are flushed with one BLS aggregate.
+   */
+  async createRing(members: readonly string[], owner: string, options?: WaitOptions, scheme: RingScheme = "ecdsa"): Promise<CreatedRing> {
+    const method = scheme === "bls" ? "createBlsRing" : "createRing";
+    const call = { contract: this.contract, provider: providerOf(this.signer), name: "RingFactory", method, event: "RingCreated", timeoutMs: this.timeoutMs };
     const { event, receipt, transactionHash } = await checkedSend({ ...call, args: [[...members], owner] }, options);
     const created = event.args as unknown as { ring: string; owner: string; members: string[] };
     return {
@@ -44,6 +50,7 @@ export class RingFactoryWriter {
       transactionHash,
       blockNumber: receipt.blockNumber,
       gasUsed: receipt.gasUsed,
+      scheme,
     };
   }
 }

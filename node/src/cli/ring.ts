@@ -30,6 +30,7 @@ export function formatCreated(created: CreatedRing): string {
     `ring     ${created.ring}`,
     `owner    ${created.owner}`,
     `members  ${created.members.join(" ")}`,
+    `scheme   ${created.scheme === "bls" ? "bls (BlsRing: each member registers its BLS key when its node starts)" : "ecdsa"}`,
     `tx       ${created.transactionHash} (block ${created.blockNumber}, gas ${created.gasUsed})`,
     "",
     `each member starts its node with: ring-node start --ring ${created.ring}`,
@@ -43,6 +44,7 @@ export function formatRing(ring: RingDescription): string {
     `owner     ${ring.owner}`,
     `round     ${ring.round}   head ${ring.ringNodeHead ?? "none"}`,
     `majority  ${ring.requiredVotes} of ${ring.members.length}`,
+    `scheme    ${ring.scheme}`,
   ];
   if (ring.servesReplicaRing !== undefined) lines.push(`serves    ReplicaRing ${ring.servesReplicaRing}`);
   if (ring.replicatedBy !== undefined) lines.push(`replicas  ${ring.replicatedBy.length === 0 ? "not registered with a replica ring" : ring.replicatedBy.join(" ")}`);
@@ -58,14 +60,17 @@ export function ringCommand(program: Command): void {
     .description("create a ring of --members through the RingFactory, sent from this node's avatar account")
     .requiredOption("--members <address...>", "the members' avatar addresses (repeatable, or comma-separated)")
     .option("--owner <address>", "the ring's owner, who may admit and remove members (default: this node's address)")
-    .action(async (flags: ChainFlags & { members: string[]; owner?: string }) => {
+    .option("--scheme <scheme>", "how rounds are signed: ecdsa (Ring.flush, one signature per member) or bls (one BLS12-381 aggregate)", "ecdsa")
+    .action(async (flags: ChainFlags & { members: string[]; owner?: string; scheme: string }) => {
+      if (flags.scheme !== "ecdsa" && flags.scheme !== "bls") throw new UsageError(`--scheme: ecdsa or bls, not ${flags.scheme}`);
+      const scheme = flags.scheme;
       const members = parseMembers(flags.members);
       const owner = flags.owner === undefined ? undefined : addressArgument(flags.owner, "--owner");
       const { provider, chainId } = await chainOf(flags);
       try {
         const factory = await factoryOf(flags, chainId);
         const signer = await avatarSigner(flags, provider);
-        const created = await new RingFactoryWriter(factory, signer).createRing(members, owner ?? signer.address);
+        const created = await new RingFactoryWriter(factory, signer).createRing(members, owner ?? signer.address, undefined, scheme);
         printResult(flags.json, { ...created, chainId: chainId.toString(), factory }, formatCreated(created));
       } finally {
         provider.destroy();

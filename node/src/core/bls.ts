@@ -18,6 +18,12 @@ export const blsCurve = bls12_381;
 const bls = bls12_381.longSignatures;
 type G1 = ReturnType<typeof bls.getPublicKey>;
 type G2 = ReturnType<typeof bls.hash>;
+/** A public key (G1 point). */
+export type BlsPublicKey = G1;
+/** A signature or a hashed message (G2 point). */
+export type BlsSignature = G2;
+/** A compressed G2 point: what a vote carries over the wire. */
+export const BLS_SIGNATURE_BYTES = 96;
 
 /** A G1 point as BLS12381.G1Point: the high 128 and low 256 bits of x, then of y. */
 export interface G1Words { xHi: bigint; xLo: bigint; yHi: bigint; yLo: bigint }
@@ -47,6 +53,24 @@ export function g2Words(point: G2): G2Words {
   if (point.is0()) return [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n];
   const { x, y } = point.toAffine();
   return [...split(x.c0), ...split(x.c1), ...split(y.c0), ...split(y.c1)] as G2Words;
+}
+
+/** A G1 point from its EIP-2537 words (as `blsKeyOf` returns it), checked on the curve and in the subgroup. */
+export function g1FromWords(words: G1Words): G1 {
+  const point = bls12_381.G1.Point.fromAffine({ x: (words.xHi << 256n) | words.xLo, y: (words.yHi << 256n) | words.yLo });
+  point.assertValidity();
+  return point;
+}
+
+/** A signature from its 96-byte compressed form, refused (throws) unless on the twist and in the subgroup. */
+export function signatureFromBytes(bytes: Uint8Array): G2 {
+  if (bytes.length !== BLS_SIGNATURE_BYTES) throw new RangeError(`a BLS signature is ${BLS_SIGNATURE_BYTES} bytes, got ${bytes.length}`);
+  return bls12_381.G2.Point.fromBytes(bytes);
+}
+
+/** One member's signature checked against its key over an already hashed message (`hashDigest`). */
+export function verifySignature(signature: G2, hashed: G2, publicKey: G1): boolean {
+  return bls.verify(signature, hashed, publicKey);
 }
 
 /** The message of a proof of possession: the key's 48-byte compressed encoding, then the member's address. */

@@ -40,6 +40,8 @@ export interface SignedVote extends CompactSignature {
   signer: string;
   logHead: string;
   membershipEpoch: bigint;
+  /** In a BLS ring, next to the ECDSA vote: the 96-byte compressed BLS signature over the round's AggregateVote (core/bls.ts). */
+  bls?: Uint8Array;
 }
 
 /** An outvoted vote: what the member signed instead of the majority's ring head and outputs. */

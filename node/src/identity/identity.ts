@@ -1,12 +1,15 @@
 /**
  * The avatar identity: one secp256k1 key is the Ethereum address (the on-chain member), the libp2p
- * PeerId (`@libp2p/crypto` secp256k1) and the signer of log nodes and votes.
+ * PeerId (`@libp2p/crypto` secp256k1) and the signer of log nodes and votes; a BLS ring's vote key
+ * is derived from it (blsKey.ts).
  */
 import { privateKeyFromRaw } from "@libp2p/crypto/keys";
 import type { PeerId, PrivateKey } from "@libp2p/interface";
 import { peerIdFromPrivateKey, peerIdFromString } from "@libp2p/peer-id";
 import { getBytes, hexlify, Wallet } from "ethers";
+import type { BlsKeyPair } from "../core/bls.js";
 import { addressOfPublicKey } from "../core/secp256k1.js";
+import { blsKeysOfAvatar } from "./blsKey.js";
 
 export interface RingIdentity {
   /** Checksummed Ethereum address: the member on chain. */
@@ -18,6 +21,8 @@ export interface RingIdentity {
   /** The same key as a libp2p private key: the node's transport identity. */
   readonly libp2pKey: PrivateKey;
   readonly peerId: PeerId;
+  /** The BLS12-381 vote key derived from the avatar key (blsKey.ts), computed on first use. */
+  readonly blsKeys: BlsKeyPair;
 }
 
 export class NotAnAvatarPeerIdError extends Error {
@@ -30,7 +35,17 @@ export function identityFromPrivateKey(privateKey: string | Uint8Array): RingIde
   const wallet = new Wallet(hexlify(raw));
   const libp2pKey = privateKeyFromRaw(raw);
   if (libp2pKey.type !== "secp256k1") throw new Error(`expected a secp256k1 key, got ${libp2pKey.type}`);
-  return { address: wallet.address, privateKey: raw, wallet, libp2pKey, peerId: peerIdFromPrivateKey(libp2pKey) };
+  let blsKeys: BlsKeyPair | undefined;
+  return {
+    address: wallet.address,
+    privateKey: raw,
+    wallet,
+    libp2pKey,
+    peerId: peerIdFromPrivateKey(libp2pKey),
+    get blsKeys() {
+      return (blsKeys ??= blsKeysOfAvatar(raw));
+    },
+  };
 }
 
 export function generateIdentity(): RingIdentity {

@@ -3,7 +3,9 @@
  * it) in the node's data directory, readable by any Ethereum wallet. A new keystore needs a
  * password of at least MIN_PASSWORD_LENGTH characters and a scrypt cost N of at least MIN_SCRYPT_N
  * (2^15); only tests go lower, with RING_NODE_TEST_ONLY_WEAK_SCRYPT=1 (or `testOnlyWeakScrypt`).
- * An existing keystore opens whatever its password and cost (no operator is locked out).
+ * An existing keystore opens whatever its password and cost (no operator is locked out). A BLS
+ * ring's vote key is not stored: it is derived from the avatar key (blsKey.ts), so every keystore,
+ * old or new, holds it under the same encryption and the file format stays Ethereum's.
  */
 import { constants as fsConstants } from "node:fs";
 import { access, chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";

@@ -29,3 +29,8 @@ export class EmptyPinError extends Error {
 export class RoundsProtocolError extends Error {
   override name = "RoundsProtocolError";
 }
+
+/** A BLS ring's aggregate of the votes does not verify for their registered keys (checked before sending). */
+export class AggregateCheckError extends Error {
+  override name = "AggregateCheckError";
+}

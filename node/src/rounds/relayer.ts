@@ -4,9 +4,9 @@
  * messages wait for a round: roundWork.ts), it reduces them, appends a proposal (the cut of member
  * heads it holds, the jobs, the ring log node's head), asks every connected member for its vote
  * under the ring's membership epoch and, with 2/3 matching votes of that epoch (quorum.ts), calls
- * Ring.flush with the votes and the dissents, then tells the members. When the member list changes
- * before the flush lands, the votes no longer count: the relayer signs again and asks again under
- * the new epoch.
+ * the ring's flush (voteScheme.ts: Ring.flush with votes and dissents, or a BLS ring's aggregate),
+ * then tells the members. When the member list changes before the flush lands, the votes no longer
+ * count: the relayer signs again and asks again under the new epoch.
  */
 import type { Libp2p } from "@libp2p/interface";
 import { getAddress } from "ethers";
@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import { cidToBytes32 } from "../core/cid.js";
 import type { Outputs } from "../core/eip712.js";
-import { signVote, voteMessage, type SignedDissent, type SignedVote } from "../core/ringVotes.js";
+import type { SignedDissent, SignedVote } from "../core/ringVotes.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
@@ -25,11 +25,11 @@ import type { JobBook, KnownJob } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
 import { memberPeers } from "./memberPeers.js";
 import { flushDecision } from "./quorum.js";
-import type { RingWriter } from "../chain/index.js";
 import { currentCut, cutSeqs, majorityShards, outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
 import { askPeer, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
-import { keptAnswer } from "./voteCollection.js";
+import { keptAnswer, type AskedVote } from "./voteCollection.js";
 import type { RoundsTrace } from "./roundsTrace.js";
+import { signRoundVote, type VoteScheme } from "./voteScheme.js";
 
 export interface RelayerComponents {
   chain: Pick<RingChainView, "ring" | "domain" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll">;
@@ -44,7 +44,8 @@ export interface RelayerOptions {
   book: Pick<JobBook, "shardResults" | "shardResultsWithin" | "noteProposal">;
   compute: Pick<JobCompute, "shape" | "majority">;
   reduces: Pick<ReduceCache, "reduce">;
-  writer: Pick<RingWriter, "flush">;
+  /** How votes are signed, checked and flushed: the ring's scheme (voteScheme.ts). */
+  scheme: VoteScheme;
   finalisation: Pick<Finalisation, "onFlushedHere" | "apply">;
   gate: string;
   /** After this long without a flush, the next member in line becomes the relayer. */
@@ -92,9 +93,7 @@ export class Relayer {
     return this.components.signer.address;
   }
 
-  private nextRound(): number {
-    return Number(this.components.chain.round()) + 1;
-  }
+  private nextRound = (): number => Number(this.components.chain.round()) + 1;
 
   /** The relayer of `round` after `attempts` relayer timeouts. */
   relayerOf(round: number, attempts: number): string {
@@ -140,7 +139,7 @@ export class Relayer {
   }
 
   private async propose(round: number, jobs: KnownJob[]): Promise<void> {
-    const { chain, blocks, ownLog, signer } = this.components;
+    const { chain, blocks, ownLog } = this.components;
     const { book, compute, reduces, gate, logger, trace } = this.options;
     trace("propose start", { round });
     const cut = currentCut(chain.members(), this.components.logs);
@@ -165,13 +164,15 @@ export class Relayer {
     // members vote (so everyone, also later, can tell which jobs a flushed ring head finalised).
     const heldHead = ownLog.head();
     const appending = ownLog.append(entry);
-    // (An empty own log has no head to vote with: then the proposal's node is the head.)
-    const voteHead = heldHead?.cid ?? (await appending).cid;
+    const voteHead = heldHead?.cid ?? (await appending).cid; // an empty own log: the proposal's node is the head
     appending.catch((error: unknown) => logger.warn({ err: error, round }, "could not log the proposal"));
     const membershipEpoch = chain.membershipEpoch();
     const ownHead = cidToBytes32(voteHead);
-    const vote = await signVote(signer.wallet, chain.domain, voteMessage(BigInt(round), membershipEpoch, ringNode.head, outputs, ownHead));
-    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes: new Map([[this.self, vote]]), dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
+    const asked = { domain: chain.domain, round: BigInt(round), membershipEpoch, ringNodeHead: ringNode.head, outputs };
+    const vote = await signRoundVote(this.components.signer.wallet, this.options.scheme, asked, ownHead);
+    // The own vote counts as the others do: in a BLS ring, only once the own key is registered.
+    const votes = new Map((await this.options.scheme.accept(asked, this.self, vote, this.options.signal)) ? [[this.self, vote]] : []);
+    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes, dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
     this.relaying.set(round, state);
     trace("proposal appended", { round });
     logger.info({ round, jobs: proposed.length, ringNodeHead: ringNode.head }, "proposed a round");
@@ -210,28 +211,33 @@ export class Relayer {
    * forget them, sign the own vote again under the new epoch and let askForVotes ask everyone again.
    */
   private renewEpoch(state: RelayState): void {
-    const { chain, signer } = this.components;
-    const epoch = chain.membershipEpoch();
+    const epoch = this.components.chain.membershipEpoch();
     if (epoch === state.membershipEpoch) return;
     this.options.logger.info({ round: state.entry.round, from: state.membershipEpoch, to: epoch }, "membership changed: collecting the votes again");
     Object.assign(state, { membershipEpoch: epoch, votes: new Map(), dissents: new Map(), askedAt: new Map(), quorumAt: undefined });
-    const message = voteMessage(BigInt(state.entry.round), epoch, state.entry.ringNodeHead, state.outputs, state.voteHead);
-    void signVote(signer.wallet, chain.domain, message).then((vote) => {
-      if (state.membershipEpoch !== epoch) return;
+    void signRoundVote(this.components.signer.wallet, this.options.scheme, this.asked(state, epoch), state.voteHead).then(async (vote) => {
+      if (!(await this.options.scheme.accept(this.asked(state, epoch), this.self, vote, this.options.signal)) || state.membershipEpoch !== epoch) return;
       state.votes.set(this.self, vote);
       void this.maybeFlush(state);
     }, (error: unknown) => this.options.logger.warn({ err: error }, "could not sign the vote again"));
   }
 
-  private receiveAnswer(state: RelayState, member: string, askedEpoch: bigint, answer: RoundsAnswer): void {
+  private asked(state: RelayState, membershipEpoch = state.membershipEpoch): AskedVote {
+    return { domain: this.components.chain.domain, round: BigInt(state.entry.round), membershipEpoch, ringNodeHead: state.entry.ringNodeHead, outputs: state.outputs };
+  }
+
+  private async receiveAnswer(state: RelayState, member: string, askedEpoch: bigint, answer: RoundsAnswer): Promise<void> {
     const { logger } = this.options;
     this.options.trace("answer", { member, kind: answer.kind, round: state.entry.round });
     // An answer to a request of an epoch since left behind would not count on chain.
     if (askedEpoch !== state.membershipEpoch) return;
-    const asked = { domain: this.components.chain.domain, round: BigInt(state.entry.round), membershipEpoch: askedEpoch, ringNodeHead: state.entry.ringNodeHead, outputs: state.outputs };
+    const asked = this.asked(state, askedEpoch);
     const kept = keptAnswer(asked, member, answer);
     if (kept?.kind === "vote") {
-      state.votes.set(member, kept.vote);
+      const bls = answer.kind === "vote" ? answer.vote.bls : undefined;
+      const vote = bls instanceof Uint8Array ? { ...kept.vote, bls } : kept.vote;
+      if (!(await this.options.scheme.accept(asked, member, vote, this.options.signal)) || askedEpoch !== state.membershipEpoch) return;
+      state.votes.set(member, vote);
       void this.maybeFlush(state);
     } else if (kept?.kind === "dissent") {
       state.dissents.set(member, kept.dissent);
@@ -268,7 +274,7 @@ export class Relayer {
     state.flushing = true;
     trace("flush start", { round: state.entry.round });
     try {
-      const sent = await this.options.writer.flush({ round: BigInt(state.entry.round), ringNodeHead: state.entry.ringNodeHead, outputs: state.outputs, votes, dissents });
+      const sent = await this.options.scheme.flush(this.asked(state), votes, dissents, this.options.signal);
       logger.info({ round: state.entry.round, tx: sent.hash, gas: sent.gasUsed.toString(), votes: votes.length, dissents: dissents.length }, "flushed a round");
       trace("flush mined", { round: state.entry.round });
       finalisation.onFlushedHere(state.entry.round, state.entry.ringNodeHead, sent.hash);

@@ -12,8 +12,8 @@
  * 3. a member checks the proposal against its own replicas (cut held, same majorities, its own
  *    reduce) and signs the Vote with its own log head, or signs a dissent over what it computed
  *    (voteChecks.ts, voter.ts);
- * 4. with >= 2/3 matching votes the relayer calls Ring.flush (dissents recorded against their
- *    signers, quorum.ts); every member follows the chain to the next round and marks the jobs done
+ * 4. with >= 2/3 matching votes the relayer flushes (Ring.flush with the dissents, quorum.ts; a BLS
+ *    ring's aggregate, ringSigning.ts); every member follows the chain to the next round and marks the jobs done
  *    (finalisation.ts). A fork found in a member's log is proven on chain (forkProver.ts).
  *
  * Correctness never depends on the relayer: any member may propose after the timeouts, members
@@ -46,18 +46,19 @@ import { proposalMatchesHead, ReduceCache } from "./roundContent.js";
 import { ROUNDS_PROTOCOL, roundsHandler, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
 import { roundsTrace, type RoundsTrace } from "./roundsTrace.js";
 import { ShardScheduler } from "./shardScheduler.js";
+import { ringSigning, type BlsKeyRegistration } from "./ringSigning.js";
 import { Voter } from "./voter.js";
 
 export type { FinalisedJob } from "./finalisation.js";
 
 /** What the engine uses of the node (`streams` and `replicator` are also LogPush's). */
 export interface RoundEngineComponents {
-  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll" | "onEvent">;
+  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll" | "onEvent" | "scheme" | "blsKeys">;
   logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "head" | "holds" | "forks" | "onKept">;
   ownLog: RoundsOwnLog;
   streams: Pick<Libp2p, "handle" | "unhandle" | "dialProtocol" | "getConnections"> & LogPushComponents["streams"];
   replicator: Pick<Replicator, "want" | "onReplicated" | "onRejected"> & LogPushComponents["replicator"];
-  signer: Pick<RingIdentity, "address" | "wallet">;
+  signer: Pick<RingIdentity, "address" | "wallet" | "blsKeys">;
   blocks: Pick<LogBlockstore, "putBytes">;
   logger: Logger;
   /** Work other than jobs that rounds run for (the ring's messages), if any. */
@@ -93,6 +94,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
   private readonly relayer: Relayer;
   private readonly voter: Voter;
   private readonly forks: ForkProver;
+  private readonly registration: BlsKeyRegistration | null;
   private readonly push: LogPush;
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
@@ -135,8 +137,10 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const relayerTimeoutMs = options.relayerTimeoutMs ?? 4_000;
     const maxJobsPerRound = options.maxJobsPerRound ?? 32;
     const finalisation = this.finalisation;
-    this.relayer = new Relayer(components, { book: this.book, compute, reduces, writer, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting((address) => chain.isMember(address)) ?? false, notify, kick, signal, logger, trace });
-    this.voter = new Voter(components, { book: this.book, compute, reduces, gate, voteWaitMs: this.voteWaitMs, isFinalised, logger });
+    const { scheme, registration } = ringSigning({ chain, signer, writer, logger, signal });
+    this.registration = registration;
+    this.relayer = new Relayer(components, { book: this.book, compute, reduces, scheme, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting((address) => chain.isMember(address)) ?? false, notify, kick, signal, logger, trace });
+    this.voter = new Voter(components, { book: this.book, compute, reduces, gate, voteWaitMs: this.voteWaitMs, isFinalised, scheme, logger });
     this.forks = new ForkProver(components, { writer, kick, signal, logger });
     this.push = new LogPush({ streams: components.streams, ring: chain.ring, replicator: components.replicator, logger });
   }
@@ -173,6 +177,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       }),
     );
     this.cleanups.push(chain.onEvent((event) => this.onChainEvent(event)));
+    if (this.registration !== null) this.cleanups.push(this.registration.start());
     this.cleanups.push(replicator.onRejected((_rejection, evidence) => evidence !== undefined && void this.forks.prove(evidence)));
     await this.book.scan();
     await this.finalisation.recover();

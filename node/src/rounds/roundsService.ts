@@ -43,8 +43,8 @@ export const JOBS_RPC_FILE = "jobs-rpc.json";
 export interface RoundsComponents {
   config: Pick<NodeConfig, "dataDir" | "fetchTimeoutMs">;
   logger: Logger;
-  signer: Pick<RingIdentity, "address" | "wallet" | "privateKey">;
-  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll" | "onEvent">;
+  signer: Pick<RingIdentity, "address" | "wallet" | "privateKey" | "blsKeys">;
+  chain: Pick<RingChainView, "ring" | "domain" | "provider" | "members" | "isMember" | "round" | "ringNodeHead" | "membershipEpoch" | "poll" | "onEvent" | "scheme" | "blsKeys">;
   streams: RoundEngineComponents["streams"];
   helia: Parameters<typeof fetchBlock>[0];
   blocks: Pick<LogBlockstore, "putBytes" | "readBytes">;

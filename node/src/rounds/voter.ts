@@ -2,15 +2,16 @@
  * A member's side of a round: the relayer asks for a vote on its proposal under a membership
  * epoch; the member refuses unless that is the epoch its chain view holds, checks the proposal
  * against its own replicas (voteChecks.ts), waits (bounded) until it holds the proposal's cut,
- * reduces each job itself and signs the Vote with its own log head when its ring head equals the
- * proposal's, or a dissent over what it computed when it differs.
+ * reduces each job itself and signs the Vote with its own log head (and, in a BLS ring, the
+ * round's AggregateVote with its BLS key) when its ring head equals the proposal's, or a dissent
+ * over what it computed when it differs.
  */
 import { getAddress } from "ethers";
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import { cidToBytes32 } from "../core/cid.js";
 import { outputsHash } from "../core/eip712.js";
-import { signDissent, signVote, voteMessage } from "../core/ringVotes.js";
+import { signDissent, voteMessage } from "../core/ringVotes.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
@@ -22,6 +23,7 @@ import type { JobCompute } from "./jobCompute.js";
 import { outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
 import type { RoundsAnswer, RoundsRequest } from "./roundsProtocol.js";
 import { checkMembershipEpoch, checkProposalFrame, checkProposalJobs, proposalIsCurrent } from "./voteChecks.js";
+import { signRoundVote, type VoteScheme } from "./voteScheme.js";
 
 /** A relayer's request for this member's vote: the proposal and the membership epoch to sign under. */
 export type VoteRequest = Pick<Extract<RoundsRequest, { kind: "vote" }>, "proposal" | "membershipEpoch">;
@@ -43,6 +45,8 @@ export interface VoterOptions {
   /** How long to wait for the proposal's cut to replicate before refusing. */
   voteWaitMs: number;
   isFinalised: (jobId: string) => boolean;
+  /** What a vote carries beside its ECDSA signature (a BLS ring: the BLS signature); none by default. */
+  scheme?: Pick<VoteScheme, "extra">;
   logger: Logger;
 }
 
@@ -100,7 +104,8 @@ export class Voter {
       // Rebuilt here from this member's own results: the proposal is what its head commits.
       book.noteProposal(proposer, proposal);
       void this.components.blocks.putBytes(ringNode.cid, ringNode.bytes).catch(() => undefined);
-      return { kind: "vote", vote: await signVote(signer.wallet, chain.domain, message) };
+      const asked = { domain: chain.domain, round: message.round, membershipEpoch, ringNodeHead: ringNode.head, outputs };
+      return { kind: "vote", vote: await signRoundVote(signer.wallet, this.options.scheme ?? NO_EXTRA, asked, message.logHead) };
     }
     this.options.logger.warn({ round: proposal.round, proposer, mine: ringNode.head, theirs: proposal.ringNodeHead, outputsHash: outputsHash(outputs) }, "proposal differs from my computation: dissenting");
     return { kind: "dissent", dissent: await signDissent(signer.wallet, chain.domain, message) };
@@ -137,6 +142,8 @@ export class Voter {
     }
   }
 }
+
+const NO_EXTRA: Pick<VoteScheme, "extra"> = { extra: () => undefined };
 
 /** Resolves when the store next keeps nodes (the cut may be complete now), after `ms` at the latest, or on abort. */
 function nextKeptOrAfter(logs: Pick<LogStore, "onKept">, ms: number, signal: AbortSignal): Promise<void> {

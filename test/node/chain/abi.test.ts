@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { expect } from "chai";
 import { Fragment, Interface, ParamType } from "ethers";
-import { FORWARDER_ABI, GATE_ABI, JOB_QUEUE_ABI, REPLICA_RING_ABI, RING_ABI, RING_ERRORS, RING_FACTORY_ABI } from "../../../node/src/chain/index.js";
+import { BLS_RING_ABI, BLS_RING_ERRORS, FORWARDER_ABI, GATE_ABI, JOB_QUEUE_ABI, REPLICA_RING_ABI, RING_ABI, RING_ERRORS, RING_FACTORY_ABI } from "../../../node/src/chain/index.js";
 
 /** A fragment's type, parameter types (with indexing), outputs and mutability: everything but names. */
 function shape(fragment: Fragment): string {
@@ -29,6 +29,8 @@ const CONTRACTS: { name: string; artifact: string; abi: readonly string[] }[] = 
   { name: "RingsForwarder", artifact: "RingsForwarder.sol/RingsForwarder", abi: FORWARDER_ABI },
   { name: "RingFactory", artifact: "RingFactory.sol/RingFactory", abi: RING_FACTORY_ABI },
   { name: "Ring (errors)", artifact: "Ring.sol/Ring", abi: RING_ERRORS },
+  { name: "BlsRing", artifact: "BlsRing.sol/BlsRing", abi: BLS_RING_ABI },
+  { name: "BlsRing (errors)", artifact: "BlsRing.sol/BlsRing", abi: BLS_RING_ERRORS },
 ];
 
 describe("chain ABI fragments", () => {

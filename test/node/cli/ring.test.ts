@@ -10,7 +10,8 @@ import { expect } from "chai";
 import { parseEther } from "ethers";
 import { peerIdBytes, identityFromPrivateKey } from "../../../node/src/identity/identity.js";
 import { generateRingKeys, replicaKeyCommitment } from "../../../node/src/replica/ringKeys.js";
-import { ReplicaRing__factory, Ring__factory } from "../../../types/index.js";
+import { ringScheme } from "../../../node/src/chain/index.js";
+import { BlsRing__factory, ReplicaRing__factory, Ring__factory } from "../../../types/index.js";
 import { hardhatAccount, startHardhatNode, type HardhatNode } from "../../../scripts/devnet/hardhatNode.js";
 import { REPO_ROOT } from "../../../scripts/devnet/paths.js";
 import { freePort } from "../../../scripts/devnet/ports.js";
@@ -85,6 +86,30 @@ describe("ring-node ring create / ring info", function () {
     const created = JSON.parse(await create("--deployments", deployments, "--members", members[0] as string)) as { ring: string; factory: string };
     expect(created.factory).to.equal(factory);
     expect(await contracts.factory.isRing(created.ring)).to.equal(true);
+  });
+
+  it("creates a BlsRing with --scheme bls: the ring answers as a BLS ring, with no key registered yet", async function () {
+    const created = JSON.parse(await create("--factory", factory, "--members", ...members, "--scheme", "bls")) as { ring: string; scheme: string };
+    expect(created.scheme).to.equal("bls");
+    expect(await ringScheme(chain.provider, created.ring)).to.equal("bls");
+    expect(await BlsRing__factory.connect(created.ring, chain.provider).blsKeyCount()).to.equal(0n);
+    expect(await BlsRing__factory.connect(created.ring, chain.provider).members()).to.deep.equal(members);
+    const info = JSON.parse(await ringNodeCommand(["ring", "info", created.ring, "--rpc-url", chain.url, "--json"])) as { scheme: string };
+    expect(info.scheme).to.equal("bls");
+  });
+
+  it("creates an ECDSA Ring by default, which the node tells apart from a BlsRing", async function () {
+    const created = JSON.parse(await create("--factory", factory, "--members", members[0] as string)) as { ring: string; scheme: string };
+    expect(created.scheme).to.equal("ecdsa");
+    expect(await ringScheme(chain.provider, created.ring)).to.equal("ecdsa");
+  });
+
+  it("refuses a --scheme other than ecdsa or bls before sending anything", async function () {
+    const before = await nonce();
+    const { code, stderr } = await failing(["ring", "create", "--data-dir", dataDir, "--rpc-url", chain.url, "--factory", factory, "--members", members[0] as string, "--scheme", "schnorr"]);
+    expect(code).to.equal(1);
+    expect(stderr).to.contain("UsageError: --scheme: ecdsa or bls, not schnorr");
+    expect(await nonce()).to.equal(before);
   });
 
   it("refuses a member given twice before sending anything", async function () {
