@@ -131,12 +131,11 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     };
     const work = components.messages;
     const onRound = (round: number, proposal: ProposalEntry) => work?.flushed(round, proposal.cut);
-    this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, onRound, logger, trace });
+    const finalisation = (this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, onRound, logger, trace }));
     const isFinalised = (jobId: string) => this.finalisation.isFinalised(jobId);
     this.shards = new ShardScheduler(components, { book: this.book, compute, shardTimeoutMs, isFinalised, onComputed: notify, kick, signal, logger, trace });
     const relayerTimeoutMs = options.relayerTimeoutMs ?? 4_000;
     const maxJobsPerRound = options.maxJobsPerRound ?? 32;
-    const finalisation = this.finalisation;
     const { scheme, registration } = ringSigning({ chain, signer, writer, logger, signal });
     this.registration = registration;
     this.relayer = new Relayer(components, { book: this.book, compute, reduces, scheme, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting((address) => chain.isMember(address)) ?? false, notify, kick, signal, logger, trace });
