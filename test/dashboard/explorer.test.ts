@@ -106,7 +106,7 @@ describe("dashboard explorer (headless Chromium on the main job's ring-node proc
 
   it("marks the word-count round's cut and each posted message as covered by the round that made it final", async () => {
     const round = (await job.match(/^round\s+(\d+)$/))[1] as string;
-    const marks = await page.locator("svg.dag text.cut-mark").allInnerTexts();
+    const marks = await page.locator("svg.dag text.cut-mark").evaluateAll((texts) => texts.map((text) => text.textContent ?? ""));
     expect(marks.some((mark) => mark.split(",").includes(`r${round}`)), marks.join(" ")).to.equal(true);
     expect(posted).to.have.length(4);
     for (const message of posted) {
