@@ -12,10 +12,13 @@
 import { Command } from "commander";
 import { formatEther, NonceManager, parseEther } from "ethers";
 import { readRingsAddresses } from "../deploy/addresses.js";
-import { takeChainSnapshot } from "../node/src/dashboard/chainSnapshot.js";
+import { takeChainSnapshot, type SnapshotSource } from "../node/src/dashboard/chainSnapshot.js";
+import { collectExplorer } from "../node/src/dashboard/explorerData.js";
 import { startDashboard, type DashboardServer } from "../node/src/dashboard/server.js";
 import { requiredVotes } from "../node/src/core/ringVotes.js";
+import { DEMO_APP, postDemoMessages } from "./devnet/demoMessages.js";
 import { deployRings } from "./devnet/deployRings.js";
+import { explorerNode } from "./devnet/explorerNodes.js";
 import { hardhatAccount, startHardhatNode, type HardhatNode } from "./devnet/hardhatNode.js";
 import { LiveRings, type LiveNode } from "./devnet/liveRings.js";
 import { stopOwnedChildren } from "./devnet/processes.js";
@@ -77,13 +80,12 @@ async function main(): Promise<void> {
     if (!options.once) {
       const provider = chain.provider;
       const live = rings;
+      const snapshot: SnapshotSource = { provider, factory: addresses.factory, gate: addresses.gate, forwarder: addresses.forwarder, ...(addresses.jobQueue === undefined ? {} : { jobQueue: addresses.jobQueue }) };
+      const explorerNodes = [...live.ringNodes, ...live.replicaNodes].map(explorerNode);
       dashboard = await startDashboard(
         {
-          state: async () => ({
-            chain: await takeChainSnapshot({ provider, factory: addresses.factory, gate: addresses.gate, forwarder: addresses.forwarder, ...(addresses.jobQueue === undefined ? {} : { jobQueue: addresses.jobQueue }) }),
-            nodes: live.nodeViews(),
-            jobs: live.jobViews(),
-          }),
+          state: async () => ({ chain: await takeChainSnapshot(snapshot), nodes: live.nodeViews(), jobs: live.jobViews() }),
+          explorer: async (app) => collectExplorer({ ring: live.ring, chain: await takeChainSnapshot({ ...snapshot, roundsShown: 50 }), nodes: explorerNodes, app }),
         },
         { port: options.dashboardPort, onError: (error) => console.error(`dashboard: ${String(error)}`) },
       );
@@ -111,8 +113,12 @@ async function main(): Promise<void> {
     console.log("member heads on chain:");
     for (const [member, head] of await rings.memberHeads()) console.log(`  ${member} ${head}`);
 
+    step(`messages: each member posts one to the "${DEMO_APP}" app (PostMessage); a round makes them final`);
+    const texts = ["hello from member-0", "member-1 agrees", "member-2 was here", "member-3 signs off"];
+    for (const message of await postDemoMessages(rings.ringNodes, texts)) console.log(`message round ${message.round} ${message.author} #${message.seq}: ${JSON.stringify(message.payload)}`);
+
     if (options.once) return;
-    console.log(`\nthe ring keeps running; dashboard ${dashboard?.url ?? ""} — Ctrl-C stops everything`);
+    console.log(`\nthe ring keeps running; dashboard ${dashboard?.url ?? ""} (explorer ${dashboard?.url ?? ""}explorer) — Ctrl-C stops everything`);
     await new Promise(() => undefined);
   } finally {
     await shutdown();

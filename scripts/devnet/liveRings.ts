@@ -126,7 +126,7 @@ export class LiveRings {
 
     const peers: string[] = [];
     for (const [i, dir] of ringDirs.entries()) {
-      const process = await RingNodeProcess.start({ dataDir: dir, rpcUrl: this.options.chain.url, ring: this.ring, peers: [...peers], env: nodeEnv({ RING_NODE_GATE: addresses.gate, RING_NODE_JSONRPC: "off", RING_NODE_FACTORY: addresses.factory }) });
+      const process = await RingNodeProcess.start({ dataDir: dir, rpcUrl: this.options.chain.url, ring: this.ring, peers: [...peers], env: nodeEnv({ RING_NODE_GATE: addresses.gate, RING_NODE_FACTORY: addresses.factory }) });
       peers.push(process.multiaddr);
       this.ringNodes.push({ name: `member-${i}`, role: "member", address: ringMembers[i] as string, dataDir: dir, process });
     }

@@ -1,71 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { REPO_ROOT } from "../../scripts/devnet/paths.js";
-import { freePort } from "../../scripts/devnet/ports.js";
-import { own, stopGroup, waitFor } from "../../scripts/devnet/processes.js";
 import { skipSuiteLoudly } from "../support/loudSkip.js";
+import { CHROMIUM, launchChromium, MainJob, stopMainJob, type PrintedNode } from "./mainJob.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = path.join(REPO_ROOT, "test-output", "dashboard.png");
 const HEX_TX = "0x[0-9a-f]{64}";
-
-/** A node line of the main job: `  member-0   0xAddress  12D3Koo…  pid 1234`. */
-interface PrintedNode {
-  name: string;
-  address: string;
-  peerId: string;
-  pid: number;
-}
-
-/** The main job as users run it (`npm start`, no --once), its stdout collected line by line. */
-class MainJob {
-  readonly lines: string[] = [];
-  private constructor(readonly child: ChildProcess) {
-    let partial = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      const text = partial + chunk.toString("utf8");
-      const parts = text.split("\n");
-      partial = parts.pop() ?? "";
-      this.lines.push(...parts);
-    });
-    child.stderr?.resume();
-  }
-
-  static async start(dataDir: string): Promise<MainJob> {
-    const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-    const args = ["scripts/main.ts", "--port", String(await freePort()), "--dashboard-port", String(await freePort()), "--data-dir", dataDir];
-    return new MainJob(own(spawn(tsx, args, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] })));
-  }
-
-  /** The first match of `pattern` in the output, waiting up to `timeoutMs` for it. */
-  async match(pattern: RegExp, timeoutMs = 300_000): Promise<RegExpMatchArray> {
-    return waitFor(
-      `the main job to print ${String(pattern)}`,
-      () => {
-        if (this.child.exitCode !== null) throw new Error(`the main job exited (${this.child.exitCode}):\n${this.lines.slice(-20).join("\n")}`);
-        for (const line of this.lines) {
-          const found = line.match(pattern);
-          if (found !== null) return found;
-        }
-        return undefined;
-      },
-      timeoutMs,
-      200,
-    );
-  }
-
-  nodes(): PrintedNode[] {
-    return this.lines.flatMap((line) => {
-      const found = line.match(/^\s+((?:member|replica)-\d+)\s+(0x[0-9a-fA-F]{40})\s+(\S+)\s+pid (\d+)$/);
-      return found === null ? [] : [{ name: found[1] as string, address: found[2] as string, peerId: found[3] as string, pid: Number(found[4]) }];
-    });
-  }
-}
 
 describe("dashboard (headless Chromium on the main job's ring-node processes)", function () {
   let dataDir: string;
@@ -85,26 +29,14 @@ describe("dashboard (headless Chromium on the main job's ring-node processes)", 
     ring = (await job.match(/^ring (0x[0-9a-fA-F]{40}) \(majority/))[1] as string;
     replicaRing = (await job.match(/^replica ring (0x[0-9a-fA-F]{40}) /))[1] as string;
     nodes = job.nodes();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(url);
   });
 
   after(async () => {
     await browser?.close();
-    if (job !== undefined) await stopGroup(job.child, 20_000);
-    // Whatever the main job could not stop (it was killed) is stopped here by the pids it printed.
-    for (const node of nodes ?? []) {
-      try {
-        process.kill(-node.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    await stopMainJob(job, nodes, dataDir);
   });
 
   it("lists the seven ring-node processes of both rings as running", async () => {

@@ -10,7 +10,7 @@ import { freePort } from "../../scripts/devnet/ports.js";
 const run = promisify(execFile);
 
 describe("main job (npm start -- --once)", function () {
-  it("brings up the chain, the ring of 4 and the replica ring of 3, finalises a word count on chain and exits 0", async function () {
+  it("brings up the chain, the ring of 4 and the replica ring of 3, finalises a word count on chain, makes four posted messages final and exits 0", async function () {
     const dataDir = await mkdtemp(path.join(tmpdir(), "rings-main-"));
     try {
       const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
@@ -21,6 +21,8 @@ describe("main job (npm start -- --once)", function () {
       expect(stdout).to.match(/finalised: 4\/4 shards agreed, round \d+/);
       expect(stdout).to.match(/tx\s+0x[0-9a-f]{64} \(gas \d+\)/);
       expect(stdout).to.match(/top words\s+\d+ words; the \d+/);
+      // Each of the four members posted one message and a flushed round made all four final.
+      expect(stdout.match(/^message round \d+ 0x[0-9a-fA-F]{40} #\d+: \{"message":\{"txt":/gm)).to.have.length(4);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

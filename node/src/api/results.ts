@@ -105,3 +105,19 @@ export interface ReplicaFollowStatus {
 export interface ReplicaStatusSink {
   setReplica(source: (() => ReplicaFollowStatus[]) | null): void;
 }
+
+/** One round as this node saw it (rounds/roundTimings.ts; shown by the dashboard's explorer). Times are epoch milliseconds. */
+export interface RoundTimingStatus {
+  round: number;
+  /** When this node first started proposing the round (it was the round's relayer), else null. */
+  proposedAt: number | null;
+  /** When this node's flush of the round was mined (it flushed it), else null. */
+  flushedAt: number | null;
+  /** When this node heard from the relayer that the round was flushed, else null. */
+  heardAt: number | null;
+}
+
+/** Where the rounds report their recent timings for the node's status (status/status.ts StatusSections). */
+export interface RoundsStatusSink {
+  setRounds(source: (() => RoundTimingStatus[]) | null): void;
+}

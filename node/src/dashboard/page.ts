@@ -25,6 +25,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 </head>
 <body>
 <h1>Rings</h1>
+<p><a href="/explorer">explorer</a>: the members' logs as DAGs, the rounds timeline, messages in the agreed order, replica follow progress</p>
 <div id="status" class="muted">connecting…</div>
 <section id="nodes"></section>
 <section id="jobs"></section>

@@ -44,7 +44,7 @@ import { Relayer } from "./relayer.js";
 import { RingWriter } from "../chain/index.js";
 import { proposalMatchesHead, ReduceCache } from "./roundContent.js";
 import { ROUNDS_PROTOCOL, roundsHandler, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
-import { roundsTrace, type RoundsTrace } from "./roundsTrace.js";
+import { roundsTrace, type RoundsTrace, type RoundsTraceObserver } from "./roundsTrace.js";
 import { ShardScheduler } from "./shardScheduler.js";
 import { ringSigning, type BlsKeyRegistration } from "./ringSigning.js";
 import { Voter } from "./voter.js";
@@ -78,6 +78,8 @@ export interface RoundEngineOptions {
   /** Most jobs one round finalises. */
   maxJobsPerRound?: number;
   tickMs?: number;
+  /** Sees every rounds-trace step (the round timings the status shows). */
+  onTrace?: RoundsTraceObserver;
 }
 
 export interface RoundEngineEvents {
@@ -119,7 +121,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const writer = new RingWriter(chain.ring, signer.wallet, chain.provider);
     const reduces = new ReduceCache(compute);
     const logger = (this.logger = components.logger.child({ component: "rounds" }));
-    const trace = (this.trace = roundsTrace(logger));
+    const trace = (this.trace = roundsTrace(logger, options.onTrace));
     this.voteWaitMs = options.voteWaitMs ?? 5_000;
     const shardTimeoutMs = options.shardTimeoutMs ?? 3_000;
     const onFinalised = (jobId: string) => {

@@ -36,6 +36,8 @@ import type { RoundWork } from "./roundWork.js";
 import { JobQueueReads } from "../chain/jobQueue.js";
 import { QueueIntake } from "./queueIntake.js";
 import { writePrivateFile } from "../config/privateDir.js";
+import type { RoundsStatusSink } from "../api/results.js";
+import { RoundTimings } from "./roundTimings.js";
 
 export const JOBS_RPC_FILE = "jobs-rpc.json";
 
@@ -53,6 +55,8 @@ export interface RoundsComponents {
   replicator: RoundEngineComponents["replicator"] & Pick<Replicator, "announce">;
   /** The ring's messages: rounds are run while they wait (roundWork.ts). */
   messages?: RoundWork;
+  /** Where the recent rounds' timings go into the node's status (absent: not shown). */
+  statusSections?: RoundsStatusSink;
 }
 
 /** The running rounds, for the callers that reach into them (tests, status). */
@@ -82,6 +86,7 @@ class DefaultRoundsService implements RoundsService {
   private readonly sandbox = new Sandbox({ workers: 1 });
   private readonly compute: JobCompute;
   private readonly file: string;
+  private readonly timings = new RoundTimings();
   private http: JsonRpcHttpServer | null = null;
   private listening: string | null = null;
 
@@ -102,7 +107,7 @@ class DefaultRoundsService implements RoundsService {
     const ownLog = this.faults.has("fork-log") ? forkLog(components.ownLog, { logs, blocks, signer, chain, replicator, logger: logger.child({ component: "rounds" }) }) : components.ownLog;
     this.engine = new RoundEngine(
       { chain, logs, ownLog, streams, replicator, signer, blocks, logger, ...(components.messages === undefined ? {} : { messages: components.messages }) },
-      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs },
+      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs, onTrace: this.timings.observe },
     );
     this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);
     this.file = join(config.dataDir, JOBS_RPC_FILE);
@@ -157,9 +162,11 @@ class DefaultRoundsService implements RoundsService {
     await writePrivateFile(this.file, JSON.stringify(info, null, 2));
     logger.info({ url, gate: this.settings.gate, jobQueue: this.settings.jobQueue }, "rounds started; jobs endpoint listening");
     this.scheduleIntake();
+    this.components.statusSections?.setRounds(() => this.timings.recent());
   }
 
   async stop(): Promise<void> {
+    this.components.statusSections?.setRounds(null);
     this.intakeAbort.abort();
     clearTimeout(this.intakeTimer);
     await rm(this.file, { force: true });

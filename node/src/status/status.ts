@@ -8,9 +8,9 @@ import type { LogPinner } from "../log/logPinner.js";
 import type { LogStore } from "../log/store.js";
 import { connectedPeers } from "../p2p/connectedPeers.js";
 import type { Replicator } from "../replication/replicator.js";
-import type { ReplicaFollowStatus } from "../api/results.js";
+import type { ReplicaFollowStatus, RoundTimingStatus } from "../api/results.js";
 
-export type { ReplicaFollowStatus } from "../api/results.js";
+export type { ReplicaFollowStatus, RoundTimingStatus } from "../api/results.js";
 
 export interface MemberStatus {
   address: string;
@@ -44,11 +44,14 @@ export interface NodeStatus {
   relay: { reservations: string[]; via: string[] };
   /** A replica node: how far it follows each member of each client ring (absent on a node that follows none). */
   replica?: ReplicaFollowStatus[];
+  /** The recent rounds as this node saw them (absent on a node that runs no rounds). */
+  rounds?: RoundTimingStatus[];
 }
 
 /** Where a service that starts after the node's own parts adds to its status (the replica follower). */
 export class StatusSections {
   private replicaSource: (() => ReplicaFollowStatus[]) | null = null;
+  private roundsSource: (() => RoundTimingStatus[]) | null = null;
 
   /** The replica follower's progress, read at every status. */
   setReplica(source: (() => ReplicaFollowStatus[]) | null): void {
@@ -57,6 +60,15 @@ export class StatusSections {
 
   replica(): ReplicaFollowStatus[] | undefined {
     return this.replicaSource?.();
+  }
+
+  /** The rounds' recent timings, read at every status. */
+  setRounds(source: (() => RoundTimingStatus[]) | null): void {
+    this.roundsSource = source;
+  }
+
+  rounds(): RoundTimingStatus[] | undefined {
+    return this.roundsSource?.();
   }
 }
 
@@ -71,7 +83,7 @@ export interface StatusComponents {
   /** PeerIds holding a relay reservation here (absent when the node offers no relay). */
   relayReservations?: () => string[];
   /** What services add (absent: nothing). */
-  statusSections?: Pick<StatusSections, "replica">;
+  statusSections?: Pick<StatusSections, "replica" | "rounds">;
 }
 
 /** The relays in this node's own relayed addresses (`…/p2p/<relay>/p2p-circuit/…`). */
@@ -114,6 +126,7 @@ export async function collectStatus(components: StatusComponents): Promise<NodeS
   const own = store.head(identity.address);
   const multiaddrs = streams.getMultiaddrs().map((ma) => ma.toString());
   const replica = components.statusSections?.replica();
+  const rounds = components.statusSections?.rounds();
   return {
     address: identity.address,
     peerId: identity.peerId.toString(),
@@ -128,6 +141,7 @@ export async function collectStatus(components: StatusComponents): Promise<NodeS
     forks: (await store.forks()).length,
     relay: { reservations: components.relayReservations?.() ?? [], via: relaysOf(multiaddrs) },
     ...(replica === undefined ? {} : { replica }),
+    ...(rounds === undefined ? {} : { rounds }),
   };
 }
 
