@@ -31,7 +31,7 @@ describe("ReplicaRing retention", function () {
     connection = await network.create();
     const { ethers } = connection;
     const accounts = await ethers.getSigners();
-    [engine, clientMember, stranger] = accounts as [Signer, Signer, Signer];
+    [engine, clientMember, stranger] = accounts as unknown as [Signer, Signer, Signer];
     deployment = await deployRings(connection);
     const nodes = await Promise.all(accounts.slice(4, 6).map((account) => account.getAddress()));
     const created = await (await deployment.factory.createReplicaRingWithPeriod(nodes, await engine.getAddress(), FEE, PERIOD)).wait();
