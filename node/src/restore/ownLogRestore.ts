@@ -1,8 +1,9 @@
 /**
  * The check a member makes at start, before anything appends to its own log: the heads the chain
  * names for it (`logNodeHeads(self)`, and its entry in the member heads of the ring log node at
- * `ringNodeHead`, which is the only one for members of a computing ring) against what its store
- * holds. When the chain is ahead (a lost or older data directory), the missing nodes are restored
+ * `ringNodeHead`, which is the only one for members of a computing ring), and the heads of it the
+ * connected ring members hold (peerHeads.ts: nodes appended after the last on-chain head), against
+ * what its store holds. When the chain is ahead (a lost or older data directory), the missing nodes are restored
  * first (restorePlan.ts) from the replica nodes (GetReplicaLog, `restoreFrom`), the local
  * blockstore, and bitswap from the ring's members and the replica nodes of the replica rings the
  * ring is registered with (dialled from their node info on chain); each verified; then appended
@@ -24,6 +25,7 @@ import { RingsRpcClient } from "../client/ringsRpcClient.js";
 import { bitswapSource, localSource } from "./blockSources.js";
 import { OwnHeadUnknownError } from "./errors.js";
 import { MAX_RESTORE_NODES, planRestore, type RestoreSource } from "./restorePlan.js";
+import { peerHeadsOfSelf } from "./peerHeads.js";
 import { ReplicaLogSource } from "./replicaLogSource.js";
 
 export interface OwnLogRestoreComponents {
@@ -31,10 +33,12 @@ export interface OwnLogRestoreComponents {
   signer: Pick<Signer, "signMessage">;
   chain: Pick<RingChainView, "ring" | "domain" | "provider" | "logNodeHead" | "ringNodeHead">;
   logs: Pick<LogStore, "length" | "holds" | "readBytes" | "append">;
-  helia: Pick<RingHelia, "blockstore"> & { libp2p: Pick<Libp2p, "dial" | "getConnections" | "getPeers" | "peerId"> };
+  helia: Pick<RingHelia, "blockstore"> & { libp2p: Libp2p };
+  /** Whether a peer is a member of the ring (whose heads of this member's log are asked for). */
+  isMemberPeer: (peer: PeerId) => boolean;
   /** The replica rings the ring is registered with (their nodes are dialled for bitswap). */
   served: Pick<ServedRings, "replicaRings"> | null;
-  logger: Pick<Logger, "info" | "warn">;
+  logger: Logger;
 }
 
 export interface OwnLogRestoreSettings {
@@ -43,6 +47,8 @@ export interface OwnLogRestoreSettings {
   /** The ring's replica key (ring-keys.json), when held. */
   replicaKey?: Uint8Array;
   fetchTimeoutMs: number;
+  /** How long to wait for a first connection to a ring member before asking the members' heads. Default 2 s. */
+  peerWaitMs?: number;
   maxNodes?: number;
 }
 
@@ -60,7 +66,8 @@ export async function restoreOwnLog(components: OwnLogRestoreComponents, setting
   const replicaPeers = await dialReplicaNodes(components, signal);
   const providers = () => unique([...components.helia.libp2p.getPeers(), ...replicaPeers]);
   const bitswap = bitswapSource(components.helia, providers, settings.fetchTimeoutMs);
-  const targets = [bytes32ToCid(chain.logNodeHead(self)), await roundHead(components, bitswap, signal)].filter((cid): cid is CID => cid !== null);
+  const peerHeads = await peerHeadsOfSelf({ libp2p: components.helia.libp2p, ring: chain.ring, self, isMemberPeer: (peer) => components.isMemberPeer(peer), waitMs: settings.peerWaitMs ?? 2_000, timeoutMs: settings.fetchTimeoutMs, logger: components.logger, signal });
+  const targets = [bytes32ToCid(chain.logNodeHead(self)), await roundHead(components, bitswap, signal), ...peerHeads].filter((cid): cid is CID => cid !== null);
   const held = { length: logs.length(self), holds: (seq: number, cid: CID) => logs.holds(self, seq, cid) };
   const sinceSeq = held.length - 1;
   const replicas = settings.restoreFrom.map(

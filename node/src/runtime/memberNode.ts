@@ -105,7 +105,7 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       const restoring = new AbortController();
       cleanups.push(() => restoring.abort(new Error("node stopping")));
       await restoreOwnLog(
-        { self: identity.address, signer: identity.wallet, chain, logs, helia, served, logger: logger.child({ component: "restore" }) },
+        { self: identity.address, signer: identity.wallet, chain, logs, helia, served, isMemberPeer: isRingPeer, logger: logger.child({ component: "restore" }) },
         { restoreFrom: config.restoreFrom, fetchTimeoutMs: config.fetchTimeoutMs, ...(replicaKey === undefined ? {} : { replicaKey }) },
         restoring.signal,
       );

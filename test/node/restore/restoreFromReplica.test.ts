@@ -4,7 +4,9 @@
  * replica follows it. A member whose data directory is gone but for its keystore restores its own
  * log from the replica (GetReplicaLog, --restore-from) with its ring peers down, continues at the
  * on-chain seq + 1, and the ring finalises the next round; then all four restore. With no source left
- * (replica and peers down) `ring-node start` refuses with exit code 3 and appends nothing.
+ * (replica and peers down) `ring-node start` refuses with exit code 3 and appends nothing. A member
+ * whose peers are up restores from them, up to the head they hold (beyond the on-chain one). Once
+ * the registration's period has run out (evm_increaseTime) the replica stops following the ring.
  */
 import { spawn } from "node:child_process";
 import { readdir, readFile, rm } from "node:fs/promises";
@@ -13,6 +15,7 @@ import { expect } from "chai";
 import { parseEther } from "ethers";
 import { after, before, describe, it } from "mocha";
 import { RingsRpcClient } from "../../../node/src/client/ringsRpcClient.js";
+import { ReplicaRing__factory } from "../../../types/index.js";
 import { KEYSTORE_FILE } from "../../../node/src/identity/keystore.js";
 import { REFUSED_TO_FORK_EXIT_CODE } from "../../../node/src/restore/errors.js";
 import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
@@ -36,6 +39,7 @@ describe("a member that lost its data directory restores its own log from the re
   let world: RoundsRing;
   let replica: RingNodeProcess;
   let replicaUrl: string;
+  let replicaRing: string;
 
   const dataDirOf = (index: number) => world.ring.members[index]?.dataDir as string;
   const restoreEnv = () => ({ RING_NODE_RESTORE_FROM: replicaUrl });
@@ -66,7 +70,8 @@ describe("a member that lost its data directory restores its own log from the re
     const deployer = chain.account(0);
     const dataDir = await dirs.make("replica-0");
     const { address } = await initRingNode(dataDir);
-    const { ring: replicaRingRing, replicaRing } = await createReplicaRing(contracts.factory, [address], await deployer.getAddress(), FEE);
+    let replicaRingRing: string;
+    ({ ring: replicaRingRing, replicaRing } = await createReplicaRing(contracts.factory, [address], await deployer.getAddress(), FEE));
     await fund(deployer, [address], parseEther("10"));
     replica = await RingNodeProcess.start({ dataDir, rpcUrl: chain.url, ring: replicaRingRing, env: { ...FAST_ROUNDS_ENV, RING_NODE_REPLICA_RING: replicaRing, RING_NODE_FACTORY: await contracts.factory.getAddress() } });
     running.add(replica);
@@ -86,6 +91,21 @@ describe("a member that lost its data directory restores its own log from the re
   after(async function () {
     if (this.currentTest?.state === "failed") await world?.saveLogs(this.currentTest.title).catch(() => undefined);
     await world?.cleanup();
+  });
+
+  it("restores a member from its running ring peers, up to the head they hold beyond the on-chain one, without a fork", async function () {
+    await replicaCaughtUp();
+    const lost = 1;
+    const member = world.members[lost]?.address as string;
+    await world.kill(lost);
+    const peerView = (await world.members[0]?.node?.control.status<NodeStatus>())?.members.find((row) => row.address === member)?.held;
+    const forksBefore = (await world.members[0]?.node?.control.status<NodeStatus>())?.forks ?? 0;
+    await loseDataDir(dataDirOf(lost));
+
+    const restarted = await world.start(lost);
+    expect((await restarted.node?.control.status<NodeStatus>())?.own?.seq ?? -1).to.be.at.least(peerView?.seq ?? 0);
+    await flushOneJob(world, 0);
+    expect((await world.members[0]?.node?.control.status<NodeStatus>())?.forks ?? 0).to.equal(forksBefore);
   });
 
   it("restores one member with its ring peers down, continues at the on-chain seq + 1, and the ring finalises the next round", async function () {
@@ -121,6 +141,22 @@ describe("a member that lost its data directory restores its own log from the re
       const own = (await world.members[index]?.node?.control.status<NodeStatus>())?.own;
       expect(own?.seq ?? -1, `member ${index}`).to.be.at.least(head.seq);
     }
+  });
+
+  it("stops following the ring once its registration has lapsed, and the lapse is announced on chain", async function () {
+    const { chain } = world.ring;
+    await chain.provider.send("evm_increaseTime", [31 * 24 * 3_600]);
+    await chain.provider.send("evm_mine", []);
+    await waitFor(
+      "the replica to stop following the lapsed ring",
+      async () => (((await replica.control.status<NodeStatus>()).replica ?? []).some((row) => row.ring === world.ring.ring) ? undefined : true),
+      30_000,
+      200,
+    );
+    const replicaRingContract = ReplicaRing__factory.connect(replicaRing, chain.account(0));
+    expect(await replicaRingContract.isRegistered(world.ring.ring)).to.equal(false);
+    const receipt = await (await replicaRingContract.expire(world.ring.ring)).wait();
+    expect(receipt?.logs.map((log) => replicaRingContract.interface.parseLog(log)?.name)).to.include("RegistrationExpired");
   });
 
   it("refuses to start, exit code 3 and nothing appended, when no source has the member's log", async function () {
