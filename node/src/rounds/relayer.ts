@@ -12,6 +12,7 @@ import type { Libp2p } from "@libp2p/interface";
 import { getAddress } from "ethers";
 import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
+import { JobInputError } from "../compute/errors.js";
 import { cidToBytes32 } from "../core/cid.js";
 import type { Outputs } from "../core/eip712.js";
 import { signVote, voteMessage, type SignedDissent, type SignedVote } from "../core/ringVotes.js";
@@ -150,7 +151,12 @@ export class Relayer {
       if (job.seq > (seqs.get(job.submitter) ?? -1)) continue;
       const shards = majorityShards(book, compute, job, (address) => chain.isMember(address), seqs);
       if (shards === null) continue;
-      const output = await reduces.reduce(book, job, shards, this.options.signal);
+      const output = await reduces.reduce(book, job, shards, this.options.signal).catch((error: unknown) => {
+        if (!(error instanceof JobInputError)) throw error; // (blocks lost with every member's data: not a reason to stall every round)
+        logger.warn({ err: error, job: job.id }, "a job's blocks are not at hand; proposing the round without it");
+        return null;
+      });
+      if (output === null) continue;
       await blocks.putBytes(output.cid, output.bytes);
       proposed.push({ job: job.entry.job, shards, output: output.cid, pin: job.entry.pin });
     }
