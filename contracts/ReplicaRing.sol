@@ -13,15 +13,21 @@ import {IRingFactory} from "./interfaces/IRingFactory.sol";
  * @author Rings
  * @notice Bound to one Ring whose members run replica nodes. Clones share the implementation's
  *         trusted forwarder, so a replica node can relay a client member's signed `register`.
+ *         A registration runs for the periods paid ({fee} each, {register} pays the first, {renew} more);
+ *         replica nodes follow and keep a ring's logs while it runs and may drop them once it has expired.
  */
 contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyGuard {
-    /// @dev Two slots: registrant and time packed in one, the key commitment in the second (one more
+    /// @dev Two slots: registrant and both times packed in one, the key commitment in the second (one more
     ///      SSTORE, ~22k gas, paid once per registration, so the node can check a handed-over key).
     struct Registration {
         address registrant;
-        uint64 registeredAt;
+        uint48 registeredAt;
+        uint48 expiresAt;
         bytes32 replicaKeyCommitment;
     }
+
+    /// @inheritdoc IReplicaRing
+    uint64 public constant MAX_PERIODS_PER_PAYMENT = 1000;
 
     /// @inheritdoc IReplicaRing
     IRing public ring;
@@ -33,10 +39,15 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
     uint256 public fee;
 
     /// @inheritdoc IReplicaRing
+    uint64 public period;
+
+    /// @inheritdoc IReplicaRing
     uint256 public collectedFees;
 
     mapping(address account => uint256 credit) private _credits;
     mapping(address clientRing => Registration registration) private _registrations;
+    /// @dev The expiry whose lapse {expire} announced last (so each expiry is announced once).
+    mapping(address clientRing => uint48 expiresAt) private _lapseAnnounced;
     address[] private _registered;
 
     /// @notice Deploys the implementation (not usable itself: replica rings are its clones).
@@ -46,11 +57,14 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
     }
 
     /// @inheritdoc IReplicaRing
-    function initialize(IRing ring_, uint256 fee_) external initializer {
+    function initialize(IRing ring_, uint256 fee_, uint64 period_) external initializer {
+        if (period_ == 0) revert ZeroPeriod();
         ring = ring_;
         fee = fee_;
+        period = period_;
         factory = msg.sender;
         emit Configured(ring_, fee_, msg.sender);
+        emit PeriodConfigured(period_);
     }
 
     /// @inheritdoc IReplicaRing
@@ -81,20 +95,53 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
         if (!IRingFactory(factory).isRing(clientRing)) revert UnknownRing(clientRing);
         if (!IRing(clientRing).isMember(registrant)) revert NotAClientMember(registrant, clientRing);
         if (_registrations[clientRing].registrant != address(0)) revert AlreadyRegistered(clientRing);
-        uint256 credit = _credits[registrant];
-        uint256 price = fee;
-        if (credit < price) revert InsufficientCredit(registrant, credit, price);
-        _credits[registrant] = credit - price;
-        collectedFees += price;
+        uint256 price = _charge(registrant, 1);
         // solhint-disable-next-line not-rely-on-time
-        _registrations[clientRing] = Registration(registrant, uint64(block.timestamp), replicaKeyCommitment);
+        uint48 now_ = uint48(block.timestamp);
+        uint48 expiresAt_ = now_ + uint48(period);
+        _registrations[clientRing] = Registration(registrant, now_, expiresAt_, replicaKeyCommitment);
         _registered.push(clientRing);
         emit RingRegistered(clientRing, registrant, price);
+        emit RegistrationRenewed(clientRing, registrant, 1, expiresAt_);
+    }
+
+    /// @inheritdoc IReplicaRing
+    function renew(address clientRing, uint64 periods) external returns (uint64 expiresAt_) {
+        address payer = _msgSender();
+        Registration storage registration = _registrations[clientRing];
+        if (registration.registrant == address(0)) revert NotRegistered(clientRing);
+        if (periods == 0 || periods > MAX_PERIODS_PER_PAYMENT) revert PeriodsOutOfRange(periods, MAX_PERIODS_PER_PAYMENT);
+        _charge(payer, periods);
+        // solhint-disable-next-line not-rely-on-time
+        uint48 from = registration.expiresAt > block.timestamp ? registration.expiresAt : uint48(block.timestamp);
+        uint48 next = from + uint48(period * periods);
+        registration.expiresAt = next;
+        emit RegistrationRenewed(clientRing, payer, periods, next);
+        return next;
+    }
+
+    /// @inheritdoc IReplicaRing
+    function expire(address clientRing) external {
+        Registration storage registration = _registrations[clientRing];
+        if (registration.registrant == address(0)) revert NotRegistered(clientRing);
+        uint48 expiresAt_ = registration.expiresAt;
+        // solhint-disable-next-line not-rely-on-time
+        if (block.timestamp < expiresAt_) revert NotExpired(clientRing, expiresAt_);
+        if (_lapseAnnounced[clientRing] == expiresAt_) revert LapseAlreadyAnnounced(clientRing, expiresAt_);
+        _lapseAnnounced[clientRing] = expiresAt_;
+        emit RegistrationExpired(clientRing, expiresAt_);
     }
 
     /// @inheritdoc IReplicaRing
     function isRegistered(address clientRing) external view returns (bool) {
-        return _registrations[clientRing].registrant != address(0);
+        Registration storage registration = _registrations[clientRing];
+        // solhint-disable-next-line not-rely-on-time
+        return registration.registrant != address(0) && block.timestamp < registration.expiresAt;
+    }
+
+    /// @inheritdoc IReplicaRing
+    function expiresAt(address clientRing) external view returns (uint64) {
+        return _registrations[clientRing].expiresAt;
     }
 
     /// @inheritdoc IReplicaRing
@@ -121,6 +168,15 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
         collectedFees = 0;
         emit FeesWithdrawn(to, amount);
         _send(to, amount);
+    }
+
+    /// @dev Charges `account`'s credit {fee} x `periods`; returns the price.
+    function _charge(address account, uint64 periods) private returns (uint256 price) {
+        uint256 credit = _credits[account];
+        price = fee * periods;
+        if (credit < price) revert InsufficientCredit(account, credit, price);
+        _credits[account] = credit - price;
+        collectedFees += price;
     }
 
     function _send(address payable to, uint256 amount) private {

@@ -30,6 +30,9 @@ contract RingFactory is IRingFactory {
     /// @inheritdoc IRingFactory
     IBlsRing public immutable blsRingImplementation;
 
+    /// @inheritdoc IRingFactory
+    uint64 public constant DEFAULT_REPLICA_PERIOD = 30 days;
+
     address[] private _rings;
     address[] private _replicaRings;
     mapping(address account => bool created) private _isRing;
@@ -70,12 +73,20 @@ contract RingFactory is IRingFactory {
         external
         returns (IRing ring, IReplicaRing replicaRing)
     {
+        return createReplicaRingWithPeriod(members, owner, fee, DEFAULT_REPLICA_PERIOD);
+    }
+
+    /// @inheritdoc IRingFactory
+    function createReplicaRingWithPeriod(address[] calldata members, address owner, uint256 fee, uint64 period)
+        public
+        returns (IRing ring, IReplicaRing replicaRing)
+    {
         ring = createRing(members, owner);
         replicaRing = IReplicaRing(Clones.clone(address(replicaRingImplementation)));
         _replicaRings.push(address(replicaRing));
         _replicaRingOf[address(ring)] = address(replicaRing);
         emit ReplicaRingCreated(address(replicaRing), address(ring), fee);
-        replicaRing.initialize(ring, fee);
+        replicaRing.initialize(ring, fee, period);
     }
 
     /// @inheritdoc IRingFactory

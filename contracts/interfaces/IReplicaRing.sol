@@ -12,6 +12,9 @@ import {IRing} from "./IRing.sol";
  * @notice A client pre-funds a credit ({deposit}); a member of a client ring then registers that
  *         ring ({register}), typically through the ERC-2771 forwarder so a replica node can relay
  *         the light client's signed request and pay its gas. The fee is charged from the sender's credit.
+ *         Retention: the fee pays one {period} (seconds); a registration runs until {expiresAt}, {renew}
+ *         pays further periods, and once it has run out {isRegistered} is false, replica nodes stop
+ *         following the ring and may unpin its logs; {expire} announces the lapse on chain.
  */
 interface IReplicaRing {
     /// @notice `amount` wei were credited to `account`.
@@ -29,6 +32,22 @@ interface IReplicaRing {
     /// @param registrant The client ring member who registered (and paid).
     /// @param fee Fee in wei per client ring registration.
     event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee);
+
+    /// @notice `clientRing`'s registration was paid `periods` more periods by `payer` and now runs until `expiresAt`.
+    /// @param clientRing The client ring's address.
+    /// @param payer Whose credit paid.
+    /// @param periods How many periods were paid.
+    /// @param expiresAt Block timestamp (seconds) at which the registration ends.
+    event RegistrationRenewed(address indexed clientRing, address indexed payer, uint64 periods, uint64 expiresAt);
+
+    /// @notice `clientRing`'s registration ran out at `expiresAt`: replica nodes no longer keep its logs.
+    /// @param clientRing The client ring's address.
+    /// @param expiresAt Block timestamp (seconds) at which it ended.
+    event RegistrationExpired(address indexed clientRing, uint64 expiresAt);
+
+    /// @notice Every registration with this replica ring runs `period` seconds per fee paid (set once, by {initialize}).
+    /// @param period Seconds per fee.
+    event PeriodConfigured(uint64 period);
 
     /// @notice The replica ring's engine collected `amount` wei of fees to `to`.
     /// @param to Recipient of the ether.
@@ -57,17 +76,39 @@ interface IReplicaRing {
     /// @notice `account` has `credit` wei, `needed` are required.
     error InsufficientCredit(address account, uint256 credit, uint256 needed);
 
+    /// @notice `clientRing` has never been registered.
+    error NotRegistered(address clientRing);
+
+    /// @notice `clientRing`'s registration runs until `expiresAt`, which has not come.
+    error NotExpired(address clientRing, uint64 expiresAt);
+
+    /// @notice The lapse of `clientRing`'s registration at `expiresAt` was announced already.
+    error LapseAlreadyAnnounced(address clientRing, uint64 expiresAt);
+
+    /// @notice A payment is for 1 to `max` periods, not `periods`.
+    error PeriodsOutOfRange(uint64 periods, uint64 max);
+
+    /// @notice A replica ring's period must be longer than zero seconds.
+    error ZeroPeriod();
+
     /// @notice Only the replica ring's engine may withdraw fees.
     error NotRingOwner(address account);
 
     /// @notice A transfer of ether failed.
     error TransferFailed(address to, uint256 amount);
 
-    /// @notice Binds a clone to its Ring, its fee and the calling factory; called once by the factory.
-    ///         Emits {Configured}.
+    /// @notice Binds a clone to its Ring, its fee, its period and the calling factory; called once by the factory.
+    ///         Emits {Configured} and {PeriodConfigured}.
     /// @param ring The ring's address.
-    /// @param fee Fee in wei per client ring registration.
-    function initialize(IRing ring, uint256 fee) external;
+    /// @param fee Fee in wei per client ring registration period.
+    /// @param period Seconds a fee pays for (non-zero).
+    function initialize(IRing ring, uint256 fee, uint64 period) external;
+
+    /// @notice Seconds of retention one {fee} pays for.
+    function period() external view returns (uint64);
+
+    /// @notice The most periods one {renew} pays for.
+    function MAX_PERIODS_PER_PAYMENT() external view returns (uint64); // solhint-disable-line func-name-mixedcase
 
     /// @notice The Ring whose members are the replica nodes.
     function ring() external view returns (IRing);
@@ -91,8 +132,8 @@ interface IReplicaRing {
     function withdrawCredit(uint256 amount) external;
 
     /**
-     * @notice Registers `clientRing`: the sender (a member of it, possibly via the forwarder) pays {fee} from its credit,
-     *         and commits to the ring's replica key.
+     * @notice Registers `clientRing` for one {period}: the sender (a member of it, possibly via the forwarder) pays
+     *         {fee} from its credit, and commits to the ring's replica key. Emits {RingRegistered} and {RegistrationRenewed}.
      * @dev The commitment is what gives the replica key its role: a replica node keeps a handed-over key only when
      *      its commitment (keccak256 of "rings/replica-key/v1" and the key, node/src/replica/ringKeys.ts) is this
      *      one, and then serves only requests MACed with that key. The member's signature over this call covers
@@ -103,9 +144,27 @@ interface IReplicaRing {
      */
     function register(address clientRing, bytes32 replicaKeyCommitment) external;
 
-    /// @notice Whether `clientRing` is registered.
+    /**
+     * @notice Pays `periods` more periods of `clientRing`'s registration from the sender's credit ({fee} each):
+     *         from its expiry if it still runs, from now if it has run out. Anyone may pay. Emits {RegistrationRenewed}.
+     * @param clientRing The client ring's address (registered before).
+     * @param periods 1 to {MAX_PERIODS_PER_PAYMENT}.
+     * @return expiresAt The new expiry (block timestamp, seconds).
+     */
+    function renew(address clientRing, uint64 periods) external returns (uint64 expiresAt);
+
+    /// @notice Announces that `clientRing`'s registration has run out: emits {RegistrationExpired} once per expiry.
+    ///         Anyone may call it (a replica node does when it stops following).
+    /// @param clientRing The client ring's address.
+    function expire(address clientRing) external;
+
+    /// @notice Whether `clientRing` is registered and its paid period has not run out.
     /// @param clientRing The client ring's address.
     function isRegistered(address clientRing) external view returns (bool);
+
+    /// @notice When `clientRing`'s registration runs out (block timestamp, seconds; zero if never registered).
+    /// @param clientRing The client ring's address.
+    function expiresAt(address clientRing) external view returns (uint64);
 
     /**
      * @notice The registration of `clientRing`.
@@ -119,7 +178,7 @@ interface IReplicaRing {
     /// @param clientRing The client ring's address.
     function replicaKeyCommitmentOf(address clientRing) external view returns (bytes32);
 
-    /// @notice All registered client rings, in registration order.
+    /// @notice All client rings ever registered (running or run out: see {isRegistered}), in registration order.
     function registrations() external view returns (address[] memory);
 
     /// @notice Fees collected and not yet withdrawn.

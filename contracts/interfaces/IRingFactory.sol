@@ -58,7 +58,8 @@ interface IRingFactory {
     function createBlsRing(address[] calldata members, address owner) external returns (IBlsRing ring);
 
     /**
-     * @notice Creates a ring whose members are replica nodes, and its ReplicaRing contract.
+     * @notice Creates a ring whose members are replica nodes, and its ReplicaRing contract, whose registrations
+     *         run {DEFAULT_REPLICA_PERIOD} per fee.
      * @param members The replica nodes.
      * @param owner The engine of the new ring (who also withdraws the collected fees).
      * @param fee The fee in wei per client ring registration.
@@ -68,6 +69,22 @@ interface IRingFactory {
     function createReplicaRing(address[] calldata members, address owner, uint256 fee)
         external
         returns (IRing ring, IReplicaRing replicaRing);
+
+    /**
+     * @notice As {createReplicaRing}, with registrations running `period` seconds per fee.
+     * @param members The replica nodes.
+     * @param owner The engine of the new ring (who also withdraws the collected fees).
+     * @param fee The fee in wei per client ring registration period.
+     * @param period Seconds of retention one fee pays for (non-zero).
+     * @return ring The Ring of the replica nodes.
+     * @return replicaRing Its ReplicaRing contract.
+     */
+    function createReplicaRingWithPeriod(address[] calldata members, address owner, uint256 fee, uint64 period)
+        external
+        returns (IRing ring, IReplicaRing replicaRing);
+
+    /// @notice The retention one fee pays for in a replica ring made by {createReplicaRing}: 30 days.
+    function DEFAULT_REPLICA_PERIOD() external view returns (uint64); // solhint-disable-line func-name-mixedcase
 
     /// @notice Whether `account` is a ring created by this factory.
     /// @param account Any address.

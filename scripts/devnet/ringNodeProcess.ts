@@ -16,7 +16,7 @@ const run = promisify(execFile);
 export const RING_NODE_BIN = join(REPO_ROOT, "node", "bin", "ring-node.js");
 export const TEST_PASSWORD = "ring-node test password";
 
-function nodeEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function nodeEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   // A scrypt cost of 2^10 keeps `init` fast; below 2^15 only with the test-only escape.
   return { ...process.env, RING_NODE_PASSWORD: TEST_PASSWORD, RING_NODE_SCRYPT_N: "1024", RING_NODE_TEST_ONLY_WEAK_SCRYPT: "1", FORCE_COLOR: "0", ...extra };
 }

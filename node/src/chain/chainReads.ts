@@ -120,4 +120,9 @@ export class ChainReads {
   registrations(replicaRing: string, options?: ChainReadOptions): Promise<string[]> {
     return this.replicaRing(replicaRing).registrations(options);
   }
+
+  /** When `clientRing`'s registration with `replicaRing` runs out (unix seconds; 0 if never registered). */
+  registrationExpiresAt(replicaRing: string, clientRing: string, options?: ChainReadOptions): Promise<number> {
+    return this.replicaRing(replicaRing).expiresAt(clientRing, options);
+  }
 }

@@ -163,6 +163,11 @@ export class ReplicaRingReads extends ContractReads {
     return [...(await this.view<string[]>("registrations", [], options))];
   }
 
+  /** When `clientRing`'s paid registration runs out (unix seconds; 0 if never registered). */
+  async expiresAt(clientRing: string, options?: ReadOptions): Promise<number> {
+    return Number(await this.view<bigint>("expiresAt", [clientRing], options));
+  }
+
   /** RingRegistered events in [fromBlock, toBlock]. */
   async registered(fromBlock: number, toBlock: number, options?: WaitOptions): Promise<RingRegistration[]> {
     return (await this.logs(fromBlock, toBlock, options)).flatMap((log) => {

@@ -64,7 +64,8 @@ export class ServedRings {
     return new Set(members.flat().map((member) => checksumAddress(member)));
   }
 
-  private async replicaRings(signal: AbortSignal): Promise<string[]> {
+  /** The Rings of the replica rings the ring is registered with (their members are its replica nodes). */
+  async replicaRings(signal: AbortSignal): Promise<string[]> {
     if (this.factory === null) return [];
     const replicaRings = (await this.factory.replicaRings({ signal })).slice(0, MAX_REPLICA_RINGS_CHECKED);
     const registered = await Promise.all(

@@ -37,7 +37,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const err = error as Error;
     process.stderr.write(`ring-node: ${err.name}: ${err.message}\n`);
-    return 1;
+    // A refusal that names its own exit code (restore/errors.ts: 3, refused rather than fork the own log).
+    const code = (error as { exitCode?: unknown }).exitCode;
+    return typeof code === "number" && Number.isInteger(code) && code > 1 ? code : 1;
   }
 }
 

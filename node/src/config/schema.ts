@@ -90,6 +90,11 @@ export const nodeConfigSchema = z.object({
    * authorised on its Gate are served.
    */
   factory: checksummed.optional(),
+  /**
+   * JSON-RPC URLs of replica nodes (of replica rings this ring is registered with) a member restores
+   * its own log from with GetReplicaLog when its store holds less than the chain names for it.
+   */
+  restoreFrom: z.array(z.string().url()).default([]),
   /** Local control endpoint port on 127.0.0.1 (0 = any free port, recorded in control.json). */
   controlPort: port.default(0),
   /** Publish this node's multiaddr and PeerId on chain (`Ring.setNodeInfo`) when they change. */

@@ -48,6 +48,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("rpcUrl", "--rpc-url <url>", "RING_NODE_RPC_URL", "JSON-RPC URL of the chain", text),
   setting("ring", "--ring <address>", "RING_NODE_RING", "Ring contract address", text),
   setting("factory", "--factory <address>", "RING_NODE_FACTORY", "RingFactory: serve blocks to the replica rings this ring is registered with (default none)", text),
+  setting("restoreFrom", "--restore-from <url>", "RING_NODE_RESTORE_FROM", "replica node JSON-RPC URL to restore the own log from (GetReplicaLog), repeatable or comma-separated", list),
   setting("controlPort", "--control-port <port>", "RING_NODE_CONTROL_PORT", "local control endpoint port, 0 = any", integer),
   setting("publishNodeInfo", "--publish-node-info <on|off>", "RING_NODE_PUBLISH_NODE_INFO", "publish this node's multiaddr and PeerId on chain (default on)", onOff),
   setting("fetchTimeoutMs", "--fetch-timeout-ms <ms>", "RING_NODE_FETCH_TIMEOUT_MS", "bound on one block fetch or log-sync wait", integer),

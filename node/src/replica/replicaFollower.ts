@@ -29,6 +29,10 @@ export interface ReplicaFollowerOptions {
   /** The client rings to follow (keys held here, and rings registered with this node's replica ring). */
   rings: () => Promise<string[]>;
   fetchBlock: BlockFetcher;
+  /** Whether the ring's registration still runs (absent: always): a ring whose registration lapsed is not followed. */
+  retained?: (ring: string, signal: AbortSignal) => Promise<boolean>;
+  /** Told once when a followed ring's registration has lapsed (the store may drop it). */
+  onLapsed?: (ring: string) => Promise<void>;
   /** Pause between passes. */
   intervalMs?: number;
   /** Per block fetch. */
@@ -75,6 +79,8 @@ export class ReplicaFollower {
   private readonly refused = new Set<string>();
   private readonly ringHeads = new RingHeads();
   private readonly progressByMember = new Map<string, FollowProgress>();
+  /** Rings whose registration lapsed (not followed until renewed). */
+  private readonly lapsedRings = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private readonly stopping = new AbortController();
@@ -105,6 +111,7 @@ export class ReplicaFollower {
     const rings = new Set([...(await this.options.rings()), ...this.extraRings]);
     const synced: MemberSync[] = [];
     for (const ring of rings) {
+      if (!(await this.stillRetained(ring, signal))) continue;
       const members = await this.options.chain.members(ring, { signal });
       const roundHeads = await this.roundHeads(ring, signal);
       for (const member of members) {
@@ -125,6 +132,28 @@ export class ReplicaFollower {
       }
     }
     return synced;
+  }
+
+  /** The rings not followed any more because their registration lapsed. */
+  lapsed(): string[] {
+    return [...this.lapsedRings];
+  }
+
+  /** False (and, the first time, the ring forgotten here and `onLapsed` told) when the ring's registration lapsed. */
+  private async stillRetained(ring: string, signal: AbortSignal): Promise<boolean> {
+    const key = getAddress(ring);
+    if (this.options.retained === undefined || (await this.options.retained(key, signal))) {
+      this.lapsedRings.delete(key);
+      return true;
+    }
+    if (this.lapsedRings.has(key)) return false;
+    this.lapsedRings.add(key);
+    for (const extra of this.extraRings) if (getAddress(extra) === key) this.extraRings.delete(extra);
+    for (const [row, progress] of this.progressByMember) if (progress.ring === key) this.progressByMember.delete(row);
+    for (const walk of [...this.paused.keys()]) if (walk.startsWith(`${key}/`)) this.paused.delete(walk);
+    this.options.logger?.warn({ ring: key }, "the ring's registration lapsed: no longer followed");
+    await this.options.onLapsed?.(key).catch((error: unknown) => this.options.logger?.warn({ err: error, ring: key }, "dropping a lapsed ring failed"));
+    return false;
   }
 
   /** How far every followed member is replicated here, as of the last pass. */

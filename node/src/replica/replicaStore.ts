@@ -22,7 +22,12 @@ export interface ReplicaStoreOptions {
   headsPath?: string;
   /** Optional: pins a stored block so garbage collection keeps it. */
   pin?: (cid: CID) => Promise<void>;
+  /** Optional: takes a pin away (a ring whose registration lapsed is dropped). */
+  unpin?: (cid: CID) => Promise<void>;
 }
+
+/** The most nodes of one member's log unpinned when a ring is dropped (a bound on the work of one drop). */
+export const MAX_DROPPED_NODES = 1_000_000;
 
 /** One page of a member's log: nodes newest first, and where the next page starts (null: no more). */
 export interface ReplicaLogPage {
@@ -117,6 +122,27 @@ export class ReplicaStore {
     this.setHead(ring, member, candidate);
     await this.journal?.append({ ring: getAddress(ring), member: getAddress(member), cid: candidate.cid.toString(), seq: candidate.seq });
     return candidate;
+  }
+
+  /**
+   * Forgets `ring` (its registration lapsed): no member's head is held any more, so nothing of it
+   * is served, and its nodes are unpinned for garbage collection to take. Returns the nodes unpinned.
+   */
+  async drop(ring: string): Promise<number> {
+    await this.load();
+    const key = getAddress(ring);
+    const members = this.headsByRing.get(key);
+    if (members === undefined) return 0;
+    let unpinned = 0;
+    for (const member of members.keys()) {
+      for (const node of await this.readLog(key, member, { limit: MAX_DROPPED_NODES })) {
+        await this.options.unpin?.(node.cid).catch(() => undefined);
+        unpinned += 1;
+      }
+    }
+    this.headsByRing.delete(key);
+    await this.journal?.compact(this.headRecords());
+    return unpinned;
   }
 
   private setHead(ring: string, member: string, head: ReplicaHead): void {

@@ -43,7 +43,7 @@ export interface RelayerComponents {
 export interface RelayerOptions {
   book: Pick<JobBook, "shardResults" | "shardResultsWithin" | "noteProposal">;
   compute: Pick<JobCompute, "shape" | "majority">;
-  reduces: Pick<ReduceCache, "reduce">;
+  reduces: Pick<ReduceCache, "reduce" | "reduceIfInputs">;
   /** How votes are signed, checked and flushed: the ring's scheme (voteScheme.ts). */
   scheme: VoteScheme;
   finalisation: Pick<Finalisation, "onFlushedHere" | "apply">;
@@ -149,7 +149,8 @@ export class Relayer {
       if (job.seq > (seqs.get(job.submitter) ?? -1)) continue;
       const shards = majorityShards(book, compute, job, (address) => chain.isMember(address), seqs);
       if (shards === null) continue;
-      const output = await reduces.reduce(book, job, shards, this.options.signal);
+      const output = await reduces.reduceIfInputs(book, job, shards, this.options.signal, logger);
+      if (output === null) continue;
       await blocks.putBytes(output.cid, output.bytes);
       proposed.push({ job: job.entry.job, shards, output: output.cid, pin: job.entry.pin });
     }

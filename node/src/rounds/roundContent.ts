@@ -4,6 +4,8 @@
  * reduced output, the round's Outputs and the ring log node whose head the votes sign.
  */
 import { getAddress } from "ethers";
+import type { Logger } from "pino";
+import { JobInputError } from "../compute/errors.js";
 import type { CID } from "multiformats/cid";
 import { cidToBytes32 } from "../core/cid.js";
 import type { Outputs } from "../core/eip712.js";
@@ -67,6 +69,20 @@ export class ReduceCache {
       byShards.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * The reduce, or null when the job's blocks (code, inputs) are at no member any more (lost with
+   * every member's data): such a job is left out of the round rather than stall every round.
+   */
+  async reduceIfInputs(book: Pick<JobBook, "shardResults">, job: KnownJob, shards: readonly CID[], signal: AbortSignal, logger: Pick<Logger, "warn">): Promise<ComputedBlock | null> {
+    try {
+      return await this.reduce(book, job, shards, signal);
+    } catch (error) {
+      if (!(error instanceof JobInputError)) throw error;
+      logger.warn({ err: error, job: job.id }, "a job's blocks are not at hand; proposing the round without it");
+      return null;
+    }
   }
 
   /** Drops a finalised job's reduces. */

@@ -13,13 +13,13 @@
  *    reduce) and signs the Vote with its own log head, or signs a dissent over what it computed
  *    (voteChecks.ts, voter.ts);
  * 4. with >= 2/3 matching votes the relayer flushes (Ring.flush with the dissents, quorum.ts; a BLS
- *    ring's aggregate, ringSigning.ts); every member follows the chain to the next round and marks the jobs done
- *    (finalisation.ts). A fork found in a member's log is proven on chain (forkProver.ts).
+ *    ring's aggregate, ringSigning.ts); members follow the chain and mark the jobs done (finalisation.ts).
+ *    A fork found in a member's log is proven on chain (forkProver.ts).
  *
  * Correctness never depends on the relayer: any member may propose after the timeouts, members
  * only sign what they computed themselves, and the chain accepts the first 2/3-signed flush.
- * Rounds also run, without jobs, while the ring's messages wait for one (roundWork.ts); each flushed
- * round's cut is handed to them. The engine is the tick loop that wires these parts to the node's components.
+ * Rounds also run, without jobs, for waiting messages (roundWork.ts), which get each flushed cut.
+ * The engine is the tick loop that wires these parts to the node's components.
  */
 import type { Libp2p, PeerId } from "@libp2p/interface";
 import { getAddress } from "ethers";
@@ -126,8 +126,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const shardTimeoutMs = options.shardTimeoutMs ?? 3_000;
     const onFinalised = (jobId: string) => {
       this.shards.drop(jobId);
-      // A final job's shard results and reduces are not needed again: memory stays flat over a long run.
-      this.book.release(jobId);
+      this.book.release(jobId); // (its shard results and reduces are not needed again: memory stays flat)
       reduces.forget(jobId);
       this.notify(jobId);
     };
@@ -168,8 +167,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       { runOnLimitedConnection: false },
     );
     this.cleanups.push(replicator.onReplicated(() => this.kick()));
-    const workListener = this.components.messages?.onWork?.(() => this.kick());
-    if (workListener !== undefined) this.cleanups.push(workListener);
+    this.cleanups.push(this.components.messages?.onWork?.(() => this.kick()) ?? (() => undefined));
     this.cleanups.push(
       ownLog.onAppended((nodes) => {
         // Rounds entries go straight to the members; everything else waits for replication.

@@ -42,7 +42,7 @@ export interface JsonRpcComponents {
   /** The chain endpoint, and the node's ring (whose trusted forwarder is the default). */
   chain: Pick<RingChainView, "provider" | "ring">;
   /** Bitswap fetches of client rings' nodes (dialling their members); its datastore keeps the replica keys. */
-  helia: Pick<RingHelia, "blockstore" | "datastore" | "libp2p">;
+  helia: Pick<RingHelia, "blockstore" | "datastore" | "libp2p"> & Partial<Pick<RingHelia, "pins">>;
   /** The local blocks (no network fallback): the replicated client logs live here. */
   blocks: Pick<LogBlockstore, "get" | "put" | "has" | "delete">;
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
@@ -139,6 +139,7 @@ class NodeJsonRpcService implements JsonRpcService {
       blockstore: blocks,
       datastore: helia.datastore,
       dataDir: config.dataDir,
+      ...(helia.pins === undefined ? {} : { pins: heliaPins(helia.pins) }),
       // From the client ring's members (dialled from their node info on chain), over Helia's networked blockstore.
       fetchBlock: async (cid, signal, ring) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal, providers: await this.clientPeers.connect(ring, signal) }),
       host: settings.host,
@@ -157,4 +158,20 @@ class NodeJsonRpcService implements JsonRpcService {
     const { chain } = this.components;
     return new RingReads(chain.ring, chain.provider, this.settings.chainTimeoutMs).trustedForwarder({ signal: this.stopping.signal });
   }
+}
+
+/** Depth-0 pins in Helia (each node pinned on its own, as the log pinner does); an existing pin, or a missing one on unpin, is no error. */
+function heliaPins(pins: RingHelia["pins"]): NonNullable<RingRpcOptions["pins"]> {
+  return {
+    async pin(cid) {
+      try {
+        for await (const pinned of pins.add(cid, { depth: 0 })) void pinned;
+      } catch (error) {
+        if ((error as Error).name !== "AlreadyPinnedError") throw error;
+      }
+    },
+    async unpin(cid) {
+      if (await pins.isPinned(cid)) for await (const unpinned of pins.rm(cid)) void unpinned;
+    },
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import type { Provider, Signer } from "ethers";
+import type { CID } from "multiformats/cid";
 import type { Datastore } from "interface-datastore";
 import type { Blockstore } from "interface-blockstore";
 import { RPC_METHODS } from "../api/methods.js";
@@ -49,6 +50,8 @@ export interface RingRpcOptions {
   /** Local blocks (the node's Helia blockstore without network fallback). */
   blockstore: Pick<Blockstore, "get" | "put" | "has" | "delete">;
   datastore: Pick<Datastore, "get" | "put" | "has" | "query">;
+  /** Pins the replicated client logs (Helia's pins, depth 0 each); absent: not pinned. */
+  pins?: { pin(cid: CID): Promise<void>; unpin(cid: CID): Promise<void> };
   /** Fetches a block from the network (Helia/bitswap), for following client rings. */
   fetchBlock?: BlockFetcher;
   /** Where flush statuses are kept across restarts (JSON lines); memory only without it. */
@@ -86,7 +89,8 @@ export class RingRpcService {
     if (options.maxBatchSize !== undefined) relayerOptions.maxBatchSize = options.maxBatchSize;
     this.relayer = new MetaTxRelayer(relayerOptions);
     this.replicaKeys = new ReplicaKeyStore(options.datastore);
-    this.replicaStore = new ReplicaStore(options.dataDir === undefined ? { blockstore: options.blockstore } : { blockstore: options.blockstore, headsPath: join(options.dataDir, "replica", "heads.jsonl") });
+    const pins = options.pins === undefined ? {} : { pin: (cid: CID) => options.pins?.pin(cid) ?? Promise.resolve(), unpin: (cid: CID) => options.pins?.unpin(cid) ?? Promise.resolve() };
+    this.replicaStore = new ReplicaStore({ blockstore: options.blockstore, ...pins, ...(options.dataDir === undefined ? {} : { headsPath: join(options.dataDir, "replica", "heads.jsonl") }) });
     this.statuses = new FlushStatusStore(options.dataDir === undefined ? undefined : join(options.dataDir, "rpc", "flushes.jsonl"));
 
     this.follower =
@@ -101,6 +105,12 @@ export class RingRpcService {
               const held = (await this.replicaKeys.list()).map((registration) => registration.ring);
               const registered = options.replicaRing === undefined ? [] : await chain.registrations(options.replicaRing);
               return [...held, ...registered];
+            },
+            // Retention: a ring is followed while its paid registration with this replica ring runs.
+            ...(options.replicaRing === undefined ? {} : { retained: (ring: string, signal: AbortSignal) => chain.isRegistered(options.replicaRing as string, ring, { signal }) }),
+            onLapsed: async (ring) => {
+              const unpinned = await this.replicaStore.drop(ring);
+              options.logger?.info({ ring, unpinned }, "lapsed ring dropped: its logs are unpinned");
             },
             ...(options.logger === undefined ? {} : { logger: options.logger }),
           });

@@ -4,6 +4,7 @@
  * `MemberComponents` (each service takes only the parts it declares), and stops everything in
  * reverse order. Nothing else in the node holds the whole set.
  */
+import { join } from "node:path";
 import type { PeerId, Startable } from "@libp2p/interface";
 import type { Logger } from "pino";
 import { RingChainView } from "../chain/ringChainView.js";
@@ -19,6 +20,8 @@ import { createRingHelia } from "../p2p/createRingHelia.js";
 import { PeerDialer } from "../p2p/peerDialer.js";
 import { MembershipVotes } from "../membership/membershipVotes.js";
 import { RingMessages } from "../messages/ringMessages.js";
+import { readRingKeys, RING_KEYS_FILE } from "../replica/ringKeyFile.js";
+import { restoreOwnLog } from "../restore/ownLogRestore.js";
 import { Replicator } from "../replication/replicator.js";
 import { collectStatus, StatusSections } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
@@ -66,7 +69,8 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
           return false; // not a secp256k1 avatar key: not a member
         }
       };
-      const bitswapPeers = servedPeers(config, chain, logger);
+      const served = new ServedRings({ provider: chain.provider, ring: chain.ring, gate: config.rounds.gate, ...(config.factory === undefined ? {} : { factory: config.factory }) });
+      const bitswapPeers = new BitswapPeers({ isRingMember: (address) => chain.isMember(address), served, logger: logger.child({ component: "bitswap-peers" }) });
       bitswapPeers.start();
       cleanups.push(() => bitswapPeers.stop());
       const { helia, blockstore, datastore } = await createRingHelia({ dataDir: config.dataDir, privateKey: identity.libp2pKey, listen: config.listen, relay: config.relay, isRingPeer, bitswapPeers: bitswapPeers.allowsSoon });
@@ -93,6 +97,18 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       });
       await replicator.start();
       cleanups.push(() => replicator.stop());
+      const dialer = memberDialer({ chain, signer: identity, streams: helia.libp2p, config, logger });
+      dialer.start();
+      cleanups.push(() => dialer.stop());
+      // Before anything appends: the store must hold what the chain names of the own log (restored if not), or the start is refused.
+      const replicaKey = (await readRingKeys(join(config.dataDir, RING_KEYS_FILE)).catch(() => null))?.replicaKey;
+      const restoring = new AbortController();
+      cleanups.push(() => restoring.abort(new Error("node stopping")));
+      await restoreOwnLog(
+        { self: identity.address, signer: identity.wallet, chain, logs, helia, served, isMemberPeer: isRingPeer, logger: logger.child({ component: "restore" }) },
+        { restoreFrom: config.restoreFrom, fetchTimeoutMs: config.fetchTimeoutMs, ...(replicaKey === undefined ? {} : { replicaKey }) },
+        restoring.signal,
+      );
       const relayReservations = () => [...(helia.libp2p.services.relay?.reservations.keys() ?? [])].map((peer) => peer.toString());
       const statusSections = new StatusSections();
       const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations, statusSections, bitswapPeers };
@@ -106,9 +122,6 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       const follower = new HeadFollower(components);
       follower.start();
       cleanups.push(() => follower.stop());
-      const dialer = memberDialer(components);
-      dialer.start();
-      cleanups.push(() => dialer.stop());
       chain.start();
       if (config.publishNodeInfo) {
         const publisher = new NodeInfoPublisher(components);
@@ -151,14 +164,8 @@ async function connectChain(config: NodeConfig, logger: Logger): Promise<RingCha
   return RingChainView.connect({ rpcUrl: config.rpcUrl, ring: config.ring, pollMs: config.chainPollMs, logger: logger.child({ component: "chain" }) });
 }
 
-/** Whom bitswap serves: the ring's members, the replica rings it is registered with and the rings on its Gate (p2p/bitswapPeers.ts). */
-function servedPeers(config: NodeConfig, chain: RingChainView, logger: Logger): BitswapPeers {
-  const served = new ServedRings({ provider: chain.provider, ring: chain.ring, gate: config.rounds.gate, ...(config.factory === undefined ? {} : { factory: config.factory }) });
-  return new BitswapPeers({ isRingMember: (address) => chain.isMember(address), served, logger: logger.child({ component: "bitswap-peers" }) });
-}
-
 /** Keeps a connection to every other member, from the chain's node info and the static --peer addresses. */
-function memberDialer({ chain, signer, streams, config, logger }: MemberComponents): PeerDialer {
+function memberDialer({ chain, signer, streams, config, logger }: Pick<MemberComponents, "chain" | "signer" | "streams" | "config" | "logger">): PeerDialer {
   return new PeerDialer(streams, {
     staticPeers: config.peers,
     source: {

@@ -19,7 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["log", "relay", "jsonrpc"],
   ["replication", "replica"],
   ["rounds", "rpc", "client", "status", "membership", "messages"],
-  ["metrics", "control", "dashboard"],
+  ["metrics", "control", "dashboard", "restore"],
   ["runtime"],
   ["cli"],
 ];

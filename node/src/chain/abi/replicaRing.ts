@@ -13,12 +13,21 @@ export const REPLICA_RING_ABI = [
   "function isRegistered(address clientRing) view returns (bool)",
   "function replicaKeyCommitmentOf(address clientRing) view returns (bytes32)",
   "function registrations() view returns (address[])",
+  "function period() view returns (uint64)",
+  "function expiresAt(address clientRing) view returns (uint64)",
+  "function renew(address clientRing, uint64 periods) returns (uint64)",
+  "function expire(address clientRing)",
+  "event RegistrationRenewed(address indexed clientRing, address indexed payer, uint64 periods, uint64 expiresAt)",
+  "event RegistrationExpired(address indexed clientRing, uint64 expiresAt)",
   "event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee)",
   "error UnknownRing(address clientRing)",
   "error NotAClientMember(address account, address clientRing)",
   "error AlreadyRegistered(address clientRing)",
   "error ZeroKeyCommitment(address clientRing)",
   "error InsufficientCredit(address account, uint256 credit, uint256 needed)",
+  "error NotRegistered(address clientRing)",
+  "error NotExpired(address clientRing, uint64 expiresAt)",
+  "error LapseAlreadyAnnounced(address clientRing, uint64 expiresAt)",
 ] as const;
 
 export const replicaRingInterface = new Interface(REPLICA_RING_ABI);
