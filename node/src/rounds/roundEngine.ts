@@ -31,6 +31,8 @@ import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { Replicator } from "../replication/replicator.js";
+import { isEncryptedPayload } from "../replica/payloadCipher.js";
+import type { PayloadReader } from "../replica/sealedLog.js";
 import { asRoundsEntry } from "./entries.js";
 import { flushedCuts, type RoundWork } from "./roundWork.js";
 import type { RoundsOwnLog } from "./faults.js";
@@ -62,6 +64,8 @@ export interface RoundEngineComponents {
   logger: Logger;
   /** Work other than jobs that rounds run for (the ring's messages), if any. */
   messages?: RoundWork;
+  /** Opens what members wrote (the ring's read keys); plaintext when absent. */
+  reader?: PayloadReader;
 }
 
 export interface RoundEngineOptions {
@@ -113,7 +117,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const signal = this.controller.signal;
     const kick = () => this.kick();
     const notify = (jobId: string) => this.notify(jobId);
-    this.book = new JobBook(components.logs);
+    this.book = new JobBook(components.logs, components.reader);
     const writer = new RingWriter(chain.ring, signer.wallet, chain.provider);
     const reduces = new ReduceCache(compute);
     const logger = (this.logger = components.logger.child({ component: "rounds" }));
@@ -164,8 +168,8 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     if (workListener !== undefined) this.cleanups.push(workListener);
     this.cleanups.push(
       ownLog.onAppended((nodes) => {
-        // Rounds entries go straight to the members; everything else waits for replication.
-        if (nodes.some((node) => asRoundsEntry(node.node.payload) !== null)) this.push.push(memberPeers(this.components, this.self).values(), this.self, pushableTail(nodes));
+        // Rounds entries (sealed or not) go straight to the members; everything else waits for replication.
+        if (nodes.some((node) => isEncryptedPayload(node.node.payload) || asRoundsEntry(node.node.payload) !== null)) this.push.push(memberPeers(this.components, this.self).values(), this.self, pushableTail(nodes));
         this.kick();
       }),
     );
