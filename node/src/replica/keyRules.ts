@@ -2,9 +2,10 @@
  * Who writes which key block, decided by every member from the same view (the logs it holds and
  * the chain's member list), so members do not fight over keys:
  *
- * - **Epoch 0.** No key block anywhere and this node has replicated every member up to its
- *   on-chain head: the lowest-address member writes epoch 0 at once; the member of rank r (members
- *   sorted by address) after r x stagger, if still none is seen (liveness when the first is down).
+ * - **Epoch 0.** The first member that needs a key to write (a rounds entry or a message), finds
+ *   no key block anywhere and has replicated every member up to its on-chain head writes epoch 0.
+ *   A ring that never writes a sealed entry exchanges no keys. Two members doing so at once leave
+ *   two blocks for epoch 0 (see below).
  * - **Rotation.** A holder of the newest epoch E's key (a member some block of E was wrapped to)
  *   is no longer a member: epoch E + 1 is written by the lowest-address member at once, by rank r
  *   after r x stagger. Its copies go to the current members only.
@@ -36,6 +37,8 @@ export interface KeyView {
   newest: NewestEpoch | null;
   /** Every member replicated up to its on-chain head (guards epoch 0 on a node that just joined). */
   caughtUp: boolean;
+  /** An append here waits for a key. */
+  wanted: boolean;
   /** How long (ms) this node has seen the need for `action` (0 the first time). */
   waited(actionId: string): number;
   staggerMs: number;
@@ -63,9 +66,7 @@ export function decideKeyAction(view: KeyView): KeyAction | null {
   const isMember = new Set(members.map(lower));
   const { newest } = view;
   if (newest === null) {
-    if (!view.caughtUp) return null;
-    const create: KeyAction = { kind: "create", epoch: 0 };
-    return myTurn(view, members, actionId(create)) ? create : null;
+    return view.caughtUp && view.wanted && isMember.has(lower(view.self)) ? { kind: "create", epoch: 0 } : null;
   }
   if ([...newest.holders].some((holder) => !isMember.has(lower(holder)))) {
     const rotate: KeyAction = { kind: "rotate", epoch: newest.epoch + 1 };

@@ -70,6 +70,8 @@ export class RingReadKeys implements PayloadReader, PayloadSealer {
   private again = false;
   private acting: Promise<void> = Promise.resolve();
   private requested = false;
+  /** Appends waiting for a first key. */
+  private waiting = 0;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -191,10 +193,16 @@ export class RingReadKeys implements PayloadReader, PayloadSealer {
 
   private async firstKey(): Promise<{ epoch: number; key: Uint8Array }> {
     const deadline = Date.now() + (this.options.sealWaitMs ?? 60_000);
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const current = this.current();
-      if (current !== undefined) return current;
+    this.waiting++;
+    this.tickSoon();
+    try {
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const current = this.current();
+        if (current !== undefined) return current;
+      }
+    } finally {
+      this.waiting--;
     }
     throw new NoReadKeyError(`no read key for ring ${this.components.chain.ring} after ${this.options.sealWaitMs ?? 60_000} ms: no member has delivered one to ${this.self} yet`);
   }
@@ -209,7 +217,7 @@ export class RingReadKeys implements PayloadReader, PayloadSealer {
     const members = chain.members().map(checksumAddress);
     if (!members.includes(this.self)) return;
     const newest: NewestEpoch | null = this.ledger.newest();
-    if ((newest === null || !newest.mine) && logs.length(this.self) === 0 && !this.requested) {
+    if (newest !== null && !newest.mine && logs.length(this.self) === 0 && !this.requested) {
       this.requested = true;
       await ownLog.append(keyRequestEntry(chain.ring));
     }
@@ -218,7 +226,8 @@ export class RingReadKeys implements PayloadReader, PayloadSealer {
       self: this.self,
       members,
       newest,
-      caughtUp: newest !== null || (await this.caughtUp(members)),
+      caughtUp: newest !== null || (this.waiting > 0 && (await this.caughtUp(members))),
+      wanted: this.waiting > 0,
       staggerMs: this.options.staggerMs ?? 4_000,
       waited: (id) => now - (this.noticed.get(id) ?? (this.noticed.set(id, now), now)),
     });
