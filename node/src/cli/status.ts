@@ -29,6 +29,7 @@ export function formatStatus(status: NodeStatus): string {
     `own head ${status.own === null ? "empty log" : `seq ${status.own.seq}  ${status.own.cid}`}`,
     `listen   ${status.multiaddrs.join(" ")}`,
     `refused  ${status.rejections} batches   forks seen ${status.forks}`,
+    `keys     ${keysLine(status)}`,
     `relay    reached via ${status.relay.via.length === 0 ? "no relay" : status.relay.via.join(" ")}; reservations held here: ${status.relay.reservations.length}`,
     "",
     ["member", "", "held seq", "claimed seq", "lag", "on-chain head held", "connected"].join("\t"),
@@ -52,5 +53,16 @@ export function formatStatus(status: NodeStatus): string {
       lines.push([followed.ring, followed.member, followed.held?.seq ?? "-", followed.caughtUp ? "yes" : "NO", followed.error ?? ""].join("\t"));
     }
   }
+  if (status.keys !== undefined && status.keys.epochs.length > 0) {
+    lines.push("", ["key epoch", "key ids", "held by (as far as known)"].join("\t"));
+    for (const epoch of status.keys.epochs) lines.push([epoch.epoch, epoch.keyIds.join(" ") || "-", epoch.holders.join(" ")].join("\t"));
+  }
   return `${lines.join("\n")}\n`;
+}
+
+function keysLine(status: NodeStatus): string {
+  if (status.keys === undefined) return "not shown";
+  if (status.keys.public) return "public ring: entries in the clear";
+  const current = status.keys.current;
+  return current === null ? "no read key yet (waiting for a member's key block)" : `epoch ${current.epoch}, key id ${current.keyId}`;
 }

@@ -99,6 +99,12 @@ export const nodeConfigSchema = z.object({
   controlPort: port.default(0),
   /** Publish this node's multiaddr and PeerId on chain (`Ring.setNodeInfo`) when they change. */
   publishNodeInfo: z.boolean().default(true),
+  /**
+   * A public ring: the member writes its rounds entries and messages in the clear and takes part in
+   * no read-key exchange. Off by default: every entry not needed in the clear for verification is
+   * sealed with the ring's read key (replica/readKeys.ts). All members of a ring must agree.
+   */
+  publicRing: z.boolean().default(false),
   /** How long one block fetch (bitswap) or log-sync request may take before it is abandoned. */
   fetchTimeoutMs: z.number().int().positive().default(10_000),
   /** How often the chain view polls the chain. */

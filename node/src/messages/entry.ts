@@ -1,8 +1,8 @@
 /**
  * A message as a log-node payload: `{ message: { app, type?, payload } }` (`app` is the seed's
- * `msg_domsep`). With the ring's read key the node carries the entry encrypted (the read-key
- * envelope of replica/payloadCipher.ts, ring and author as associated data); without one, the entry
- * itself, as the node's other entries are stored today.
+ * `msg_domsep`). A member node seals it with the ring's read key of the current epoch
+ * (replica/readKeys.ts) and reads it back through the same reader as every entry; `sealMessage` /
+ * `openMessage` are the single-key form (one read key, no epochs) for light clients and tests.
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import { LIMITS } from "../api/schemas.js";
@@ -57,6 +57,11 @@ export function openMessage(payload: unknown, readKey: Uint8Array | undefined, c
       return null;
     }
   }
+  return asMessage(entry);
+}
+
+/** The message a plaintext entry is, or null (another entry, or a malformed one). */
+export function asMessage(entry: unknown): MessageFields | null {
   if (!isRecord(entry) || !isRecord(entry.message)) return null;
   const { app, type, payload: body } = entry.message;
   if (typeof app !== "string" || app.length === 0 || (type !== undefined && typeof type !== "string") || body === undefined) return null;

@@ -5,15 +5,14 @@
  * them which cut each flushed round covered (`flushed`).
  */
 import type { LogStore } from "../log/store.js";
-import { openMessage } from "./entry.js";
+import { plaintextReader, type PayloadReader } from "../replica/sealedLog.js";
+import { asMessage } from "./entry.js";
 import { MessageOrder, type OrderedMessage } from "./order.js";
 
 export interface MessageBookComponents {
   logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "onKept">;
-  /** The ring (log nodes' `ring`): with the author, the associated data of encrypted messages. */
-  ring: string;
-  /** The ring's read key, when this node has one: encrypted messages are read with it. */
-  readKey?: Uint8Array;
+  /** Opens each node's payload (the ring's read keys; plaintext when absent). */
+  reader?: PayloadReader;
 }
 
 /** A head of a flushed round's cut (rounds/entries.ts `CutHead` has this shape and more). */
@@ -83,13 +82,17 @@ export class MessageBook {
 
   /** Reads the author's nodes not read yet; answers how many messages they held. */
   private async scanAuthor(author: string): Promise<number> {
-    const { logs, ring, readKey } = this.components;
+    const { logs } = this.components;
+    const reader = this.components.reader ?? plaintextReader;
     const length = logs.length(author);
     let found = 0;
     for (let seq = this.scannedOf(author); seq < length; seq++) {
       const node = await logs.nodeAt(author, seq);
       if (node === null) return found;
-      const fields = openMessage(node.node.payload, readKey, { ring, author: node.node.author });
+      const opened = reader.open(node.node.author, node.node.payload);
+      // An envelope of an epoch whose key may still come: stop here, read on when it comes.
+      if (!opened.readable && opened.later) return found;
+      const fields = opened.readable ? asMessage(opened.payload) : null;
       if (fields !== null) {
         const { ts } = node.node;
         this.order.addMessage({ cid: node.cid.toString(), author: node.node.author, seq, ...(ts === undefined ? {} : { ts }), ...fields });

@@ -13,8 +13,9 @@ import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import { RpcApplicationError } from "../jsonrpc/errorCodes.js";
 import { parseParams } from "../jsonrpc/params.js";
 import type { OwnLog } from "../log/ownLog.js";
+import type { PayloadSealer } from "../replica/sealedLog.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { messageEntry, sealMessage } from "./entry.js";
+import { messageEntry } from "./entry.js";
 import { MessageTooLargeError, PayloadNotCborError, UnknownCursorError } from "./errors.js";
 import type { MessageBook } from "./messageBook.js";
 import type { OrderedMessage } from "./order.js";
@@ -22,8 +23,8 @@ import type { OrderedMessage } from "./order.js";
 export interface MessageRpcComponents {
   book: Pick<MessageBook, "scan" | "get" | "order">;
   ownLog: Pick<OwnLog, "append" | "author">;
-  ring: string;
-  readKey?: Uint8Array;
+  /** Seals the entry as the ring writes (readKeys.ts); the entry itself when absent. */
+  sealer?: PayloadSealer;
   /** A message was appended (the rounds are told, so a round starts for it). */
   onPosted?: () => void;
 }
@@ -31,7 +32,7 @@ export interface MessageRpcComponents {
 const DEFAULT_LIMIT = 100;
 
 export function messageRpcMethods(components: MessageRpcComponents): Record<string, RpcMethod> {
-  const { book, ownLog, ring, readKey } = components;
+  const { book, ownLog, sealer } = components;
   return {
     [RPC_METHODS.PostMessage]: async (params): Promise<PostMessageResult> => {
       const fields = parseParams(postMessageParamsSchema, params);
@@ -45,7 +46,7 @@ export function messageRpcMethods(components: MessageRpcComponents): Record<stri
       }
       let node;
       try {
-        node = await ownLog.append(sealMessage(entry, readKey, { ring, author: ownLog.author }));
+        node = await ownLog.append(sealer === undefined ? entry : await sealer.seal(entry));
       } catch (error) {
         throw new RpcApplicationError(RpcErrorCode.Unavailable, `the log could not be written: ${(error as Error).message}`);
       }

@@ -1,46 +1,53 @@
 /**
  * The ring's messages on a member node: the message book (every member's messages in the agreed
  * order), the JSON-RPC methods the node's endpoint serves for them, and what the rounds ask
- * (`waiting`, `flushed`: rounds/roundWork.ts). Messages are encrypted with the ring's read key when
- * the node holds one (`<dataDir>/ring-keys.json`, as `ring-node replica` keeps it); otherwise they
- * are logged as the node's other entries are, in the clear.
+ * (`waiting`, `flushed`: rounds/roundWork.ts). Messages are sealed with the ring's read key of the
+ * current epoch and read back through the same keys (replica/readKeys.ts), unless the ring is
+ * `public` (config `publicRing`), when they are logged in the clear.
  */
-import { join } from "node:path";
 import type { OwnLog } from "../log/ownLog.js";
 import type { RpcMethod } from "../jsonrpc/dispatcher.js";
-import { readRingKeys, RING_KEYS_FILE } from "../replica/ringKeyFile.js";
+import type { PayloadReader, PayloadSealer } from "../replica/sealedLog.js";
 import { MessageBook, type CutSeq, type MessageBookComponents } from "./messageBook.js";
 import { messageRpcMethods } from "./messageRpc.js";
+
+export interface RingMessageKeys extends PayloadReader, PayloadSealer {
+  readonly isPublic: boolean;
+  /** Calls the listener when a key was opened (messages that waited for it are read then). */
+  onChange(listener: () => void): () => void;
+}
 
 export interface RingMessagesComponents {
   logs: MessageBookComponents["logs"];
   ownLog: Pick<OwnLog, "append" | "author">;
   ring: string;
-  readKey?: Uint8Array;
+  /** The ring's read keys; without them messages are written and read in the clear. */
+  readKeys?: RingMessageKeys;
 }
 
 export class RingMessages {
   readonly book: MessageBook;
   readonly methods: Record<string, RpcMethod>;
   readonly encrypted: boolean;
+  private readonly unsubscribe: (() => void) | undefined;
 
   constructor(components: RingMessagesComponents) {
-    const { logs, ownLog, ring, readKey } = components;
-    const keyed = readKey === undefined ? {} : { readKey };
-    this.book = new MessageBook({ logs, ring, ...keyed });
-    this.methods = messageRpcMethods({ book: this.book, ownLog, ring, ...keyed });
-    this.encrypted = readKey !== undefined;
+    const { logs, ownLog, readKeys } = components;
+    this.book = new MessageBook({ logs, ...(readKeys === undefined ? {} : { reader: readKeys }) });
+    this.methods = messageRpcMethods({ book: this.book, ownLog, ...(readKeys === undefined ? {} : { sealer: readKeys }) });
+    this.encrypted = readKeys !== undefined && !readKeys.isPublic;
+    this.unsubscribe = readKeys?.onChange(() => void this.book.scan().catch(() => undefined));
   }
 
-  /** The messages of the node whose data lives in `dataDir`, with the ring's read key if it keeps one there. */
-  static async open(components: Omit<RingMessagesComponents, "readKey">, dataDir: string): Promise<RingMessages> {
-    const keys = await readRingKeys(join(dataDir, RING_KEYS_FILE));
-    const messages = new RingMessages(keys === null ? components : { ...components, readKey: keys.readKey });
+  /** The messages of a member node, read up to now. */
+  static async open(components: RingMessagesComponents): Promise<RingMessages> {
+    const messages = new RingMessages(components);
     await messages.book.start();
     return messages;
   }
 
   stop(): void {
+    this.unsubscribe?.();
     this.book.stop();
   }
 

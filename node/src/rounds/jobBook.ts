@@ -1,10 +1,11 @@
 /**
  * The rounds' view of the ring's logs: every job, shard result and proposal any member wrote, in
- * the order this node holds them. Built by scanning each author's log forward from where the last
+ * the order this node holds them, each payload opened with the ring's read keys. Built by scanning each author's log forward from where the last
  * scan stopped (logs only grow), so a restarted node rebuilds it from disk.
  */
 import type { CID } from "multiformats/cid";
 import type { LogStore } from "../log/store.js";
+import { plaintextReader, type PayloadReader } from "../replica/sealedLog.js";
 import { asRoundsEntry, type JobEntry, type ProposalEntry, type ShardEntry } from "./entries.js";
 
 export interface KnownJob {
@@ -59,6 +60,8 @@ export class JobBook {
   constructor(
     private readonly store: Pick<LogStore, "authors" | "length" | "nodeAt">,
     private readonly matchesHead: (proposal: ProposalEntry) => Promise<boolean>,
+    /** The one decode point of replicated payloads: the ring's read keys (plaintext without them). */
+    private readonly reader: PayloadReader = plaintextReader,
   ) {}
 
   /** Reads what was appended since the last scan; resolves true when anything new was found. */
@@ -76,8 +79,11 @@ export class JobBook {
           for (let seq = this.scanned.get(author) ?? 0; seq < length; seq++) {
             const node = await this.store.nodeAt(author, seq);
             if (node === null) break;
+            const opened = this.reader.open(author, node.node.payload);
+            // Sealed with a key this node may still receive: read on from here once it has it.
+            if (!opened.readable && opened.later) break;
             this.scanned.set(author, seq + 1);
-            if (await this.index(author, seq, node.node.payload)) found = true;
+            if (opened.readable && (await this.index(author, seq, opened.payload))) found = true;
           }
         }
       } while (this.rescan);

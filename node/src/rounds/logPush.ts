@@ -59,3 +59,8 @@ export class LogPush {
     }
   }
 }
+
+/** What one push carries: the last nodes of a group commit (a member further behind catches up by replication). */
+export function pushableTail(nodes: readonly EncodedLogNode[]): EncodedLogNode[] {
+  return nodes.slice(-32);
+}

@@ -31,6 +31,8 @@ import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { Replicator } from "../replication/replicator.js";
+import { isEncryptedPayload } from "../replica/payloadCipher.js";
+import type { PayloadReader } from "../replica/sealedLog.js";
 import { asRoundsEntry, type ProposalEntry } from "./entries.js";
 import type { RoundWork } from "./roundWork.js";
 import type { RoundsOwnLog } from "./faults.js";
@@ -38,7 +40,7 @@ import { Finalisation, type FinalisedJob } from "./finalisation.js";
 import { ForkProver } from "./forkProver.js";
 import { JobBook, type KnownJob } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
-import { LogPush, type LogPushComponents } from "./logPush.js";
+import { LogPush, pushableTail, type LogPushComponents } from "./logPush.js";
 import { isMemberPeer, memberPeers } from "./memberPeers.js";
 import { Relayer } from "./relayer.js";
 import { RingWriter } from "../chain/index.js";
@@ -63,6 +65,8 @@ export interface RoundEngineComponents {
   logger: Logger;
   /** Work other than jobs that rounds run for (the ring's messages), if any. */
   messages?: RoundWork;
+  /** Opens what members wrote (the ring's read keys); plaintext when absent. */
+  reader?: PayloadReader;
 }
 
 export interface RoundEngineOptions {
@@ -117,7 +121,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const signal = this.controller.signal;
     const kick = () => this.kick();
     const notify = (jobId: string) => this.notify(jobId);
-    this.book = new JobBook(components.logs, (proposal) => proposalMatchesHead(chain.ring, proposal));
+    this.book = new JobBook(components.logs, (proposal) => proposalMatchesHead(chain.ring, proposal), components.reader);
     const writer = new RingWriter(chain.ring, signer.wallet, chain.provider);
     const reduces = new ReduceCache(compute);
     const logger = (this.logger = components.logger.child({ component: "rounds" }));
@@ -170,8 +174,8 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     this.cleanups.push(this.components.messages?.onWork?.(() => this.kick()) ?? (() => undefined));
     this.cleanups.push(
       ownLog.onAppended((nodes) => {
-        // Rounds entries go straight to the members; everything else waits for replication.
-        if (nodes.some((node) => asRoundsEntry(node.node.payload) !== null)) this.push.push(memberPeers(this.components, this.self).values(), this.self, pushableTail(nodes));
+        // Rounds entries (sealed or not) go straight to the members; everything else waits for replication.
+        if (nodes.some((node) => isEncryptedPayload(node.node.payload) || asRoundsEntry(node.node.payload) !== null)) this.push.push(memberPeers(this.components, this.self).values(), this.self, pushableTail(nodes));
         this.kick();
       }),
     );
@@ -292,9 +296,4 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
   private notify(jobId: string): void {
     this.safeDispatchEvent("job", { detail: jobId });
   }
-}
-
-/** What one push carries: the last nodes of a group commit (a member further behind catches up by replication). */
-function pushableTail(nodes: readonly EncodedLogNode[]): EncodedLogNode[] {
-  return nodes.slice(-32);
 }

@@ -35,6 +35,7 @@ import { RoundEngine, type RoundEngineComponents } from "./roundEngine.js";
 import type { RoundWork } from "./roundWork.js";
 import { JobQueueReads } from "../chain/jobQueue.js";
 import { QueueIntake } from "./queueIntake.js";
+import { sealingLog, type PayloadReader, type PayloadSealer } from "../replica/sealedLog.js";
 import { writePrivateFile } from "../config/privateDir.js";
 import type { RoundsStatusSink } from "../api/results.js";
 import { RoundTimings } from "./roundTimings.js";
@@ -57,6 +58,8 @@ export interface RoundsComponents {
   messages?: RoundWork;
   /** Where the recent rounds' timings go into the node's status (absent: not shown). */
   statusSections?: RoundsStatusSink;
+  /** The ring's read keys: every rounds entry is sealed with them and read back through them. */
+  readKeys?: PayloadReader & PayloadSealer;
 }
 
 /** The running rounds, for the callers that reach into them (tests, status). */
@@ -87,6 +90,7 @@ class DefaultRoundsService implements RoundsService {
   private readonly compute: JobCompute;
   private readonly file: string;
   private readonly timings = new RoundTimings();
+  private readonly sealedLog: RoundsOwnLog;
   private http: JsonRpcHttpServer | null = null;
   private listening: string | null = null;
 
@@ -102,11 +106,13 @@ class DefaultRoundsService implements RoundsService {
     let compute: JobCompute = new SandboxCompute(this.sandbox, source, (cid, bytes) => blocks.putBytes(cid, bytes));
     if (this.faults.has("wrong-results")) compute = wrongResults(compute);
     this.compute = compute;
-    const { chain, logs, signer, streams, replicator } = components;
+    const { chain, logs, signer, streams, replicator, readKeys } = components;
     // Named one by one, not spread: the root's components may be getters.
-    const ownLog = this.faults.has("fork-log") ? forkLog(components.ownLog, { logs, blocks, signer, chain, replicator, logger: logger.child({ component: "rounds" }) }) : components.ownLog;
+    const sealed = readKeys === undefined ? components.ownLog : sealingLog(components.ownLog, readKeys);
+    const ownLog = this.faults.has("fork-log") ? forkLog(sealed, { logs, blocks, signer, chain, replicator, logger: logger.child({ component: "rounds" }) }) : sealed;
+    this.sealedLog = ownLog;
     this.engine = new RoundEngine(
-      { chain, logs, ownLog, streams, replicator, signer, blocks, logger, ...(components.messages === undefined ? {} : { messages: components.messages }) },
+      { chain, logs, ownLog, streams, replicator, signer, blocks, logger, ...(components.messages === undefined ? {} : { messages: components.messages }), ...(readKeys === undefined ? {} : { reader: readKeys }) },
       { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs, onTrace: this.timings.observe },
     );
     this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);
@@ -115,7 +121,8 @@ class DefaultRoundsService implements RoundsService {
   }
 
   private queueIntake(address: string, fromBlock: number): QueueIntake {
-    const { chain, helia, config, ownLog } = this.components;
+    const { chain, helia, config } = this.components;
+    const ownLog = this.sealedLog;
     const queue = new JobQueueReads(address, chain.provider);
     return new QueueIntake(
       {

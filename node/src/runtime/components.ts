@@ -17,6 +17,7 @@ import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import type { MembershipVotes } from "../membership/membershipVotes.js";
 import type { RingMessages } from "../messages/ringMessages.js";
+import type { RingReadKeys } from "../replica/readKeys.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { NodeStatus, StatusSections } from "../status/status.js";
 
@@ -39,6 +40,8 @@ export interface MemberComponents {
   logs: LogStore;
   /** This member's own log: the one writer of it. */
   ownLog: OwnLog;
+  /** The ring's read keys by epoch: seals what the rounds and messages write, opens what they read. */
+  readKeys: RingReadKeys;
   /** Replication of the other members' logs (claims, fetches, refusals, ingest). */
   replicator: Replicator;
   /** Pins every kept log node in Helia. */

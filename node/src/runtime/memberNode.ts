@@ -22,6 +22,7 @@ import { MembershipVotes } from "../membership/membershipVotes.js";
 import { RingMessages } from "../messages/ringMessages.js";
 import { readRingKeys, RING_KEYS_FILE } from "../replica/ringKeyFile.js";
 import { restoreOwnLog } from "../restore/ownLogRestore.js";
+import { RingReadKeys } from "../replica/readKeys.js";
 import { Replicator } from "../replication/replicator.js";
 import { collectStatus, StatusSections } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
@@ -109,13 +110,16 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
         { restoreFrom: config.restoreFrom, fetchTimeoutMs: config.fetchTimeoutMs, ...(replicaKey === undefined ? {} : { replicaKey }) },
         restoring.signal,
       );
+      const readKeys = new RingReadKeys({ logs, ownLog, chain, privateKey: identity.privateKey, logger: logger.child({ component: "read-keys" }) }, { dataDir: config.dataDir, publicRing: config.publicRing });
+      await readKeys.start();
+      cleanups.push(() => readKeys.stop());
       const relayReservations = () => [...(helia.libp2p.services.relay?.reservations.keys() ?? [])].map((peer) => peer.toString());
       const statusSections = new StatusSections();
-      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, replicator, pinner, relayReservations, statusSections, bitswapPeers };
+      const partial = { config, logger, signer: identity, chain, streams: helia.libp2p, helia, blocks: logs.blockstore, logs, ownLog, readKeys, replicator, pinner, relayReservations, statusSections, bitswapPeers };
       const membership = new MembershipVotes({ chain, logs, ownLog, replicator, signer: identity, logger: logger.child({ component: "membership" }) }, { submitDelayMs: config.membershipSubmitDelayMs });
       membership.start();
       cleanups.push(() => membership.stop());
-      const messages = await RingMessages.open({ logs, ownLog, ring: chain.ring }, config.dataDir);
+      const messages = await RingMessages.open({ logs, ownLog, ring: chain.ring, readKeys });
       cleanups.push(() => messages.stop());
       const components: MemberComponents = { ...partial, membership, messages, status: () => collectStatus(partial) };
 

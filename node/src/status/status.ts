@@ -7,6 +7,7 @@ import type { RingIdentity } from "../identity/identity.js";
 import type { LogPinner } from "../log/logPinner.js";
 import type { LogStore } from "../log/store.js";
 import { connectedPeers } from "../p2p/connectedPeers.js";
+import type { ReadKeysStatus, RingReadKeys } from "../replica/readKeys.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { ReplicaFollowStatus, RoundTimingStatus } from "../api/results.js";
 
@@ -46,6 +47,8 @@ export interface NodeStatus {
   replica?: ReplicaFollowStatus[];
   /** The recent rounds as this node saw them (absent on a node that runs no rounds). */
   rounds?: RoundTimingStatus[];
+  /** The ring's read-key epochs: the one written with now (its key id), and who holds each as far as the logs show. */
+  keys?: ReadKeysStatus;
 }
 
 /** Where a service that starts after the node's own parts adds to its status (the replica follower). */
@@ -82,6 +85,8 @@ export interface StatusComponents {
   streams: Pick<Libp2p, "getConnections" | "getMultiaddrs">;
   /** PeerIds holding a relay reservation here (absent when the node offers no relay). */
   relayReservations?: () => string[];
+  /** The ring's read keys (absent: none shown). */
+  readKeys?: Pick<RingReadKeys, "status">;
   /** What services add (absent: nothing). */
   statusSections?: Pick<StatusSections, "replica" | "rounds">;
 }
@@ -142,6 +147,7 @@ export async function collectStatus(components: StatusComponents): Promise<NodeS
     relay: { reservations: components.relayReservations?.() ?? [], via: relaysOf(multiaddrs) },
     ...(replica === undefined ? {} : { replica }),
     ...(rounds === undefined ? {} : { rounds }),
+    ...(components.readKeys === undefined ? {} : { keys: components.readKeys.status() }),
   };
 }
 

@@ -12,6 +12,7 @@ import { messageEntry, openMessage, sealMessage } from "../../../node/src/messag
 import { MessageTooLargeError, PayloadNotCborError } from "../../../node/src/messages/errors.js";
 import { MessageBook } from "../../../node/src/messages/messageBook.js";
 import { generateRingKeys } from "../../../node/src/replica/ringKeys.js";
+import { keyReader } from "../../../node/src/replica/sealedLog.js";
 
 const RING = "0x00000000000000000000000000000000000000C0";
 const domain = { name: "Ring", version: "1", chainId: 31337, verifyingContract: RING };
@@ -68,20 +69,20 @@ describe("messages: entries", () => {
 
 describe("messages: the message book", () => {
   it("finds the messages among a log's entries, with their author and seq", async () => {
-    const book = new MessageBook({ logs: await logsOf([{ type: "job" }, { message: { app: "chat", payload: "a" } }, { message: { app: "chat", payload: "b" } }]), ring: RING });
+    const book = new MessageBook({ logs: await logsOf([{ type: "job" }, { message: { app: "chat", payload: "a" } }, { message: { app: "chat", payload: "b" } }]) });
     await book.scan();
     expect(book.order.read("chat", null, 10).items.map((item) => [item.message.seq, item.message.payload, item.round])).to.deep.equal([[1, "a", null], [2, "b", null]]);
   });
 
   it("reads encrypted messages with the ring's read key", async () => {
     const logs = await logsOf([sealMessage(messageEntry({ app: "chat", payload: "sealed" }), readKey, context)]);
-    const book = new MessageBook({ logs, ring: RING, readKey });
+    const book = new MessageBook({ logs, reader: keyReader(readKey, RING) });
     await book.scan();
     expect(book.order.read("chat", null, 10).items.map((item) => item.message.payload)).to.deep.equal(["sealed"]);
   });
 
   it("makes a message final once a flushed round's cut covers its node", async () => {
-    const book = new MessageBook({ logs: await logsOf([{ message: { app: "chat", payload: "a" } }]), ring: RING });
+    const book = new MessageBook({ logs: await logsOf([{ message: { app: "chat", payload: "a" } }]) });
     await book.scan();
     expect(book.waiting()).to.equal(true);
     book.flushed(1, [{ author: author.address, seq: 0 }]);
@@ -90,7 +91,7 @@ describe("messages: the message book", () => {
   });
 
   it("tells its listeners when a scan finds new messages, and only then", async () => {
-    const book = new MessageBook({ logs: await logsOf([{ type: "job" }, { message: { app: "chat", payload: "a" } }]), ring: RING });
+    const book = new MessageBook({ logs: await logsOf([{ type: "job" }, { message: { app: "chat", payload: "a" } }]) });
     let told = 0;
     book.onMessages(() => told++);
     await book.scan();

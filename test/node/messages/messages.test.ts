@@ -1,10 +1,11 @@
 /**
  * Messages across three `ring-node` processes on loopback with a real chain (`hardhat node` over
  * JSON-RPC): posted on two members, finalised by the rounds they start, read in the same agreed
- * order on every member; bad requests answered with their JSON-RPC error, the node intact. Every
- * member keeps the ring's keys (`ring-keys.json`), so messages are logged encrypted with the read key.
+ * order on every member; bad requests answered with their JSON-RPC error, the node intact. The
+ * members exchange the ring's read key in key blocks (replica/readKeys.ts), so messages (and every
+ * rounds entry) are logged encrypted with it.
  */
-import { copyFile, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { after, afterEach, before, describe, it } from "mocha";
@@ -14,8 +15,9 @@ import { RingsRpcClient, RingsRpcError, type MessageItem, type ReadMessagesResul
 import { decodeLogNode } from "../../../node/src/core/logNode.js";
 import { LogJournal } from "../../../node/src/log/journal.js";
 import { encodeCursor } from "../../../node/src/messages/cursor.js";
-import { isEncryptedPayload } from "../../../node/src/replica/payloadCipher.js";
-import { ensureRingKeys, RING_KEYS_FILE } from "../../../node/src/replica/ringKeyFile.js";
+import { asMessage } from "../../../node/src/messages/entry.js";
+import { decryptPayload, isEncryptedPayload } from "../../../node/src/replica/payloadCipher.js";
+import { READ_KEYS_FILE, readEpochKeys } from "../../../node/src/replica/readKeyFile.js";
 import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
@@ -71,9 +73,6 @@ describe("messages: one agreed order on every member", function () {
 
   before(async function () {
     world = await startRoundsRing(3, "messages");
-    const dataDirs = world.ring.members.map((member) => member.dataDir);
-    await ensureRingKeys(join(dataDirs[0] as string, RING_KEYS_FILE));
-    for (const dataDir of dataDirs.slice(1)) await copyFile(join(dataDirs[0] as string, RING_KEYS_FILE), join(dataDir, RING_KEYS_FILE));
     for (let i = 0; i < 3; i++) {
       await world.start(i);
       clients.push(await clientOf(world, i));
@@ -136,7 +135,10 @@ describe("messages: one agreed order on every member", function () {
     const { journal, records } = await LogJournal.open(join(member.dataDir, "logs", `${member.address}.journal`));
     await journal.close();
     const payloads = await Promise.all(records.map(async (bytes) => (await decodeLogNode(bytes)).node.payload));
-    expect(payloads.filter(isEncryptedPayload).length).to.equal(4);
+    const keys = (await readEpochKeys(join(member.dataDir, READ_KEYS_FILE), world.ring.ring)).get(0) ?? [];
+    const opened = payloads.filter(isEncryptedPayload).map((envelope) => decryptPayload(keys[0] as Uint8Array, envelope, { ring: world.ring.ring, author: member.address }));
+    // Its 4 messages, and the proposals it wrote as a relayer, are all envelopes; nothing is a message in the clear.
+    expect(opened.filter((entry) => asMessage(entry) !== null).length).to.equal(4);
     expect(payloads.some((payload) => JSON.stringify(payload).includes("message"))).to.equal(false);
     await world.start(0);
     clients[0] = await clientOf(world, 0);
