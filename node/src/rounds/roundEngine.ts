@@ -26,7 +26,6 @@ import { getAddress } from "ethers";
 import type { Logger } from "pino";
 import { TypedEventEmitter } from "main-event";
 import type { RingChainView, RingEventRecord } from "../chain/ringChainView.js";
-import type { EncodedLogNode } from "../core/logNode.js";
 import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
