@@ -9,17 +9,18 @@ import { openMessage } from "./entry.js";
 import { MessageOrder, type OrderedMessage } from "./order.js";
 
 export interface MessageBookComponents {
-  logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "onKept">;
+  logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "onKept"> & Partial<Pick<LogStore, "onFork" | "forks">>;
   /** The ring (log nodes' `ring`): with the author, the associated data of encrypted messages. */
   ring: string;
   /** The ring's read key, when this node has one: encrypted messages are read with it. */
   readKey?: Uint8Array;
 }
 
-/** A head of a flushed round's cut (rounds/entries.ts `CutHead` has this shape and more). */
+/** A head of a flushed round's cut (rounds/entries.ts `CutHead` has this shape); with its CID the order checks the branch. */
 export interface CutSeq {
   author: string;
   seq: number;
+  cid?: { toString(): string };
 }
 
 export class MessageBook {
@@ -30,18 +31,37 @@ export class MessageBook {
   private scanning: Promise<void> | null = null;
   private scanAgain = false;
   private unsubscribe: (() => void) | null = null;
+  private unfork: (() => void) | null = null;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly components: MessageBookComponents) {}
 
   /** Reads what the logs hold now, then follows them as nodes are kept. */
   async start(): Promise<void> {
-    this.unsubscribe ??= this.components.logs.onKept(() => void this.scan().catch(() => undefined));
+    const { logs } = this.components;
+    this.unsubscribe ??= logs.onKept(() => void this.scan().catch(() => undefined));
+    this.unfork ??= logs.onFork?.((author) => this.forked(author)) ?? null;
+    for (const evidence of (await logs.forks?.()) ?? []) this.order.forked(evidence.author);
     await this.scan();
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.unfork?.();
+    this.unfork = null;
+  }
+
+  /** Calls `listener` whenever the order may have changed (new messages, a flushed cut, a fork); returns how to stop. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** `author`'s log forked: its messages not final yet are dropped. */
+  forked(author: string): void {
+    this.order.forked(author);
+    this.changed();
   }
 
   /** Reads every node kept since the last scan; resolves once the logs are read up to now. */
@@ -54,8 +74,10 @@ export class MessageBook {
       do {
         this.scanAgain = false;
         let found = 0;
+        const before = this.scannedTotal();
         for (const author of this.components.logs.authors()) found += await this.scanAuthor(author);
         if (found > 0) for (const listener of this.listeners) listener();
+        if (this.scannedTotal() > before) this.changed();
       } while (this.scanAgain);
     })().finally(() => (this.scanning = null));
     return this.scanning;
@@ -74,7 +96,13 @@ export class MessageBook {
 
   /** A flushed round covered these heads. */
   flushed(round: number, cut: readonly CutSeq[]): void {
-    this.order.addCut({ round, heads: new Map(cut.map((head) => [head.author, head.seq] as const)) });
+    const cids = cut.every((head) => head.cid !== undefined) ? new Map(cut.map((head) => [head.author, String(head.cid)] as const)) : undefined;
+    this.order.addCut({ round, heads: new Map(cut.map((head) => [head.author, head.seq] as const)), ...(cids === undefined ? {} : { cids }) });
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   get(cid: string): OrderedMessage | undefined {
@@ -89,6 +117,7 @@ export class MessageBook {
     for (let seq = this.scannedOf(author); seq < length; seq++) {
       const node = await logs.nodeAt(author, seq);
       if (node === null) return found;
+      this.order.noteNode(author, seq, node.cid.toString());
       const fields = openMessage(node.node.payload, readKey, { ring, author: node.node.author });
       if (fields !== null) {
         const { ts } = node.node;
@@ -99,6 +128,12 @@ export class MessageBook {
       this.scanned.set(author, seq + 1);
     }
     return found;
+  }
+
+  private scannedTotal(): number {
+    let total = 0;
+    for (const length of this.scanned.values()) total += length;
+    return total;
   }
 
   private scannedOf(author: string): number {

@@ -6,11 +6,14 @@
  * are logged as the node's other entries are, in the clear.
  */
 import { join } from "node:path";
+import type { FlushedRoundHead } from "../api/subscriptions.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import { readRingKeys, RING_KEYS_FILE } from "../replica/ringKeyFile.js";
 import { MessageBook, type CutSeq, type MessageBookComponents } from "./messageBook.js";
 import { messageRpcMethods } from "./messageRpc.js";
+import { SubscriptionHub } from "./subscriptionHub.js";
+import { subscriptionRpcMethods } from "./subscriptionRpc.js";
 
 export interface RingMessagesComponents {
   logs: MessageBookComponents["logs"];
@@ -22,13 +25,20 @@ export interface RingMessagesComponents {
 export class RingMessages {
   readonly book: MessageBook;
   readonly methods: Record<string, RpcMethod>;
+  /** The subscriptions, served on the WebSocket endpoint only. */
+  readonly wsMethods: Record<string, RpcMethod>;
+  readonly hub: SubscriptionHub;
   readonly encrypted: boolean;
+  private readonly unwatch: () => void;
 
   constructor(components: RingMessagesComponents) {
     const { logs, ownLog, ring, readKey } = components;
     const keyed = readKey === undefined ? {} : { readKey };
     this.book = new MessageBook({ logs, ring, ...keyed });
     this.methods = messageRpcMethods({ book: this.book, ownLog, ring, ...keyed });
+    this.hub = new SubscriptionHub({ source: this.book.order });
+    this.wsMethods = subscriptionRpcMethods({ hub: this.hub, book: this.book });
+    this.unwatch = this.book.onChange(() => this.hub.changed());
     this.encrypted = readKey !== undefined;
   }
 
@@ -41,6 +51,8 @@ export class RingMessages {
   }
 
   stop(): void {
+    this.unwatch();
+    this.hub.close();
     this.book.stop();
   }
 
@@ -48,8 +60,9 @@ export class RingMessages {
     return this.book.waiting(isMember);
   }
 
-  flushed(round: number, cut: readonly CutSeq[]): void {
+  flushed(round: number, cut: readonly CutSeq[], head?: FlushedRoundHead): void {
     this.book.flushed(round, cut);
+    if (head !== undefined) this.hub.head(head);
   }
 
   /** New messages were read from the logs (the rounds look at once). */

@@ -274,7 +274,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
 
   private onChainEvent(event: RingEventRecord): void {
     if (event.type === "Flushed") {
-      this.finalisation.onFlushedEvent(Number(event.round), event.ringNodeHead, event.transactionHash);
+      this.finalisation.onFlushedEvent(Number(event.round), event.ringNodeHead, event.transactionHash, event.blockNumber);
       this.relayer.roundFlushed();
       this.kick();
     } else if (event.type === "ForkProven" || event.type === "MemberExited" || event.type === "MemberEntered") {
