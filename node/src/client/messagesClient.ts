@@ -31,6 +31,8 @@ export interface SubscribeOptions {
   signal?: AbortSignal;
   /** Called on every reconnect, with how the last socket closed. */
   onReconnect?: (close: WsClose | null) => void;
+  /** Called each time the node has answered the subscription (its id): notifications follow. */
+  onSubscribed?: (id: string) => void;
 }
 
 export class SubscriptionEndedError extends Error {
@@ -113,11 +115,17 @@ export class MessagesClient {
       const onAbort = () => connection.close(1000, "unsubscribed");
       signal?.addEventListener("abort", onAbort, { once: true });
       let id: string | null = null;
+      let overflowed = false;
       const early: T[] = [];
       connection.onNotification(notification, (value) => {
         const item = value as T;
-        if (id === null) early.push(item);
-        else if (item.subscription === id && !queue.push(item)) connection.close(1000, "reader too slow: resuming from the cursor");
+        if (id === null) {
+          if (early.length < (this.options.maxQueued ?? 10_000)) early.push(item);
+        } else if (item.subscription === id && !overflowed && !queue.push(item)) {
+          // Nothing after the lost one may be yielded (the cursor would skip it): resume from the last one yielded.
+          overflowed = true;
+          connection.close(1000, "reader too slow: resuming from the cursor");
+        }
       });
       connection.onClose((close) => {
         lastClose = close;
@@ -127,6 +135,7 @@ export class MessagesClient {
         id = (await connection.call<SubscribeResult>(method, params())).id;
         for (const item of early.splice(0)) if (item.subscription === id) queue.push(item);
         pause = this.options.retryMs ?? 250;
+        options.onSubscribed?.(id);
         for await (const item of queue) yield item;
       } catch (error) {
         if (error instanceof RingsRpcError && error.code !== RpcErrorCode.UnknownCursor && error.code !== RpcErrorCode.Unavailable) throw error;
