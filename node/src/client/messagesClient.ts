@@ -97,12 +97,13 @@ export class MessagesClient {
     let pause = this.options.retryMs ?? 250;
     let lastClose: WsClose | null = null;
     let first = true;
-    while (signal?.aborted !== true) {
+    const aborted = () => signal?.aborted === true;
+    while (!aborted()) {
       if (!first) {
         options.onReconnect?.(lastClose);
         await sleep(pause, signal);
         pause = Math.min(pause * 2, 5_000);
-        if (signal?.aborted === true) return;
+        if (aborted()) return;
       }
       first = false;
       const queue = new AsyncQueue<T>(this.options.maxQueued ?? 10_000);

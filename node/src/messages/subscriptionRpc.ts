@@ -24,6 +24,11 @@ function connectionOf(context: RpcCallContext): RpcConnection {
   return context.connection;
 }
 
+/** `run()` as a promise: its value, or its throw as the rejection. */
+function settled<T>(run: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(run()));
+}
+
 function subscribing(subscribe: () => string): SubscribeResult {
   try {
     return { id: subscribe() };
@@ -51,16 +56,18 @@ export function subscriptionRpcMethods({ hub, book }: SubscriptionRpcComponents)
       }
       return subscribing(() => hub.subscribeMessages(connection, app, position));
     },
-    [SUBSCRIPTION_METHODS.SubscribeHeads]: async (params, context): Promise<SubscribeResult> => {
-      const connection = connectionOf(context);
-      parseParams(subscribeHeadsParamsSchema, params ?? {});
-      return subscribing(() => hub.subscribeHeads(connection));
-    },
-    [SUBSCRIPTION_METHODS.Unsubscribe]: async (params, context): Promise<boolean> => {
-      const connection = connectionOf(context);
-      const { id } = parseParams(unsubscribeParamsSchema, params);
-      if (!hub.unsubscribe(connection, id)) throw new RpcApplicationError(RpcErrorCode.UnknownSubscription, `${id} is no subscription of this connection`);
-      return true;
-    },
+    [SUBSCRIPTION_METHODS.SubscribeHeads]: (params, context) =>
+      settled((): SubscribeResult => {
+        const connection = connectionOf(context);
+        parseParams(subscribeHeadsParamsSchema, params ?? {});
+        return subscribing(() => hub.subscribeHeads(connection));
+      }),
+    [SUBSCRIPTION_METHODS.Unsubscribe]: (params, context) =>
+      settled((): boolean => {
+        const connection = connectionOf(context);
+        const { id } = parseParams(unsubscribeParamsSchema, params);
+        if (!hub.unsubscribe(connection, id)) throw new RpcApplicationError(RpcErrorCode.UnknownSubscription, `${id} is no subscription of this connection`);
+        return true;
+      }),
   };
 }
