@@ -39,6 +39,10 @@ export const RpcErrorCode = {
   PayloadNotCbor: -32016,
   /** GetMessage: no message with this CID is held here. */
   UnknownMessage: -32017,
+  /** SubscribeMessages, SubscribeHeads: the socket holds WS_LIMITS.maxSubscriptionsPerSocket subscriptions already. */
+  TooManySubscriptions: -32018,
+  /** Unsubscribe: no subscription with this id on this socket. */
+  UnknownSubscription: -32019,
 } as const;
 
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
@@ -62,4 +66,6 @@ export const RPC_ERROR_MESSAGES: Record<RpcErrorCodeValue, string> = {
   [RpcErrorCode.MessageTooLarge]: "message too large",
   [RpcErrorCode.PayloadNotCbor]: "payload not CBOR-encodable",
   [RpcErrorCode.UnknownMessage]: "unknown message",
+  [RpcErrorCode.TooManySubscriptions]: "too many subscriptions",
+  [RpcErrorCode.UnknownSubscription]: "unknown subscription",
 };

@@ -8,3 +8,4 @@ export * from "./methods.js";
 export * from "./requests.js";
 export * from "./results.js";
 export * from "./schemas.js";
+export * from "./subscriptions.js";

@@ -11,6 +11,21 @@ import { StandardErrorCode } from "./errorCodes.js";
 export interface RpcCallContext {
   /** Aborted when the client goes away or the server closes. */
   signal: AbortSignal;
+  /** The WebSocket the call came on (absent over HTTP): methods that send notifications use it. */
+  connection?: RpcConnection;
+}
+
+/** A client's WebSocket as methods see it (jsonrpc/wsServer.ts). */
+export interface RpcConnection {
+  readonly id: string;
+  /** Whether the socket is closed (by the client, the server, or as a slow consumer). */
+  readonly closed: boolean;
+  /** Sends a JSON-RPC notification; false when the socket is closed or was just closed as too slow. */
+  notify(method: string, params: unknown): boolean;
+  /** Resolves once the socket's unsent bytes are below half its bound, or it closed. */
+  drained(): Promise<void>;
+  /** Calls `listener` once when the socket closes. */
+  onClose(listener: () => void): void;
 }
 
 export type RpcMethod = (params: unknown, context: RpcCallContext) => Promise<unknown>;

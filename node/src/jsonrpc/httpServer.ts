@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { RPC_ERROR_MESSAGES, RpcErrorCode } from "../api/errorCodes.js";
 import { StandardErrorCode } from "./errorCodes.js";
 import type { RpcDispatcher } from "./dispatcher.js";
@@ -100,6 +101,16 @@ export class JsonRpcHttpServer {
     if (address === null) throw new Error("server is not listening");
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     return `http://${host}:${address.port}/`;
+  }
+
+  /** Hands HTTP upgrade requests (WebSocket) to `handler` with the Host values this server accepts (null: a wildcard address). */
+  onUpgrade(handler: (request: IncomingMessage, socket: Duplex, head: Buffer, hosts: ReadonlySet<string> | null) => void): void {
+    this.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => handler(request, socket, head, this.hosts));
+  }
+
+  /** The bearer token of a local server (undefined: the public one). */
+  get token(): string | undefined {
+    return this.options.token;
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,8 @@ export interface KeptDetail {
 
 export interface LogStoreEvents {
   kept: CustomEvent<KeptDetail>;
+  /** Fork evidence against `author` was recorded. */
+  fork: CustomEvent<{ author: string; seq: number }>;
 }
 
 export class LogStore extends TypedEventEmitter<LogStoreEvents> {
@@ -169,6 +171,14 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
 
   async recordFork(evidence: ForkEvidence): Promise<void> {
     await this.datastore.put(forkKey(evidence.author, evidence.seq), encodeForkEvidence(evidence));
+    this.safeDispatchEvent("fork", { detail: { author: evidence.author, seq: evidence.seq } });
+  }
+
+  /** Calls `listener` with the author whenever fork evidence against it is recorded; returns the unsubscribe. */
+  onFork(listener: (author: string) => void): () => void {
+    const handler = (event: CustomEvent<{ author: string; seq: number }>) => listener(event.detail.author);
+    this.addEventListener("fork", handler);
+    return () => this.removeEventListener("fork", handler);
   }
 
   async forks(): Promise<ForkEvidence[]> {

@@ -14,3 +14,8 @@ export class MessageTooLargeError extends Error {
 export class PayloadNotCborError extends Error {
   override name = "PayloadNotCborError";
 }
+
+/** A connection asked for more subscriptions than its bound (WS_LIMITS.maxSubscriptionsPerSocket). */
+export class TooManySubscriptionsError extends Error {
+  override name = "TooManySubscriptionsError";
+}

@@ -10,15 +10,16 @@ import { asMessage } from "./entry.js";
 import { MessageOrder, type OrderedMessage } from "./order.js";
 
 export interface MessageBookComponents {
-  logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "onKept">;
+  logs: Pick<LogStore, "authors" | "length" | "nodeAt" | "onKept"> & Partial<Pick<LogStore, "onFork" | "forks">>;
   /** Opens each node's payload (the ring's read keys; plaintext when absent). */
   reader?: PayloadReader;
 }
 
-/** A head of a flushed round's cut (rounds/entries.ts `CutHead` has this shape and more). */
+/** A head of a flushed round's cut (rounds/entries.ts `CutHead` has this shape); with its CID the order checks the branch. */
 export interface CutSeq {
   author: string;
   seq: number;
+  cid?: { toString(): string };
 }
 
 export class MessageBook {
@@ -29,18 +30,37 @@ export class MessageBook {
   private scanning: Promise<void> | null = null;
   private scanAgain = false;
   private unsubscribe: (() => void) | null = null;
+  private unfork: (() => void) | null = null;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly components: MessageBookComponents) {}
 
   /** Reads what the logs hold now, then follows them as nodes are kept. */
   async start(): Promise<void> {
-    this.unsubscribe ??= this.components.logs.onKept(() => void this.scan().catch(() => undefined));
+    const { logs } = this.components;
+    this.unsubscribe ??= logs.onKept(() => void this.scan().catch(() => undefined));
+    this.unfork ??= logs.onFork?.((author) => this.forked(author)) ?? null;
+    for (const evidence of (await logs.forks?.()) ?? []) this.order.forked(evidence.author);
     await this.scan();
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.unfork?.();
+    this.unfork = null;
+  }
+
+  /** Calls `listener` whenever the order may have changed (new messages, a flushed cut, a fork); returns how to stop. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** `author`'s log forked: its messages not final yet are dropped. */
+  forked(author: string): void {
+    this.order.forked(author);
+    this.changed();
   }
 
   /** Reads every node kept since the last scan; resolves once the logs are read up to now. */
@@ -53,8 +73,10 @@ export class MessageBook {
       do {
         this.scanAgain = false;
         let found = 0;
+        const before = this.scannedTotal();
         for (const author of this.components.logs.authors()) found += await this.scanAuthor(author);
         if (found > 0) for (const listener of this.listeners) listener();
+        if (this.scannedTotal() > before) this.changed();
       } while (this.scanAgain);
     })().finally(() => (this.scanning = null));
     return this.scanning;
@@ -73,7 +95,13 @@ export class MessageBook {
 
   /** A flushed round covered these heads. */
   flushed(round: number, cut: readonly CutSeq[]): void {
-    this.order.addCut({ round, heads: new Map(cut.map((head) => [head.author, head.seq] as const)) });
+    const cids = cut.every((head) => head.cid !== undefined) ? new Map(cut.map((head) => [head.author, String(head.cid)] as const)) : undefined;
+    this.order.addCut({ round, heads: new Map(cut.map((head) => [head.author, head.seq] as const)), ...(cids === undefined ? {} : { cids }) });
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   get(cid: string): OrderedMessage | undefined {
@@ -92,6 +120,7 @@ export class MessageBook {
       const opened = reader.open(node.node.author, node.node.payload);
       // An envelope of an epoch whose key may still come: stop here, read on when it comes.
       if (!opened.readable && opened.later) return found;
+      this.order.noteNode(author, seq, node.cid.toString());
       const fields = opened.readable ? asMessage(opened.payload) : null;
       if (fields !== null) {
         const { ts } = node.node;
@@ -102,6 +131,12 @@ export class MessageBook {
       this.scanned.set(author, seq + 1);
     }
     return found;
+  }
+
+  private scannedTotal(): number {
+    let total = 0;
+    for (const length of this.scanned.values()) total += length;
+    return total;
   }
 
   private scannedOf(author: string): number {

@@ -18,7 +18,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { messageEntry } from "./entry.js";
 import { MessageTooLargeError, PayloadNotCborError, UnknownCursorError } from "./errors.js";
 import type { MessageBook } from "./messageBook.js";
-import type { OrderedMessage } from "./order.js";
+import { itemOf } from "./item.js";
 
 export interface MessageRpcComponents {
   book: Pick<MessageBook, "scan" | "get" | "order">;
@@ -78,11 +78,4 @@ export function messageRpcMethods(components: MessageRpcComponents): Record<stri
       return itemOf(found);
     },
   };
-}
-
-function itemOf({ message, round }: OrderedMessage): MessageItem {
-  const item: MessageItem = { cid: message.cid, author: message.author, seq: message.seq, app: message.app, payload: message.payload, status: round === null ? "tentative" : "final", round };
-  if (message.ts !== undefined) item.ts = message.ts;
-  if (message.type !== undefined) item.type = message.type;
-  return item;
 }

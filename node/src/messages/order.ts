@@ -16,10 +16,11 @@ import { comparePositions, type MessagePosition } from "./cursor.js";
 /** A message as it was logged (the log node's author, seq and CID, and the entry's fields): an API item without its status. */
 export type LoggedMessage = Omit<MessageItem, "status" | "round">;
 
-/** A flushed round's cut: each member's head seq (members with an empty log are absent). */
+/** A flushed round's cut: each member's head seq (members with an empty log are absent), and the head nodes' CIDs when known. */
 export interface RoundCut {
   round: number;
   heads: ReadonlyMap<string, number>;
+  cids?: ReadonlyMap<string, string>;
 }
 
 export interface OrderedMessage {
@@ -43,6 +44,14 @@ export class MessageOrder {
   /** author (lower case) -> how many of its nodes (seq 0 ... n-1) were scanned. */
   private readonly scanned = new Map<string, number>();
   private readonly cuts = new Map<number, Map<string, number>>();
+  /** round -> author -> the CID its cut names at the head seq. */
+  private readonly cutCids = new Map<number, Map<string, string>>();
+  /** author -> seq -> CID of every node scanned (a cut's head is checked against it: a forked branch is not finalised). */
+  private readonly nodeCids = new Map<string, Map<number, string>>();
+  /** Authors whose log forked (proven, or a cut named another branch): their messages are not tentative any more. */
+  private readonly forkedAuthors = new Set<string>();
+  /** CIDs of messages that were tentative and will not be final (their author forked). */
+  private readonly droppedCids = new Set<string>();
   /** author -> highest seq any known cut covers. */
   private readonly covered = new Map<string, number>();
   /** The final sequence so far, by app: extended round by round at its end. */
@@ -64,6 +73,7 @@ export class MessageOrder {
     if (seqs === undefined) this.byAuthor.set(key(message.author), (seqs = new Map<number, LoggedMessage>()));
     seqs.set(message.seq, message);
     if (message.seq <= (this.done.get(key(message.author)) ?? -1)) this.stale = true;
+    else if (this.forkedAuthors.has(key(message.author))) this.droppedCids.add(message.cid);
     else this.addTentative(message);
   }
 
@@ -72,11 +82,40 @@ export class MessageOrder {
     if (length > (this.scanned.get(key(author)) ?? 0)) this.scanned.set(key(author), length);
   }
 
+  /** The node at (author, seq) scanned here has this CID. */
+  noteNode(author: string, seq: number, cid: string): void {
+    let cids = this.nodeCids.get(key(author));
+    if (cids === undefined) this.nodeCids.set(key(author), (cids = new Map<number, string>()));
+    cids.set(seq, cid);
+  }
+
+  /**
+   * `author`'s log forked: its messages not final now are dropped (and any found later): they stay
+   * out of the final order unless a flushed cut names their very nodes (its head CID).
+   */
+  forked(author: string): void {
+    this.forkedAuthors.add(key(author));
+    for (const tentative of this.tentativeByApp.values()) {
+      for (const [cid, message] of tentative) {
+        if (key(message.author) !== key(author)) continue;
+        tentative.delete(cid);
+        this.droppedCids.add(cid);
+      }
+    }
+  }
+
+  /** Whether the message was tentative and will not be final here (its author forked). */
+  isDropped(cid: string): boolean {
+    this.extend();
+    return this.droppedCids.has(cid) && !this.finalRoundOf.has(cid);
+  }
+
   /** Records a flushed round's cut. Known already: nothing changes. */
   addCut(cut: RoundCut): void {
     if (this.cuts.has(cut.round)) return;
     const heads = new Map([...cut.heads].map(([author, seq]) => [key(author), seq] as const));
     this.cuts.set(cut.round, heads);
+    if (cut.cids !== undefined) this.cutCids.set(cut.round, new Map([...cut.cids].map(([author, cid]) => [key(author), cid] as const)));
     for (const [author, seq] of heads) if (seq > (this.covered.get(author) ?? -1)) this.covered.set(author, seq);
   }
 
@@ -105,6 +144,20 @@ export class MessageOrder {
   isFinalPosition(app: string, position: MessagePosition): boolean {
     const message = this.byAuthor.get(key(position.author))?.get(position.seq);
     return message !== undefined && message.app === app && this.get(message.cid)?.round === position.round;
+  }
+
+  /** Up to `limit` final messages of `app` after `after` (from the start without it), in the agreed order. */
+  finalAfter(app: string, after: MessagePosition | null, limit: number): OrderedMessage[] {
+    this.extend();
+    const final = this.finalByApp.get(app) ?? [];
+    const start = after === null ? 0 : firstAfter(final, after);
+    return final.slice(start, start + limit);
+  }
+
+  /** The tentative messages of `app`, by author and seq. */
+  tentativeOf(app: string): LoggedMessage[] {
+    this.extend();
+    return [...(this.tentativeByApp.get(app)?.values() ?? [])].sort(compareAuthorSeq);
   }
 
   /**
@@ -137,6 +190,7 @@ export class MessageOrder {
     for (let round = this.finalRounds + 1; ; round++) {
       const cut = this.cuts.get(round);
       if (cut === undefined || ![...cut].every(([author, seq]) => (this.scanned.get(author) ?? 0) > seq)) return;
+      if (!this.onCutBranch(round, cut)) return;
       const inRound: LoggedMessage[] = [];
       for (const [author, head] of cut) {
         const seqs = this.byAuthor.get(author);
@@ -158,6 +212,24 @@ export class MessageOrder {
     }
   }
 
+  /**
+   * Whether every head the round's cut names (by CID) is the node held here at that seq. When one is
+   * not, its author forked and the cut took the other branch: the round cannot count here (its
+   * messages are not all held), and the author's messages not final yet are dropped.
+   */
+  private onCutBranch(round: number, cut: ReadonlyMap<string, number>): boolean {
+    const cids = this.cutCids.get(round);
+    if (cids === undefined) return true;
+    let matches = true;
+    for (const [author, seq] of cut) {
+      const named = cids.get(author);
+      if (named === undefined || this.nodeCids.get(author)?.get(seq) === named) continue;
+      matches = false;
+      if (!this.forkedAuthors.has(author)) this.forked(author);
+    }
+    return matches;
+  }
+
   private reset(): void {
     this.stale = false;
     this.finalByApp.clear();
@@ -165,7 +237,7 @@ export class MessageOrder {
     this.done.clear();
     this.finalRounds = 0;
     this.tentativeByApp.clear();
-    for (const message of this.byCid.values()) this.addTentative(message);
+    for (const message of this.byCid.values()) if (!this.droppedCids.has(message.cid)) this.addTentative(message);
   }
 }
 

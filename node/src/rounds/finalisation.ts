@@ -32,7 +32,7 @@ export interface FinalisationOptions {
   /** Called once per job when it becomes final here. */
   onFinalised: (jobId: string) => void;
   /** Called once per round whose flushed proposal is known here. */
-  onRound?: (round: number, proposal: ProposalEntry) => void;
+  onRound?: (round: number, proposal: ProposalEntry, flushed: { tx: string | null; block: number | null }) => void;
   logger: Logger;
   trace: RoundsTrace;
 }
@@ -40,7 +40,7 @@ export interface FinalisationOptions {
 export class Finalisation {
   private readonly finalised = new Map<string, FinalisedJob>();
   /** round -> flushed ring head (from chain events and ringLog reads). */
-  private readonly flushedHeads = new Map<number, { head: string; tx: string | null }>();
+  private readonly flushedHeads = new Map<number, { head: string; tx: string | null; block?: number }>();
   /** Proposals already compared with the chain's ring log. */
   private readonly checkedProposals = new Set<string>();
   /** Rounds settled here: jobs finalised and the cut handed to `onRound` (their flushed head and proposal are dropped). */
@@ -64,10 +64,10 @@ export class Finalisation {
   }
 
   /** The chain's Flushed event (keeps the relayer's transaction hash when it named the same head). */
-  onFlushedEvent(round: number, head: string, transactionHash: string): void {
+  onFlushedEvent(round: number, head: string, transactionHash: string, block?: number): void {
     if (this.reportedRounds.has(round)) return;
     const known = this.flushedHeads.get(round);
-    this.flushedHeads.set(round, { head, tx: known?.head === head ? (known.tx ?? transactionHash) : transactionHash });
+    this.flushedHeads.set(round, { head, tx: known?.head === head ? (known.tx ?? transactionHash) : transactionHash, ...(block === undefined ? {} : { block }) });
   }
 
   /** This node flushed `round` itself. */
@@ -81,7 +81,7 @@ export class Finalisation {
       const proposal = this.options.book.proposal(flushed.head);
       if (proposal === undefined || proposal.entry.round !== round) continue;
       this.reportedRounds.add(round);
-      this.options.onRound?.(round, proposal.entry);
+      this.options.onRound?.(round, proposal.entry, { tx: flushed.tx, block: flushed.block ?? null });
       for (const job of proposal.entry.jobs) {
         const id = job.job.toString();
         if (this.finalised.has(id)) continue;

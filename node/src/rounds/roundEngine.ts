@@ -33,7 +33,7 @@ import type { Replicator } from "../replication/replicator.js";
 import { isEncryptedPayload } from "../replica/payloadCipher.js";
 import type { PayloadReader } from "../replica/sealedLog.js";
 import { asRoundsEntry, type ProposalEntry } from "./entries.js";
-import type { RoundWork } from "./roundWork.js";
+import { flushedHead, type RoundWork } from "./roundWork.js";
 import type { RoundsOwnLog } from "./faults.js";
 import { Finalisation, type FinalisedJob } from "./finalisation.js";
 import { ForkProver } from "./forkProver.js";
@@ -134,7 +134,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
       this.notify(jobId);
     };
     const work = components.messages;
-    const onRound = (round: number, proposal: ProposalEntry) => work?.flushed(round, proposal.cut);
+    const onRound = (round: number, proposal: ProposalEntry, flushed: { tx: string | null; block: number | null }) => work?.flushed(round, proposal.cut, flushedHead(round, proposal, flushed));
     const finalisation = (this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, onRound, logger, trace }));
     const isFinalised = (jobId: string) => this.finalisation.isFinalised(jobId);
     this.shards = new ShardScheduler(components, { book: this.book, compute, shardTimeoutMs, isFinalised, onComputed: notify, kick, signal, logger, trace });
@@ -284,7 +284,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
 
   private onChainEvent(event: RingEventRecord): void {
     if (event.type === "Flushed") {
-      this.finalisation.onFlushedEvent(Number(event.round), event.ringNodeHead, event.transactionHash);
+      this.finalisation.onFlushedEvent(Number(event.round), event.ringNodeHead, event.transactionHash, event.blockNumber);
       this.relayer.roundFlushed();
       this.kick();
     } else if (event.type === "ForkProven" || event.type === "MemberExited" || event.type === "MemberEntered") {

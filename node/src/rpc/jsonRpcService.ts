@@ -1,6 +1,7 @@
 /**
  * The JSON-RPC service inside `ring-node start`: FlushToRing, ReplicateRing, GetFlushStatus and
- * GetReplicaLog on HTTP (and the messages' methods: node/src/messages), with its URL written to
+ * GetReplicaLog on HTTP and WebSocket (same port; and the messages' methods and subscriptions:
+ * node/src/messages), with its URL written to
  * `<dataDir>/jsonrpc.json`. A js-libp2p style
  * service: `jsonRpcService(settings)(components)`, started and stopped by the composition root.
  * Its settings are the `jsonrpc` section of the node's configuration (config/schema.ts).
@@ -31,6 +32,8 @@ export interface RpcPluginSettings extends JsonRpcSettings {
   maxBatchSize?: number;
   followIntervalMs?: number;
   chainTimeoutMs?: number;
+  wsLimits?: RingRpcOptions["wsLimits"];
+  wsAllowedOrigins?: readonly string[];
 }
 
 /** What the service uses of the member node (MemberComponents' keys, each narrowed). */
@@ -52,7 +55,7 @@ export interface JsonRpcComponents {
   /** Bitswap serves the followed client rings' members too (absent: not changed). */
   bitswapPeers?: Pick<BitswapPeers, "add">;
   /** The ring's messages (node/src/messages): their methods are served here too. */
-  messages?: { readonly methods: Record<string, RpcMethod> };
+  messages?: { readonly methods: Record<string, RpcMethod>; readonly wsMethods?: Record<string, RpcMethod> };
 }
 
 export interface JsonRpcService extends Startable {
@@ -147,7 +150,8 @@ class NodeJsonRpcService implements JsonRpcService {
       logger: logger.child({ component: "jsonrpc" }),
     };
     if (this.components.messages !== undefined) options.methods = this.components.messages.methods;
-    for (const key of ["replicaRing", "maxBodyBytes", "relayWaitMs", "maxBatchSize", "followIntervalMs", "chainTimeoutMs"] as const) {
+    if (this.components.messages?.wsMethods !== undefined) options.wsMethods = this.components.messages.wsMethods;
+    for (const key of ["replicaRing", "maxBodyBytes", "relayWaitMs", "maxBatchSize", "followIntervalMs", "chainTimeoutMs", "wsLimits", "wsAllowedOrigins"] as const) {
       if (settings[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = settings[key];
     }
     return options;

@@ -3,7 +3,8 @@
  * `GetFlushStatus` and `GetReplicaLog` over HTTP, the batching meta-transaction relayer, the
  * replica key store and replica store, and the follower that keeps every registered client ring
  * replicated. The node passes in what it already has (chain provider, relayer wallet, its own log,
- * its Helia stores); everything here is started by `start()` and stopped by `close()`.
+ * its Helia stores); everything here is started by `start()` and stopped by `close()`. The same
+ * methods, and the subscriptions (`wsMethods`), are served over WebSocket on the same port.
  */
 import { join } from "node:path";
 import type { Provider, Signer } from "ethers";
@@ -14,6 +15,7 @@ import { RPC_METHODS } from "../api/methods.js";
 import { getFlushStatusParamsSchema } from "../api/schemas.js";
 import { RpcDispatcher, type RpcErrorLogger, type RpcMethod } from "../jsonrpc/dispatcher.js";
 import { JsonRpcHttpServer } from "../jsonrpc/httpServer.js";
+import { JsonRpcWsServer, type WsLimits } from "../jsonrpc/wsServer.js";
 import { parseParams } from "../jsonrpc/params.js";
 import { Forwarder, replicaRingInterface } from "../chain/index.js";
 import { MetaTxRelayer } from "../relay/metaTxRelayer.js";
@@ -65,11 +67,17 @@ export interface RingRpcOptions {
   chainTimeoutMs?: number;
   /** Further methods other modules serve on this endpoint (the messages' PostMessage, ReadMessages, GetMessage). */
   methods?: Record<string, RpcMethod>;
+  /** Methods served over WebSocket only, besides all the above (the messages' subscriptions). */
+  wsMethods?: Record<string, RpcMethod>;
+  wsLimits?: Partial<WsLimits>;
+  /** Page origins allowed to open a WebSocket besides the endpoint's own. */
+  wsAllowedOrigins?: readonly string[];
   logger?: RingRpcLogger;
 }
 
 export class RingRpcService {
   readonly http: JsonRpcHttpServer;
+  readonly ws: JsonRpcWsServer;
   readonly relayer: MetaTxRelayer;
   readonly replicaKeys: ReplicaKeyStore;
   readonly replicaStore: ReplicaStore;
@@ -143,16 +151,14 @@ export class RingRpcService {
     });
     const replicaLog = new GetReplicaLogMethod({ store: this.replicaStore, replicaKeys: this.replicaKeys, chain });
 
-    const dispatcher = new RpcDispatcher(
-      {
-        [RPC_METHODS.FlushToRing]: (params, context) => this.flush.handle(params, context),
-        [RPC_METHODS.ReplicateRing]: (params, context) => this.replicate.handle(params, context),
-        [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flushes.status(parseParams(getFlushStatusParamsSchema, params).id)),
-        [RPC_METHODS.GetReplicaLog]: (params, context) => replicaLog.handle(params, context),
-        ...options.methods,
-      },
-      options.logger,
-    );
+    const methods: Record<string, RpcMethod> = {
+      [RPC_METHODS.FlushToRing]: (params, context) => this.flush.handle(params, context),
+      [RPC_METHODS.ReplicateRing]: (params, context) => this.replicate.handle(params, context),
+      [RPC_METHODS.GetFlushStatus]: (params) => Promise.resolve(this.flushes.status(parseParams(getFlushStatusParamsSchema, params).id)),
+      [RPC_METHODS.GetReplicaLog]: (params, context) => replicaLog.handle(params, context),
+      ...options.methods,
+    };
+    const dispatcher = new RpcDispatcher(methods, options.logger);
     const httpOptions: ConstructorParameters<typeof JsonRpcHttpServer>[0] = {
       dispatcher,
       health: () => ({ relayQueue: this.relayer.queued, relayTransactions: this.relayer.stats.transactions, relayedRequests: this.relayer.stats.requests }),
@@ -161,6 +167,13 @@ export class RingRpcService {
     if (options.port !== undefined) httpOptions.port = options.port;
     if (options.maxBodyBytes !== undefined) httpOptions.maxBodyBytes = options.maxBodyBytes;
     this.http = new JsonRpcHttpServer(httpOptions);
+    this.ws = new JsonRpcWsServer({
+      dispatcher: new RpcDispatcher({ ...methods, ...options.wsMethods }, options.logger),
+      ...(options.wsLimits === undefined ? {} : { limits: options.wsLimits }),
+      ...(options.wsAllowedOrigins === undefined ? {} : { allowedOrigins: options.wsAllowedOrigins }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    this.http.onUpgrade((request, socket, head, hosts) => this.ws.handleUpgrade(request, socket, head, hosts));
   }
 
   /** Loads kept statuses, finishes interrupted relays, starts following and listening; returns the URL. */
@@ -177,6 +190,7 @@ export class RingRpcService {
 
   async close(): Promise<void> {
     this.stopping.abort(new Error("JSON-RPC service stopping"));
+    await this.ws.close();
     await this.http.close();
     await this.follower?.stop();
     await this.flushes.settled();

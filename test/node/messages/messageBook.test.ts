@@ -98,4 +98,33 @@ describe("messages: the message book", () => {
     await book.scan();
     expect(told).to.equal(1);
   });
+
+  it("finalises a message when the cut names its node's CID, and not when the cut names another branch", async () => {
+    const logs = await logsOf([{ message: { app: "chat", payload: "a" } }]);
+    const held = (await logs.nodeAt(author.address, 0))?.cid;
+    const ours = new MessageBook({ logs });
+    await ours.scan();
+    ours.flushed(1, [{ author: author.address, seq: 0, cid: held }]);
+    expect(ours.order.read("chat", null, 10).items.map((item) => item.round)).to.deep.equal([1]);
+    const forked = new MessageBook({ logs });
+    await forked.scan();
+    forked.flushed(1, [{ author: author.address, seq: 0, cid: "bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" }]);
+    expect(forked.order.finalRound).to.equal(0);
+    expect(forked.order.read("chat", null, 10).items).to.deep.equal([]);
+    expect(forked.order.isDropped(held?.toString() as string)).to.equal(true);
+  });
+
+  it("drops an author's tentative messages when fork evidence against it is recorded, and tells its change listeners", async () => {
+    const base = await logsOf([{ message: { app: "chat", payload: "a" } }]);
+    let onFork: ((author: string) => void) | null = null;
+    const book = new MessageBook({ logs: { ...base, onFork: (listener) => ((onFork = listener), () => undefined), forks: () => Promise.resolve([]) } });
+    await book.start();
+    let changes = 0;
+    book.onChange(() => changes++);
+    expect(book.order.tentativeOf("chat").length).to.equal(1);
+    (onFork as unknown as (author: string) => void)(author.address);
+    expect(book.order.tentativeOf("chat")).to.deep.equal([]);
+    expect(changes).to.equal(1);
+    book.stop();
+  });
 });
