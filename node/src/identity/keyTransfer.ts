@@ -6,26 +6,16 @@
  * takes its place (`promoteNextKeystore`), so the node starts under the new key. Nothing here
  * overwrites a key file.
  */
-import { constants as fsConstants } from "node:fs";
-import { access, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decryptKeystoreJson, encryptKeystoreJson, getAddress, hexlify, isKeystoreJson, Wallet } from "ethers";
 import { KeyFileExistsError, KeyFileInvalidError, NoRotationError, PasswordTooShortError, WrongPasswordError } from "./errors.js";
 import { identityFromPrivateKey, type RingIdentity } from "./identity.js";
-import { defaultScryptN, keystoreAddress, keystorePath, MIN_PASSWORD_LENGTH } from "./keystore.js";
+import { defaultScryptN, exists, keystoreAddress, keystorePath, MIN_PASSWORD_LENGTH } from "./keystore.js";
 
 export const NEXT_KEYSTORE_FILE = "keystore.next.json";
 /** A keystore file is a few hundred bytes; anything far larger is not one. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path, fsConstants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Encrypts `identity`'s key with `password` (scrypt cost as for a new keystore) into `file`, 0600, never over an existing file. */
 export async function writeKeyFile(file: string, identity: RingIdentity, password: string, scryptN = defaultScryptN()): Promise<void> {

@@ -42,7 +42,8 @@ export function keystorePath(dataDir: string): string {
   return join(dataDir, KEYSTORE_FILE);
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a file is at `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path, fsConstants.F_OK);
     return true;
