@@ -31,7 +31,7 @@ export default defineConfig({
     tests: { mocha: "test", solidity: "test" },
   },
   test: {
-    mocha: { timeout: 600_000 },
+    mocha: { timeout: 600_000, reporter: "./scripts/devnet/suiteTimings.cjs" },
     solidity: { fuzz: { runs: 256, seed: "0x5249_4e47" } },
   },
   typechain: { outDir: "types" },

@@ -6,7 +6,7 @@
 import { Option, type Command } from "commander";
 import { resolve } from "node:path";
 import { Wallet, hexlify, type JsonRpcProvider } from "ethers";
-import { connectProvider, DEFAULT_DEPLOYMENTS_DIR, readRingsAddresses, type ConnectedProvider } from "../chain/index.js";
+import { connectProvider, DEFAULT_DEPLOYMENTS_DIR, DeploymentNotFoundError, readRingsAddresses, ringFactoryInterface, type ConnectedProvider } from "../chain/index.js";
 import { defaultDataDir, readConfigFile } from "../config/config.js";
 import { checksumAddress } from "../core/secp256k1.js";
 import { loadKeystore } from "../identity/keystore.js";
@@ -51,10 +51,25 @@ export async function chainOf(flags: ChainFlags): Promise<ConnectedProvider> {
   return connectProvider(rpcUrl, { pollMs: 250 });
 }
 
-/** The RingFactory: `--factory`, else the deploy records of `chainId` (required: a DeploymentNotFoundError otherwise). */
-export async function factoryOf(flags: ChainFlags, chainId: bigint): Promise<string> {
+/**
+ * The RingFactory: `--factory`, else the deploy records of `chainId` — which must name a contract
+ * on the chain (a DeploymentNotFoundError otherwise: no records, or records of an earlier dev
+ * chain whose addresses now hold nothing).
+ */
+export async function factoryOf(flags: ChainFlags, chainId: bigint, provider: Pick<JsonRpcProvider, "call">): Promise<string> {
   if (flags.factory !== undefined) return addressArgument(flags.factory, "--factory");
-  return (await readRingsAddresses(chainId, resolve(flags.deployments ?? DEFAULT_DEPLOYMENTS_DIR))).factory;
+  const dir = resolve(flags.deployments ?? DEFAULT_DEPLOYMENTS_DIR);
+  const { factory, ringImplementation } = await readRingsAddresses(chainId, dir);
+  // A dev chain restarted from scratch reuses the same addresses for other contracts: ask the factory which Ring it clones.
+  let answered: string | null = null;
+  try {
+    const data = ringFactoryInterface.encodeFunctionData("ringImplementation");
+    answered = String(ringFactoryInterface.decodeFunctionResult("ringImplementation", await provider.call({ to: factory, data }))[0]);
+  } catch {
+    // no such contract there, or another one
+  }
+  if (answered?.toLowerCase() !== ringImplementation.toLowerCase()) throw new DeploymentNotFoundError(`the deploy records in ${dir} name ${factory} as the RingFactory of chain ${chainId.toString()}, but that is not the recorded deployment's factory (records of an earlier dev chain?): give --factory or redeploy`);
+  return factory;
 }
 
 /** The avatar key of the data directory as a signer on `provider` (password as `start` reads it). */

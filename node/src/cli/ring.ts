@@ -68,7 +68,7 @@ export function ringCommand(program: Command): void {
       const owner = flags.owner === undefined ? undefined : addressArgument(flags.owner, "--owner");
       const { provider, chainId } = await chainOf(flags);
       try {
-        const factory = await factoryOf(flags, chainId);
+        const factory = await factoryOf(flags, chainId, provider);
         const signer = await avatarSigner(flags, provider);
         const created = await new RingFactoryWriter(factory, signer).createRing(members, owner ?? signer.address, undefined, scheme);
         printResult(flags.json, { ...created, chainId: chainId.toString(), factory }, formatCreated(created));
@@ -84,7 +84,7 @@ export function ringCommand(program: Command): void {
       try {
         let factory: string | undefined;
         try {
-          factory = await factoryOf(flags, chainId);
+          factory = await factoryOf(flags, chainId, provider);
         } catch (error) {
           // Without a factory the ring is still read; only its replica registrations are unknown.
           if (!(error instanceof DeploymentNotFoundError) || flags.factory !== undefined || flags.deployments !== undefined) throw error;

@@ -118,15 +118,19 @@ export class MessagesClient {
       let id: string | null = null;
       let overflowed = false;
       const early: T[] = [];
+      let earlyLost = false;
+      const take = (item: T) => {
+        if (overflowed || queue.push(item)) return;
+        // Nothing after the lost one may be yielded (the cursor would skip it): resume from the last one yielded.
+        overflowed = true;
+        connection.close(1000, "reader too slow: resuming from the cursor");
+      };
       connection.onNotification(notification, (value) => {
         const item = value as T;
         if (id === null) {
           if (early.length < (this.options.maxQueued ?? 10_000)) early.push(item);
-        } else if (item.subscription === id && !overflowed && !queue.push(item)) {
-          // Nothing after the lost one may be yielded (the cursor would skip it): resume from the last one yielded.
-          overflowed = true;
-          connection.close(1000, "reader too slow: resuming from the cursor");
-        }
+          else earlyLost = true;
+        } else if (item.subscription === id) take(item);
       });
       connection.onClose((close) => {
         lastClose = close;
@@ -134,7 +138,11 @@ export class MessagesClient {
       });
       try {
         id = (await connection.call<SubscribeResult>(method, params())).id;
-        for (const item of early.splice(0)) if (item.subscription === id) queue.push(item);
+        for (const item of early.splice(0)) if (item.subscription === id) take(item);
+        if (earlyLost && !overflowed) {
+          overflowed = true;
+          connection.close(1000, "reader too slow: resuming from the cursor");
+        }
         pause = this.options.retryMs ?? 250;
         options.onSubscribed?.(id);
         for await (const item of queue) yield item;

@@ -21,6 +21,8 @@ import { forkEvidenceToJson } from "../log/forkEvidence.js";
 import { CandidacyError, InvalidProposalError } from "../membership/errors.js";
 import type { OwnLog } from "../log/ownLog.js";
 import type { LogStore } from "../log/store.js";
+import { isEncryptedPayload } from "../replica/payloadCipher.js";
+import type { PayloadReader } from "../replica/sealedLog.js";
 import type { Replicator } from "../replication/replicator.js";
 import type { NodeStatus } from "../status/status.js";
 import type { MembershipVotes } from "../membership/membershipVotes.js";
@@ -47,6 +49,8 @@ export interface ControlComponents {
   streams: Pick<Libp2p, "getMultiaddrs">;
   ownLog: Pick<OwnLog, "append">;
   logs: Pick<LogStore, "forks" | "readBytes" | "length" | "nodeAt">;
+  /** Opens sealed payloads for the operator's log view (what this node can read). */
+  readKeys: PayloadReader;
   replicator: Pick<Replicator, "rejections" | "exchangeWithAll">;
   membership: Pick<MembershipVotes, "motions" | "propose" | "epoch">;
   status(): Promise<NodeStatus>;
@@ -205,7 +209,11 @@ async function route(components: ControlComponents, request: IncomingMessage, ur
   throw new HttpError(404, `no such control route: ${method} ${url.pathname}`);
 }
 
-/** A slice of one author's log as held here: ?from=<seq>&limit=<n> (default 100, max 1000). */
+/**
+ * A slice of one author's log as held here: ?from=<seq>&limit=<n> (default 100, max 1000). A
+ * payload sealed under a read key this node holds is shown opened (`sealed: true`); one it cannot
+ * open is shown as stored.
+ */
 async function readLog(components: ControlComponents, author: string, url: URL): Promise<unknown> {
   let member: string;
   try {
@@ -220,7 +228,10 @@ async function readLog(components: ControlComponents, author: string, url: URL):
   for (let seq = from; seq < Math.min(length, from + limit); seq++) {
     const entry = await components.logs.nodeAt(member, seq);
     if (entry === null) break;
-    nodes.push({ seq, cid: entry.cid.toString(), prev: entry.node.prev.map(String), ts: entry.node.ts, payload: entry.node.payload });
+    const stored = entry.node.payload;
+    const opened = components.readKeys.open(member, stored);
+    const sealed = isEncryptedPayload(stored);
+    nodes.push({ seq, cid: entry.cid.toString(), prev: entry.node.prev.map(String), ts: entry.node.ts, payload: opened.readable ? opened.payload : stored, sealed });
   }
   return { author: member, length, nodes };
 }

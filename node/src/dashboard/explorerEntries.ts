@@ -13,6 +13,8 @@ export interface RawLogNode {
   prev: string[];
   ts: number;
   payload: unknown;
+  /** Stored under a read key and opened by the node that served it. */
+  sealed?: boolean;
 }
 
 export interface RawLog {

@@ -88,6 +88,19 @@ describe("ring-node ring create / ring info", function () {
     expect(await contracts.factory.isRing(created.ring)).to.equal(true);
   });
 
+  it("refuses deploy records of another chain's deployment (an earlier dev chain's, its addresses now hold nothing or something else), before sending anything", async function () {
+    const deployments = await dirs.make("stale-deployments");
+    const stale = contracts.scope;
+    const records = { "Rings#RingsForwarder": stale, "Rings#Ring": stale, "Rings#ReplicaRing": stale, "Rings#Scope": stale, "Rings#Gate": stale, "Rings#RingFactory": stale };
+    await mkdir(join(deployments, "chain-31337"), { recursive: true });
+    await writeFile(join(deployments, "chain-31337", "deployed_addresses.json"), JSON.stringify(records));
+    const before = await nonce();
+    const { code, stderr } = await failing(["ring", "create", "--data-dir", dataDir, "--rpc-url", chain.url, "--deployments", deployments, "--members", members[0] as string]);
+    expect(code).to.equal(1);
+    expect(stderr).to.contain(`DeploymentNotFoundError: the deploy records in ${deployments} name ${stale} as the RingFactory of chain 31337, but that is not the recorded deployment's factory`);
+    expect(await nonce()).to.equal(before);
+  });
+
   it("creates a BlsRing with --scheme bls: the ring answers as a BLS ring, with no key registered yet", async function () {
     const created = JSON.parse(await create("--factory", factory, "--members", ...members, "--scheme", "bls")) as { ring: string; scheme: string };
     expect(created.scheme).to.equal("bls");

@@ -2,6 +2,7 @@
 import { Wallet } from "ethers";
 import { CID } from "multiformats/cid";
 import type { ControlComponents } from "../../../node/src/control/server.js";
+import { plaintextReader } from "../../../node/src/replica/sealedLog.js";
 import type { NodeStatus } from "../../../node/src/status/status.js";
 
 const HELD = CID.parse("bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
@@ -19,6 +20,7 @@ export function fakeControlComponents(dataDir: string, appended: unknown[], stat
       },
     },
     logs: { forks: () => Promise.resolve([]), readBytes: () => Promise.resolve(null), length: () => 0, nodeAt: () => Promise.resolve(null) },
+    readKeys: plaintextReader,
     replicator: { rejections: () => [], exchangeWithAll: () => Promise.resolve() },
     membership: { motions: () => [], epoch: () => 0n, propose: () => Promise.reject(new Error("no membership votes in this fake")) },
     status,

@@ -11,6 +11,7 @@ export const RING_FACTORY_ABI = [
   "function replicaRings() view returns (address[])",
   "function replicaRingOf(address ring) view returns (address)",
   "function isRing(address account) view returns (bool)",
+  "function ringImplementation() view returns (address)",
   "function createRing(address[] members, address owner) returns (address ring)",
   "function createBlsRing(address[] members, address owner) returns (address ring)",
   "event RingCreated(address indexed ring, address indexed owner, address[] members)",
