@@ -9,6 +9,16 @@ const require = createRequire(import.meta.url);
 const SOLC_VERSION = (require("solc/package.json") as { version: string }).version;
 const SOLJSON_PATH = require.resolve("solc/soljson.js");
 
+/**
+ * Test files run in 2 worker processes by default (the suite is mostly waiting on processes and
+ * blocks, so 2 workers on 2 cores about halve it); RINGS_TEST_JOBS=1 runs them in one process, in
+ * order, with each file's wall time printed at the end.
+ */
+function mochaJobs(): { parallel: boolean; jobs?: number } {
+  const jobs = Number(process.env.RINGS_TEST_JOBS ?? 2);
+  return jobs > 1 ? { parallel: true, jobs } : { parallel: false };
+}
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks: ringsTasks,
@@ -31,7 +41,7 @@ export default defineConfig({
     tests: { mocha: "test", solidity: "test" },
   },
   test: {
-    mocha: { timeout: 600_000, reporter: "./scripts/devnet/suiteTimings.cjs" },
+    mocha: { timeout: 600_000, reporter: "./scripts/devnet/suiteTimings.cjs", ...mochaJobs() },
     solidity: { fuzz: { runs: 256, seed: "0x5249_4e47" } },
   },
   typechain: { outDir: "types" },

@@ -1,7 +1,8 @@
 /**
  * Mocha's spec reporter plus a table of each test file's wall time, slowest first, also written to
  * `test-output/suite-timings.json`: keeping the suite inside its CI budget (15 minutes on the 2-core
- * machine) starts with knowing which files spend it. CommonJS because Mocha `require`s reporters.
+ * machine) starts with knowing which files spend it (serial runs: RINGS_TEST_JOBS=1). CommonJS
+ * because Mocha `require`s reporters.
  */
 "use strict";
 const { mkdirSync, writeFileSync } = require("node:fs");
@@ -13,6 +14,8 @@ const { EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END } = Mocha.Runner.const
 class SuiteTimingsReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
+    // In parallel mode a file's events are replayed at once when its worker finishes: no timings to take.
+    if (runner.isParallelMode()) return;
     const started = new Map();
     const spent = new Map();
     const fileOf = (suite) => path.relative(process.cwd(), suite.file ?? suite.fullTitle());
