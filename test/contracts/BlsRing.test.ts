@@ -44,15 +44,16 @@ describe("BLS ring", function () {
     }
   });
 
-  async function flushBy(signers: readonly BlsMember[], indices: number[], round = 1n) {
+  async function flushBy(signers: readonly BlsMember[], indices: number[], round = 1n, signed: { membershipEpoch?: bigint; ringNodeHead?: string } = {}) {
+    const ringNodeHead = signed.ringNodeHead ?? HEAD;
     const digest = aggregateVoteDigest(ringDomain(chainId, await ring.getAddress()), {
       round,
-      membershipEpoch: await ring.membershipEpoch(),
-      ringNodeHead: HEAD,
+      membershipEpoch: signed.membershipEpoch ?? (await ring.membershipEpoch()),
+      ringNodeHead,
       outputsHash: outputsHash(NO_OUTPUTS),
     });
     const { signature, bitmap, nonSigners } = aggregateVote(signers, indices, digest);
-    return ring.flushAggregate(round, HEAD, NO_OUTPUTS, bitmap, nonSigners, signature);
+    return ring.flushAggregate(round, ringNodeHead, NO_OUTPUTS, bitmap, nonSigners, signature);
   }
 
   it("signs the digest the ring computes", async function () {
@@ -71,6 +72,21 @@ describe("BLS ring", function () {
 
   it("refuses a round signed by 2 of 4 members", async function () {
     await expect(flushBy(members, [0, 1])).to.be.revertedWithCustomError(ring, "InsufficientSigners").withArgs(2n, 3n);
+  });
+
+  it("refuses an aggregate flush of a zero ring head (audit finding 7)", async function () {
+    await expect(flushBy(members, [0, 1, 3], 1n, { ringNodeHead: ethers.ZeroHash })).to.be.revertedWithCustomError(ring, "EmptyRingNodeHead");
+    expect(await ring.round()).to.equal(0n);
+  });
+
+  it("refuses an aggregate signed under the membership epoch before the engine's exit (audit finding 4)", async function () {
+    const staleEpoch = await ring.membershipEpoch();
+    const leaving = members[3]!.address;
+    await ring.connect(owner).exit(previousMember([...(await ring.members())], leaving), leaving);
+    // The three signers are still members with keys 0..2, and 3 of 3 would be a majority.
+    await expect(flushBy(members.slice(0, 3), [0, 1, 2], 1n, { membershipEpoch: staleEpoch })).to.be.revertedWithCustomError(ring, "InvalidAggregateSignature");
+    await flushBy(members.slice(0, 3), [0, 1, 2]);
+    expect(await ring.round()).to.equal(1n);
   });
 
   it("refuses a key registration by an account that is not a member", async function () {

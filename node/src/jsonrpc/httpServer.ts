@@ -9,9 +9,10 @@
  * (HTTP 403, DNS rebinding) and a request without `Authorization: Bearer <token>` (HTTP 401). The
  * public server (rpc/, which dapps reach, perhaps on 0.0.0.0) has no token and no Origin check.
  *
- * Bounded (serverLimits.ts): sockets (`maxConnections`), headers and request timeouts, and at most
- * `maxInFlight` requests being read or answered at once; one more is answered at once with HTTP 503
- * and -32012 (node unavailable) and may be retried.
+ * Bounded (serverLimits.ts): sockets (`maxConnections`), headers and request timeouts, at most
+ * `maxInFlight` requests being read or answered at once, and at most `maxInFlightPerIp` of them
+ * from one remote address (so one client cannot take the whole cap); one more is answered at once
+ * with HTTP 503 and -32012 (node unavailable) and may be retried.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +27,8 @@ import { limitedServer, LOCAL_SERVER_LIMITS, PUBLIC_SERVER_LIMITS, type ServerLi
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** JSON-RPC requests read or answered at once (the RPC benchmark's 128 clients fit). */
 export const DEFAULT_MAX_IN_FLIGHT = 256;
+/** Of those, requests from one remote address (half the cap: the benchmark's 128 loopback clients fit). */
+export const DEFAULT_MAX_IN_FLIGHT_PER_IP = 128;
 
 export interface JsonRpcHttpServerOptions {
   dispatcher: RpcDispatcher;
@@ -41,6 +44,8 @@ export interface JsonRpcHttpServerOptions {
   limits?: Partial<ServerLimits>;
   /** Requests read or answered at once; beyond it HTTP 503 / -32012 (default DEFAULT_MAX_IN_FLIGHT). */
   maxInFlight?: number;
+  /** Requests from one remote address read or answered at once; beyond it HTTP 503 / -32012 (default DEFAULT_MAX_IN_FLIGHT_PER_IP). */
+  maxInFlightPerIp?: number;
   /** Makes this a local server: the bearer token every request must carry (with Host and Origin checks). */
   token?: string;
 }
@@ -54,7 +59,10 @@ export class JsonRpcHttpServer {
   private readonly options: JsonRpcHttpServerOptions;
   private readonly maxBodyBytes: number;
   private readonly maxInFlight: number;
+  private readonly maxInFlightPerIp: number;
   private inFlight = 0;
+  /** Requests in flight per remote address (entries removed at zero, so at most maxInFlight keys). */
+  private readonly inFlightByIp = new Map<string, number>();
   private readonly closing = new AbortController();
   /** Host headers a local server accepts (set once listening). */
   private hosts: ReadonlySet<string> | null = null;
@@ -65,6 +73,7 @@ export class JsonRpcHttpServer {
     this.options = options;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.maxInFlightPerIp = options.maxInFlightPerIp ?? DEFAULT_MAX_IN_FLIGHT_PER_IP;
     const limits = { ...(options.bodyTimeoutMs === undefined ? {} : { requestTimeoutMs: options.bodyTimeoutMs }), ...options.limits };
     this.server = limitedServer(
       (request, response) => {
@@ -151,15 +160,24 @@ export class JsonRpcHttpServer {
       return;
     }
 
-    if (this.inFlight >= this.maxInFlight) {
+    const ip = request.socket.remoteAddress ?? "unknown";
+    const fromIp = this.inFlightByIp.get(ip) ?? 0;
+    if (this.inFlight >= this.maxInFlight || fromIp >= this.maxInFlightPerIp) {
       this.counters.rpcErrors += 1;
       response.setHeader("Retry-After", "1");
       response.setHeader("Connection", "close");
-      this.send(response, 503, jsonError(null, RpcErrorCode.Unavailable, `${RPC_ERROR_MESSAGES[RpcErrorCode.Unavailable]}: more than ${this.maxInFlight} requests in flight, retry later`));
+      const which = this.inFlight >= this.maxInFlight ? `more than ${this.maxInFlight} requests in flight` : `more than ${this.maxInFlightPerIp} requests in flight from ${ip}`;
+      this.send(response, 503, jsonError(null, RpcErrorCode.Unavailable, `${RPC_ERROR_MESSAGES[RpcErrorCode.Unavailable]}: ${which}, retry later`));
       return;
     }
     this.inFlight += 1;
-    response.once("close", () => (this.inFlight -= 1));
+    this.inFlightByIp.set(ip, fromIp + 1);
+    response.once("close", () => {
+      this.inFlight -= 1;
+      const left = (this.inFlightByIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.inFlightByIp.delete(ip);
+      else this.inFlightByIp.set(ip, left);
+    });
 
     let text: string;
     try {

@@ -6,9 +6,9 @@ export interface RawAnswer {
   body: string;
 }
 
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<RawAnswer> {
+export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {}): Promise<RawAnswer> {
   return new Promise<RawAnswer>((resolve, reject) => {
-    const req = request(url, { method: options.method ?? "POST", headers: options.headers ?? {}, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) }, (response) => {
+    const req = request(url, { method: options.method ?? "POST", headers: options.headers ?? {}, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000), ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));

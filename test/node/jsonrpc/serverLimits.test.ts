@@ -1,7 +1,8 @@
 /**
  * Finding 17 of issue 12: the node's HTTP servers bound what clients hold: idle or half-sent
  * requests are cut off after the headers timeout, sockets beyond `maxConnections` are closed,
- * and JSON-RPC requests beyond the in-flight cap get HTTP 503 with -32012 at once.
+ * and JSON-RPC requests beyond the in-flight cap (overall, or from one address) get HTTP 503 with
+ * -32012 at once.
  */
 import { connect, type Socket } from "node:net";
 import { expect } from "chai";
@@ -133,6 +134,29 @@ describe("HTTP servers bound connections and requests (finding 17)", () => {
       expect(refused.body).to.include("in flight");
       release();
       await Promise.all(slow);
+    });
+
+    it("answers a request beyond the per-address cap with HTTP 503 while another address is still served", async () => {
+      let open: () => void = () => undefined;
+      const slowGate = new Promise<void>((resolve) => (open = resolve));
+      const perIp = new JsonRpcHttpServer({ dispatcher: new RpcDispatcher({ Slow: async () => slowGate.then(() => "done"), Echo: (params) => Promise.resolve(params) }), maxInFlight: 10, maxInFlightPerIp: 2 });
+      const perIpUrl = await perIp.listen();
+      const callFrom = (localAddress: string, method: string) => rawRequest(perIpUrl, { localAddress, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }) });
+      try {
+        const slow = [callFrom("127.0.0.1", "Slow"), callFrom("127.0.0.1", "Slow")];
+        const deadline = Date.now() + 5_000;
+        while (perIp.requestsInFlight < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        const refused = await callFrom("127.0.0.1", "Echo");
+        expect(refused.status).to.equal(503);
+        expect((JSON.parse(refused.body) as { error: { code: number } }).error.code).to.equal(RpcErrorCode.Unavailable);
+        expect(refused.body).to.include("from 127.0.0.1");
+        expect((await callFrom("127.0.0.2", "Echo")).status).to.equal(200);
+        open();
+        await Promise.all(slow);
+      } finally {
+        open();
+        await perIp.close();
+      }
     });
 
     it("takes requests again once those in flight are answered", async () => {
