@@ -5,7 +5,7 @@
  * authors, proposals built as the relayer builds them (core/ringProposal.ts), a chain stand-in.
  */
 import { expect } from "chai";
-import { makeError, Wallet, ZeroHash } from "ethers";
+import { makeError, Wallet, ZeroHash, type HDNodeWallet } from "ethers";
 import { describe, it } from "mocha";
 import { chainCheckedCuts, type ReplayLog } from "../../../node/src/client/chainCuts.js";
 import { ReplayCutMismatchError, ReplayIncompleteError } from "../../../node/src/client/errors.js";
@@ -23,7 +23,7 @@ async function proposal(round: number, prevHead: string, cut: CutHead[]): Promis
   return { type: PROPOSAL_ENTRY, round, prevHead, cut, jobs: [], gate: ZERO_ADDRESS, ringNodeHead: node.head };
 }
 
-async function logOf(wallet: Wallet, entries: unknown[]): Promise<ReplayLog> {
+async function logOf(wallet: HDNodeWallet, entries: unknown[]): Promise<ReplayLog> {
   const nodes: EncodedLogNode[] = [];
   for (const [seq, payload] of entries.entries()) {
     const prev = nodes.at(-1);
