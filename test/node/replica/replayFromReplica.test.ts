@@ -18,7 +18,8 @@ import { ReplayCutMismatchError, ReplayNodeRefusedError, ReplayVerificationError
 import { MessagesClient } from "../../../node/src/client/messagesClient.js";
 import { replayFromReplica, type ReplicaReplay, type ReplicaReplayOptions } from "../../../node/src/client/replicaReplay.js";
 import { signReplicaLogAuth } from "../../../node/src/client/requests.js";
-import { RingsRpcClient } from "../../../node/src/client/ringsRpcClient.js";
+import { RingsRpcClient, RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
+import { decodeLogNode } from "../../../node/src/core/logNode.js";
 import { loadKeystore } from "../../../node/src/identity/keystore.js";
 import { READ_KEYS_FILE, readEpochKeys } from "../../../node/src/replica/readKeyFile.js";
 import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
@@ -118,6 +119,17 @@ describe("replay from a replica ring, checked against the chain", function () {
 
     const verified = await (members[2] as MessagesClient).replay(APP, { verify: { chainId: options.chainId, ring: options.ring, readKeys: options.readKeys } });
     expect(summary(verified.messages.filter((item) => (item.round ?? 0) <= replay.finalRound))).to.deep.equal(summary(memberOrder));
+  });
+
+  it("answers ReadMessages withNodes with each message's signed node, at most 100 a page", async function () {
+    const page = await (members[0] as MessagesClient).read({ app: APP, limit: 2, withNodes: true });
+    expect(page.messages.length).to.be.greaterThan(0);
+    for (const item of page.messages) expect((await decodeLogNode(getBytes(item.node as string))).cid.toString()).to.equal(item.cid);
+    const code = await (members[0] as MessagesClient).read({ app: APP, limit: 101, withNodes: true }).then(
+      () => undefined,
+      (error: unknown) => (error instanceof RingsRpcError ? error.code : error),
+    );
+    expect(code).to.equal(-32602);
   });
 
   it("refuses a replica that altered a node of a member's log", async function () {
