@@ -57,6 +57,7 @@ describe("replay from a replica ring, checked against the chain", function () {
   let replica: RingsRpcClient;
   const members: MessagesClient[] = [];
   let options: ReplicaReplayOptions;
+  let readKeysOf: () => Promise<Uint8Array[]>;
 
   before(async function () {
     world = await startRoundsRing(3, "replay-replica");
@@ -77,17 +78,15 @@ describe("replay from a replica ring, checked against the chain", function () {
 
     const memberDir = world.ring.members[0]?.dataDir as string;
     const wallet = (await loadKeystore(memberDir, TEST_PASSWORD)).wallet;
-    const readKeys = await waitFor("member 0's read keys", async () => {
-      const keys = [...(await readEpochKeys(join(memberDir, READ_KEYS_FILE), ring)).values()].flat();
-      return keys.length > 0 ? keys : undefined;
-    }, 30_000);
+    readKeysOf = () => readEpochKeys(join(memberDir, READ_KEYS_FILE), ring).then((keys) => [...keys.values()].flat());
     options = {
       replica,
       auth: (member) => signReplicaLogAuth(wallet, { ring, member }),
       chain: new RingReads(ring, chain.provider),
       chainId: (await chain.provider.getNetwork()).chainId,
       ring,
-      readKeys,
+      // Filled in once the first message made the members exchange the ring's read key.
+      readKeys: [],
       app: APP,
     };
   });
@@ -100,6 +99,8 @@ describe("replay from a replica ring, checked against the chain", function () {
     const posted: string[] = [];
     for (const [at, txt] of [[0, "a"], [1, "b"], [0, "c"], [2, "d"], [1, "e"]] as const) posted.push((await members[at]?.post({ app: APP, payload: { txt } }))?.cid as string);
     await waitFor("the messages final", async () => (await finalOf(members[0] as MessagesClient)).filter((item) => posted.includes(item.cid)).length === posted.length, 60_000, 200);
+    options.readKeys = await readKeysOf();
+    expect(options.readKeys.length).to.be.greaterThan(0);
     // One more round, so a later cut covers the proposals of the rounds above (what the replica follows).
     const last = (await members[2]?.post({ app: APP, payload: { txt: "f" } }))?.cid as string;
     await waitFor("the last message final", async () => (await finalOf(members[0] as MessagesClient)).some((item) => item.cid === last), 60_000, 200);
@@ -113,6 +114,9 @@ describe("replay from a replica ring, checked against the chain", function () {
       40_000,
       500,
     );
+    const caughtUp = async (member: MessagesClient) => waitFor("the member at the replay's round", async () => ((await member.replay(APP)).finalRound >= replay.finalRound ? true : undefined), 20_000, 200);
+    await caughtUp(members[1] as MessagesClient);
+    await caughtUp(members[2] as MessagesClient);
     const memberOrder = (await finalOf(members[1] as MessagesClient)).filter((item) => (item.round ?? 0) <= replay.finalRound);
     expect(summary(replay.messages.map((ordered) => ({ cid: ordered.message.cid, round: ordered.round })))).to.deep.equal(summary(memberOrder));
     expect(replay.finalRound).to.be.at.most(replay.chainRound);
