@@ -79,6 +79,13 @@ async function ringLogIfKept(chain: Pick<RingReads, "ringLog">, round: number, r
   }
 }
 
+/** Every author a logged proposal's cut names (lower case): whose logs a replay needs besides the current members'. */
+export function cutAuthors(logs: ReadonlyMap<string, ReplayLog>): Set<string> {
+  const authors = new Set<string>();
+  for (const proposals of loggedProposals(logs).values()) for (const proposal of proposals) for (const head of proposal.cut) authors.add(head.author.toLowerCase());
+  return authors;
+}
+
 /** Every proposal entry in the logs, by the ring head it claims (lower case; several when members logged rivals). */
 function loggedProposals(logs: ReadonlyMap<string, ReplayLog>): Map<string, ProposalEntry[]> {
   const found = new Map<string, ProposalEntry[]>();

@@ -6,7 +6,7 @@
  * builds the agreed order with the members' own code (core/messageOrder.ts): the final messages of
  * `app` in the same sequence a member's ReadMessages gives, up to the newest round checked.
  */
-import { getBytes } from "ethers";
+import { getAddress, getBytes } from "ethers";
 import type { ReplicaLogAuth } from "../api/requests.js";
 import type { RingReads } from "../chain/index.js";
 import { cidOfBytes } from "../core/cid.js";
@@ -15,7 +15,7 @@ import { asMessage } from "../core/messageEntry.js";
 import { MessageOrder, type OrderedMessage } from "../core/messageOrder.js";
 import { verifyBatch, type ReceivedBlock } from "../log/verify.js";
 import { keysReader } from "../replica/sealedLog.js";
-import { chainCheckedCuts, type ReplayLog } from "./chainCuts.js";
+import { chainCheckedCuts, cutAuthors, type ReplayLog } from "./chainCuts.js";
 import { ReplayIncompleteError, ReplayNodeRefusedError } from "./errors.js";
 import { openEntry } from "./replayVerify.js";
 import type { CallOptions, RingsRpcClient } from "./ringsRpcClient.js";
@@ -31,7 +31,7 @@ export interface ReplicaReplayOptions {
   /** The ring's read keys (every epoch's: readKeyFile.ts `readEpochKeys`). */
   readKeys: readonly Uint8Array[];
   app: string;
-  /** Whose logs to fetch (default: the ring's members on chain); a cut naming anyone else is ReplayIncompleteError. */
+  /** Whose logs to fetch first (default: the ring's members on chain); authors the logged cuts name are fetched too. */
   members?: readonly string[];
   /** The most nodes of one member's log (default 100,000). */
   maxNodesPerMember?: number;
@@ -48,6 +48,8 @@ export interface ReplicaReplay {
 }
 
 const PAGE = 1_000;
+/** The most logs one replay fetches (members, and former members the cuts name). */
+const MAX_AUTHORS = 1_024;
 
 /** One member's whole log from the replica node, verified from seq 0 up and opened with the read keys. */
 export async function fetchReplicaLog(options: ReplicaReplayOptions, member: string): Promise<ReplayLog> {
@@ -75,7 +77,13 @@ export async function fetchReplicaLog(options: ReplicaReplayOptions, member: str
 export async function replayFromReplica(options: ReplicaReplayOptions): Promise<ReplicaReplay> {
   const members = options.members ?? (await options.chain.members(options.signal === undefined ? {} : { signal: options.signal }));
   const logs = new Map<string, ReplayLog>();
-  for (const member of members) logs.set(member.toLowerCase(), await fetchReplicaLog(options, member));
+  // The current members' logs, then those of former members the logged cuts name (bounded).
+  let wanted = members.map((member) => getAddress(member));
+  while (wanted.length > 0) {
+    for (const member of wanted) logs.set(member.toLowerCase(), await fetchReplicaLog(options, member));
+    if (logs.size > MAX_AUTHORS) throw new ReplayIncompleteError(`the logged cuts name more than ${MAX_AUTHORS} authors`);
+    wanted = [...cutAuthors(logs)].filter((author) => !logs.has(author)).map((author) => getAddress(author));
+  }
   const { cuts, finalRound, chainRound } = await chainCheckedCuts({ ring: options.ring, chain: options.chain, logs, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   const order = new MessageOrder();
   for (const log of logs.values()) {
