@@ -15,6 +15,9 @@ import { AsyncQueue } from "./asyncQueue.js";
 import { verifyMessageItem, type ReplayVerification } from "./replayVerify.js";
 import { WsConnection, type WsClose } from "./wsConnection.js";
 
+/** Replay without a member: from a replica ring's GetReplicaLog, every round checked against the chain (replicaReplay.ts). */
+export { replayFromReplica, type ReplicaReplay, type ReplicaReplayOptions } from "./replicaReplay.js";
+
 export interface MessagesClientOptions {
   /** Per call (default 10 s). */
   timeoutMs?: number;
@@ -63,8 +66,9 @@ export class MessagesClient {
 
   /**
    * Every final message of `app` this member holds, in the agreed order (from `after`), page by
-   * page. With `verify`, each comes with its signed log node and is checked against it
-   * (replayVerify.ts): ReplayVerificationError when a member altered one.
+   * page. With `verify` (chain id, ring, the ring's read keys), each comes with its signed log node
+   * and is checked against it (replayVerify.ts): a ReplayVerificationError (errors.ts) when a member
+   * altered one. What a member leaves out is not caught here: `replayFromReplica` checks the cuts.
    */
   async replay(app: string, options: { after?: string; signal?: AbortSignal; verify?: ReplayVerification } = {}): Promise<{ messages: MessageItem[]; cursor: string | null; finalRound: number }> {
     const messages: MessageItem[] = [];
