@@ -76,8 +76,10 @@ export interface ReadMessagesRequest {
   app: string;
   /** The `cursor` of the previous answer. */
   after?: string;
-  /** 1 ... 1000, default 100. */
+  /** 1 ... 1000, default 100 (at most 100 with `withNodes`). */
   limit?: number;
+  /** Each message with its signed log node (`node`, hex). */
+  withNodes?: boolean;
 }
 
 /** GetMessage params: the CID PostMessage answered with. */

@@ -78,6 +78,8 @@ export interface MessageItem {
   payload: unknown;
   status: "final" | "tentative";
   round: number | null;
+  /** The signed log node carrying the message, 0x-hex dag-cbor (ReadMessages with `withNodes`). */
+  node?: string;
 }
 
 export interface ReadMessagesResult {

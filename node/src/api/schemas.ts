@@ -29,6 +29,8 @@ export const LIMITS = {
   maxMessageNameLength: 128,
   /** Messages in one ReadMessages answer (default 100). */
   maxReadMessages: 1_000,
+  /** Messages in one ReadMessages answer that carries their signed log nodes (`withNodes`). */
+  maxReadMessagesWithNodes: 100,
 } as const;
 
 const UINT256_MAX = (1n << 256n) - 1n;
@@ -164,8 +166,11 @@ export const readMessagesParamsSchema = z
     /** The `cursor` of a previous answer: read on after it. */
     after: z.string().min(1).max(512).optional(),
     limit: z.number().int().min(1).max(LIMITS.maxReadMessages).optional(),
+    /** Each message with its signed log node (hex), so the reader can check it; `limit` at most maxReadMessagesWithNodes. */
+    withNodes: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((params) => params.withNodes !== true || (params.limit ?? 100) <= LIMITS.maxReadMessagesWithNodes, { message: `with withNodes, limit is at most ${LIMITS.maxReadMessagesWithNodes}`, path: ["limit"] });
 
 export const getMessageParamsSchema = z.object({ cid: cidStringSchema }).strict();
 

@@ -8,10 +8,15 @@
 import type { MessageItem, PostMessageResult, ReadMessagesResult } from "../api/results.js";
 import type { PostMessageRequest, ReadMessagesRequest } from "../api/requests.js";
 import { RpcErrorCode } from "../api/errorCodes.js";
+import { LIMITS } from "../api/schemas.js";
 import { NOTIFICATIONS, SUBSCRIPTION_METHODS, type HeadNotification, type MessageNotification, type SubscribeResult } from "../api/subscriptions.js";
 import { RingsRpcClient, RingsRpcError, type CallOptions } from "./ringsRpcClient.js";
 import { AsyncQueue } from "./asyncQueue.js";
+import { verifyMessageItem, type ReplayVerification } from "./replayVerify.js";
 import { WsConnection, type WsClose } from "./wsConnection.js";
+
+/** Replay without a member: from a replica ring's GetReplicaLog, every round checked against the chain (replicaReplay.ts). */
+export { replayFromReplica, type ReplicaReplay, type ReplicaReplayOptions } from "./replicaReplay.js";
 
 export interface MessagesClientOptions {
   /** Per call (default 10 s). */
@@ -59,17 +64,25 @@ export class MessagesClient {
     return this.rpc.readMessages(request, options);
   }
 
-  /** Every final message of `app` this member holds, in the agreed order (from `after`), page by page. */
-  async replay(app: string, options: { after?: string; signal?: AbortSignal } = {}): Promise<{ messages: MessageItem[]; cursor: string | null; finalRound: number }> {
+  /**
+   * Every final message of `app` this member holds, in the agreed order (from `after`), page by
+   * page. With `verify` (chain id, ring, the ring's read keys), each comes with its signed log node
+   * and is checked against it (replayVerify.ts): a ReplayVerificationError (errors.ts) when a member
+   * altered one. What a member leaves out is not caught here: `replayFromReplica` checks the cuts.
+   */
+  async replay(app: string, options: { after?: string; signal?: AbortSignal; verify?: ReplayVerification } = {}): Promise<{ messages: MessageItem[]; cursor: string | null; finalRound: number }> {
     const messages: MessageItem[] = [];
     let cursor = options.after ?? null;
+    const limit = options.verify === undefined ? PAGE : LIMITS.maxReadMessagesWithNodes;
     for (;;) {
       const call = options.signal === undefined ? {} : { signal: options.signal };
-      const page = await this.read(cursor === null ? { app, limit: PAGE } : { app, after: cursor, limit: PAGE }, call);
+      const request: ReadMessagesRequest = { app, limit, ...(cursor === null ? {} : { after: cursor }), ...(options.verify === undefined ? {} : { withNodes: true }) };
+      const page = await this.read(request, call);
       const final = page.messages.filter((item) => item.status === "final");
+      if (options.verify !== undefined) for (const item of final) await verifyMessageItem(item, options.verify);
       messages.push(...final);
       cursor = page.cursor;
-      if (final.length < PAGE) return { messages, cursor, finalRound: page.finalRound };
+      if (final.length < limit) return { messages, cursor, finalRound: page.finalRound };
     }
   }
 

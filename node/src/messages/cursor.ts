@@ -3,24 +3,12 @@
  * given for, as opaque base64url of dag-cbor `[1, app, round, author, seq]`.
  */
 import * as dagCbor from "@ipld/dag-cbor";
+import type { MessagePosition } from "../core/messageOrder.js";
 import { UnknownCursorError } from "./errors.js";
 
-export interface MessagePosition {
-  round: number;
-  author: string;
-  seq: number;
-}
+export { comparePositions, type MessagePosition } from "../core/messageOrder.js";
 
 const CURSOR_VERSION = 1;
-
-/** Orders positions as the agreed order does: round, then author address, then seq. */
-export function comparePositions(a: MessagePosition, b: MessagePosition): number {
-  if (a.round !== b.round) return a.round - b.round;
-  const left = a.author.toLowerCase();
-  const right = b.author.toLowerCase();
-  if (left !== right) return left < right ? -1 : 1;
-  return a.seq - b.seq;
-}
 
 export function encodeCursor(app: string, position: MessagePosition): string {
   return Buffer.from(dagCbor.encode([CURSOR_VERSION, app, position.round, position.author.toLowerCase(), position.seq])).toString("base64url");

@@ -7,21 +7,10 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { LIMITS } from "../api/schemas.js";
 import { decryptPayload, encryptPayload, isEncryptedPayload, type PayloadContext } from "../replica/payloadCipher.js";
+import { asMessage, type MessageEntry, type MessageFields } from "../core/messageEntry.js";
 import { MessageTooLargeError, PayloadNotCborError } from "./errors.js";
 
-export interface MessageFields {
-  app: string;
-  type?: string;
-  payload: unknown;
-}
-
-export interface MessageEntry {
-  message: MessageFields;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
+export { asMessage, type MessageEntry, type MessageFields } from "../core/messageEntry.js";
 
 /** The entry for `fields`, checked: dag-cbor-encodable and at most LIMITS.maxMessageBytes. */
 export function messageEntry(fields: MessageFields): MessageEntry {
@@ -58,12 +47,4 @@ export function openMessage(payload: unknown, readKey: Uint8Array | undefined, c
     }
   }
   return asMessage(entry);
-}
-
-/** The message a plaintext entry is, or null (another entry, or a malformed one). */
-export function asMessage(entry: unknown): MessageFields | null {
-  if (!isRecord(entry) || !isRecord(entry.message)) return null;
-  const { app, type, payload: body } = entry.message;
-  if (typeof app !== "string" || app.length === 0 || (type !== undefined && typeof type !== "string") || body === undefined) return null;
-  return type === undefined ? { app, payload: body } : { app, type, payload: body };
 }

@@ -104,6 +104,11 @@ export class MessageBook {
     for (const listener of this.changeListeners) listener();
   }
 
+  /** The bytes of the signed log node at (author, seq), or null when not held. */
+  async nodeBytes(author: string, seq: number): Promise<Uint8Array | null> {
+    return (await this.components.logs.nodeAt(author, seq))?.bytes ?? null;
+  }
+
   get(cid: string): OrderedMessage | undefined {
     return this.order.get(cid);
   }

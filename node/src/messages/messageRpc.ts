@@ -21,7 +21,7 @@ import type { MessageBook } from "./messageBook.js";
 import { itemOf } from "./item.js";
 
 export interface MessageRpcComponents {
-  book: Pick<MessageBook, "scan" | "get" | "order">;
+  book: Pick<MessageBook, "scan" | "get" | "order" | "nodeBytes">;
   ownLog: Pick<OwnLog, "append" | "author">;
   /** Seals the entry as the ring writes (readKeys.ts); the entry itself when absent. */
   sealer?: PayloadSealer;
@@ -55,7 +55,7 @@ export function messageRpcMethods(components: MessageRpcComponents): Record<stri
       return { cid: node.cid.toString(), seq: node.node.seq, author: node.node.author };
     },
     [RPC_METHODS.ReadMessages]: async (params): Promise<ReadMessagesResult> => {
-      const { app, after, limit } = parseParams(readMessagesParamsSchema, params);
+      const { app, after, limit, withNodes } = parseParams(readMessagesParamsSchema, params);
       await book.scan();
       let position = null;
       if (after !== undefined) {
@@ -68,7 +68,14 @@ export function messageRpcMethods(components: MessageRpcComponents): Record<stri
         if (!book.order.isFinalPosition(app, position)) throw new RpcApplicationError(RpcErrorCode.UnknownCursor, "the cursor names no final message held here (yet)");
       }
       const page = book.order.read(app, position, limit ?? DEFAULT_LIMIT);
-      return { messages: page.items.map(itemOf), cursor: page.last === null ? null : encodeCursor(app, page.last), finalRound: book.order.finalRound };
+      const messages = page.items.map(itemOf);
+      if (withNodes === true) {
+        for (const item of messages) {
+          const bytes = await book.nodeBytes(item.author, item.seq);
+          if (bytes !== null) item.node = `0x${Buffer.from(bytes).toString("hex")}`;
+        }
+      }
+      return { messages, cursor: page.last === null ? null : encodeCursor(app, page.last), finalRound: book.order.finalRound };
     },
     [RPC_METHODS.GetMessage]: async (params): Promise<MessageItem> => {
       const { cid } = parseParams(getMessageParamsSchema, params);

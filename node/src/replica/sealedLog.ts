@@ -35,14 +35,22 @@ export function sealingLog(ownLog: SealableLog, sealer: PayloadSealer): Sealable
 
 /** A reader with one read key and no epochs (light-client rings, tests): envelopes it cannot open are never readable. */
 export function keyReader(readKey: Uint8Array, ring: string): PayloadReader {
+  return keysReader([readKey], ring);
+}
+
+/** A reader with the given read keys (e.g. every epoch's, readKeyFile.ts): each envelope is tried with each; what none opens is never readable. */
+export function keysReader(readKeys: readonly Uint8Array[], ring: string): PayloadReader {
   return {
     open: (author, payload) => {
       if (!isEncryptedPayload(payload)) return { readable: true, payload };
-      try {
-        return { readable: true, payload: decryptPayload(readKey, payload, { ring, author }) };
-      } catch {
-        return { readable: false, later: false };
+      for (const readKey of readKeys) {
+        try {
+          return { readable: true, payload: decryptPayload(readKey, payload, { ring, author }) };
+        } catch {
+          // another epoch's key
+        }
       }
+      return { readable: false, later: false };
     },
   };
 }
