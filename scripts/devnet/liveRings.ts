@@ -139,7 +139,7 @@ export class LiveRings {
   }
 
   /** The JSON-RPC URL (FlushToRing / ReplicateRing) a replica node wrote to its data directory. */
-  private async rpcUrl(node: LiveNode): Promise<string> {
+  async rpcUrl(node: LiveNode): Promise<string> {
     return waitFor(
       `${node.name}'s JSON-RPC endpoint`,
       async () => {
@@ -151,7 +151,7 @@ export class LiveRings {
   }
 
   /** The ring's read and replica keys, made once and kept beside the members' data. */
-  private async ringKeys(): Promise<RingKeys> {
+  async ringKeys(): Promise<RingKeys> {
     return (await ensureRingKeys(path.resolve(REPO_ROOT, this.options.dataDir, RING_KEYS_FILE))).keys;
   }
 
