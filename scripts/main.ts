@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const reader = rings.ringNodes[0] as LiveNode;
     if (first !== undefined) {
       const opened = await openServed(first.nodes, rings.ring, reader.dataDir);
-      console.log(`${reader.name} opens ${opened.opened}/${opened.sealed} sealed payloads ${first.replica} serves; in the clear: ${opened.keyEntries} key blocks and requests, ${opened.plaintext} other`);
+      console.log(`${reader.name} opens ${opened.opened}/${opened.sealed} sealed payloads ${first.replica} serves; in the clear: ${opened.clearByDesign} key blocks, key requests and membership votes (by design), ${opened.plaintext} other`);
     }
 
     if (options.once) return;

@@ -10,6 +10,7 @@ import { replicaLogAuth } from "../../node/src/client/requests.js";
 import { RingsRpcClient } from "../../node/src/client/ringsRpcClient.js";
 import { bytes32ToCid } from "../../node/src/core/cid.js";
 import { decodeLogNode, type EncodedLogNode } from "../../node/src/core/logNode.js";
+import { asMembershipEntry } from "../../node/src/membership/entries.js";
 import { asKeyBlock, isKeyRequest } from "../../node/src/replica/keyBlock.js";
 import { decryptPayload, isEncryptedPayload } from "../../node/src/replica/payloadCipher.js";
 import { READ_KEYS_FILE, readEpochKeys } from "../../node/src/replica/readKeyFile.js";
@@ -92,19 +93,24 @@ export async function waitReplicasHoldRing(ring: RingUnderReplication, replicas:
 export interface OpenedServed {
   sealed: number;
   opened: number;
-  /** Key blocks and key requests (in the clear by design: they carry only wrapped keys). */
-  keyEntries: number;
+  /** In the clear by design: key blocks and key requests (wrapped keys only), membership proposals and votes (signatures the chain checks). */
+  clearByDesign: number;
   /** Anything else in the clear (must be none). */
   plaintext: number;
+}
+
+/** Whether a payload the ring's members write in the clear on purpose (readKeys.ts, membership/). */
+export function clearByDesign(payload: unknown, ring: string): boolean {
+  return asKeyBlock(payload, ring) !== null || isKeyRequest(payload, ring) || asMembershipEntry(payload) !== null;
 }
 
 /** Opens every sealed payload of `nodes` with the read keys in `memberDataDir`'s read-keys.json. */
 export async function openServed(nodes: readonly EncodedLogNode[], ring: string, memberDataDir: string): Promise<OpenedServed> {
   const keys = [...(await readEpochKeys(path.join(memberDataDir, READ_KEYS_FILE), ring)).values()].flat();
-  const out: OpenedServed = { sealed: 0, opened: 0, keyEntries: 0, plaintext: 0 };
+  const out: OpenedServed = { sealed: 0, opened: 0, clearByDesign: 0, plaintext: 0 };
   for (const { node } of nodes) {
     if (!isEncryptedPayload(node.payload)) {
-      if (asKeyBlock(node.payload, ring) !== null || isKeyRequest(node.payload, ring)) out.keyEntries++;
+      if (clearByDesign(node.payload, ring)) out.clearByDesign++;
       else out.plaintext++;
       continue;
     }

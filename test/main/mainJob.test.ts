@@ -9,11 +9,11 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { after, before, describe, it } from "mocha";
-import { asKeyBlock, isKeyRequest } from "../../node/src/replica/keyBlock.js";
 import { decryptPayload, isEncryptedPayload } from "../../node/src/replica/payloadCipher.js";
 import { READ_KEYS_FILE, readEpochKeys } from "../../node/src/replica/readKeyFile.js";
 import { REPO_ROOT } from "../../scripts/devnet/paths.js";
 import { freePort } from "../../scripts/devnet/ports.js";
+import { clearByDesign } from "../../scripts/devnet/replicaHoldings.js";
 import { storedBlocks, type StoredBlocks } from "./storedBlocks.js";
 
 const run = promisify(execFile);
@@ -62,20 +62,20 @@ describe("main job (npm start -- --once)", function () {
     }
   });
 
-  it("a member with the read key opens every sealed payload a replica serves; only key blocks and key requests are in the clear", function () {
-    const found = stdout.match(/^member-0 opens (\d+)\/(\d+) sealed payloads replica-0 serves; in the clear: (\d+) key blocks and requests, (\d+) other$/m);
+  it("a member with the read key opens every sealed payload a replica serves; only key blocks, key requests and membership votes are in the clear", function () {
+    const found = stdout.match(/^member-0 opens (\d+)\/(\d+) sealed payloads replica-0 serves; in the clear: (\d+) key blocks, key requests and membership votes \(by design\), (\d+) other$/m);
     expect(found).to.not.equal(null);
     expect(Number(found?.[2])).to.be.greaterThan(0);
     expect(found?.[1]).to.equal(found?.[2]);
     expect(found?.[4]).to.equal("0");
   });
 
-  it("every log node in every replica's blockstore carries an encrypted payload, except key blocks and key requests (wrapped keys only)", async function () {
+  it("every log node in every replica's blockstore carries an encrypted payload, except what is clear by design: key blocks and key requests (wrapped keys only), membership votes", async function () {
     for (const [i, stored] of (await blocksOfReplicas()).entries()) {
       const ringNodes = stored.logNodes.filter(({ node }) => node.ring === ring);
       expect(new Set(ringNodes.map(({ node }) => node.author)), `replica-${i} holds every member's nodes`).to.deep.equal(new Set(members));
       const clear = stored.logNodes.filter(({ node }) => !isEncryptedPayload(node.payload));
-      const notKeys = clear.filter(({ node }) => asKeyBlock(node.payload, node.ring) === null && !isKeyRequest(node.payload, node.ring));
+      const notKeys = clear.filter(({ node }) => !clearByDesign(node.payload, node.ring));
       expect(notKeys.map(({ node }) => `${node.ring} ${node.author} #${node.seq}: ${JSON.stringify(node.payload)}`), `replica-${i}'s plaintext payloads`).to.deep.equal([]);
       expect(stored.logNodes.length - clear.length).to.be.greaterThan(0);
     }
