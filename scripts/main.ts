@@ -118,10 +118,10 @@ async function main(): Promise<void> {
     const texts = ["hello from member-0", "member-1 agrees", "member-2 was here", "member-3 signs off"];
     for (const message of await postDemoMessages(rings.ringNodes, texts)) console.log(`message round ${message.round} ${message.author} #${message.seq}: ${JSON.stringify(message.payload)}`);
 
-    step("replicas: every replica node serves every member's log up to its on-chain head (GetReplicaLog, the ring's replica key)");
+    step("replicas: every replica node serves every member's log up to its on-chain head (GetReplicaLog, read as member-0)");
     const members = rings.ringNodes.map((node) => node.address);
     const replicas = await Promise.all(rings.replicaNodes.map(async (node) => ({ name: node.name, rpcUrl: await (rings as LiveRings).rpcUrl(node) })));
-    const holdings = await waitReplicasHoldRing({ provider: chain.provider, ring: rings.ring, members, replicaKey: (await rings.ringKeys()).replicaKey }, replicas);
+    const holdings = await waitReplicasHoldRing({ provider: chain.provider, ring: rings.ring, members, reader: await rings.memberSigner(0) }, replicas);
     for (const held of holdings) console.log(`${held.replica.padEnd(10)} holds ${members.length} member logs (${held.nodes.length} nodes) up to their on-chain heads after ${held.seconds.toFixed(1)} s`);
     const [first] = holdings;
     const reader = rings.ringNodes[0] as LiveNode;

@@ -1,12 +1,12 @@
 /**
  * What the main job's replica nodes hold of its ring (replica rings, issue 13): every member's log
- * as GetReplicaLog serves it (authorised with the ring's replica key), walked from the head down
+ * as GetReplicaLog serves it (authorised by a member's signature), walked from the head down
  * to seq 0 and checked against the head the chain names, and what a member opens of it with the
  * read keys it holds (`read-keys.json`). Everything is read as an outside client would.
  */
 import path from "node:path";
-import { getBytes, type Provider } from "ethers";
-import { replicaLogAuth } from "../../node/src/client/requests.js";
+import { getBytes, type Provider, type Signer } from "ethers";
+import { signReplicaLogAuth } from "../../node/src/client/requests.js";
 import { RingsRpcClient } from "../../node/src/client/ringsRpcClient.js";
 import { bytes32ToCid } from "../../node/src/core/cid.js";
 import { decodeLogNode, type EncodedLogNode } from "../../node/src/core/logNode.js";
@@ -27,7 +27,8 @@ export interface RingUnderReplication {
   provider: Provider;
   ring: string;
   members: readonly string[];
-  replicaKey: Uint8Array;
+  /** A member, to sign GetReplicaLog's authorisation (only the replica node that relayed ReplicateRing holds the replica key). */
+  reader: Signer;
 }
 
 /** One replica holding every member's log up to its on-chain head. */
@@ -43,9 +44,10 @@ export interface ReplicaHolding {
 const MAX_WALKED_NODES = 100_000;
 
 /** The member's log as `client` serves it, decoded, newest first. */
-async function servedLog(client: RingsRpcClient, ring: string, member: string, replicaKey: Uint8Array, signal: AbortSignal): Promise<EncodedLogNode[]> {
+async function servedLog(client: RingsRpcClient, ring: string, member: string, reader: Signer, signal: AbortSignal): Promise<EncodedLogNode[]> {
   const nodes: EncodedLogNode[] = [];
-  for await (const page of client.replicaLogPages({ ring, member, limit: 1_000, auth: replicaLogAuth(replicaKey, { ring, member }) }, { signal })) {
+  const auth = await signReplicaLogAuth(reader, { ring, member });
+  for await (const page of client.replicaLogPages({ ring, member, limit: 1_000, auth }, { signal })) {
     for (const hex of page.nodes) nodes.push(await decodeLogNode(getBytes(hex)));
     if (nodes.length > MAX_WALKED_NODES) throw new Error(`${member}'s served log is longer than ${MAX_WALKED_NODES} nodes`);
   }
@@ -71,8 +73,10 @@ async function waitHolds(ring: RingUnderReplication, replica: ReplicaEndpoint, s
       const all: EncodedLogNode[] = [];
       for (const member of ring.members) {
         const head = bytes32ToCid(await contract.logNodeHeads(member));
-        const served = await servedLog(client, ring.ring, member, ring.replicaKey, signal);
-        if (head !== null && !reachesHead(served, head.toString())) return undefined;
+        const served = await servedLog(client, ring.ring, member, ring.reader, signal);
+        if (head !== null && !reachesHead(served, head.toString())) {
+          throw new Error(`${member}: on-chain head ${head.toString()}, served ${served.length} nodes (newest seq ${served[0]?.node.seq ?? "none"})`);
+        }
         all.push(...served);
       }
       return all;
