@@ -1,6 +1,7 @@
 /**
  * A stopped node's blockstore read from disk (LevelDB under `<dataDir>/blocks`, node/src/p2p/
- * blockstore.ts): every block, the dag-cbor ones decoded as log nodes where they are one.
+ * blockstore.ts): every block, decoded as a log node where it is one. The store is keyed by
+ * multihash, so the CIDs it lists are all raw (0x55): the codec is unknown and every block is tried.
  */
 import path from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
@@ -9,8 +10,18 @@ import { LogBlockstore } from "../../node/src/p2p/blockstore.js";
 
 export interface StoredBlocks {
   logNodes: EncodedLogNode[];
-  /** Blocks that are no log node: CID and codec. */
-  other: { cid: string; codec: number }[];
+  /** Blocks that are no log node: CID (raw, as listed) and size. */
+  other: { cid: string; bytes: number; looks: string }[];
+}
+
+/** A short description of a block that is no log node: its dag-cbor keys, or its first bytes as text. */
+function looks(block: Uint8Array): string {
+  try {
+    const value: unknown = dagCbor.decode(block);
+    return `dag-cbor ${value !== null && typeof value === "object" ? Object.keys(value).join(",") : typeof value}`;
+  } catch {
+    return `bytes ${JSON.stringify(Buffer.from(block.subarray(0, 40)).toString("utf8"))}`;
+  }
 }
 
 /** Every block of the blockstore in `dataDir` (the node must be stopped: LevelDB is locked while it runs). */
@@ -23,8 +34,8 @@ export async function storedBlocks(dataDir: string): Promise<StoredBlocks> {
       const chunks: Uint8Array[] = [];
       for await (const chunk of bytes) chunks.push(chunk);
       const block = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
-      const node = cid.code === dagCbor.code ? await decodeLogNode(block).catch(() => null) : null;
-      if (node === null) out.other.push({ cid: cid.toString(), codec: cid.code });
+      const node = await decodeLogNode(block).catch(() => null);
+      if (node === null) out.other.push({ cid: cid.toString(), bytes: block.length, looks: looks(block) });
       else out.logNodes.push(node);
     }
   } finally {
