@@ -11,16 +11,15 @@ import { LogBlockstore } from "../../node/src/p2p/blockstore.js";
 export interface StoredBlocks {
   logNodes: EncodedLogNode[];
   /** Blocks that are no log node: CID (raw, as listed) and size. */
-  other: { cid: string; bytes: number; looks: string }[];
+  other: { cid: string; bytes: number; value: unknown }[];
 }
 
-/** A short description of a block that is no log node: its dag-cbor keys, or its first bytes as text. */
-function looks(block: Uint8Array): string {
+/** A block that is no log node, decoded as dag-cbor where it is (undefined otherwise). */
+function decoded(block: Uint8Array): unknown {
   try {
-    const value: unknown = dagCbor.decode(block);
-    return `dag-cbor ${value !== null && typeof value === "object" ? Object.keys(value).join(",") : typeof value}`;
+    return dagCbor.decode(block);
   } catch {
-    return `bytes ${JSON.stringify(Buffer.from(block.subarray(0, 40)).toString("utf8"))}`;
+    return undefined;
   }
 }
 
@@ -35,7 +34,7 @@ export async function storedBlocks(dataDir: string): Promise<StoredBlocks> {
       for await (const chunk of bytes) chunks.push(chunk);
       const block = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
       const node = await decodeLogNode(block).catch(() => null);
-      if (node === null) out.other.push({ cid: cid.toString(), bytes: block.length, looks: looks(block) });
+      if (node === null) out.other.push({ cid: cid.toString(), bytes: block.length, value: decoded(block) });
       else out.logNodes.push(node);
     }
   } finally {
