@@ -21,6 +21,7 @@ import { deployRings } from "./devnet/deployRings.js";
 import { explorerNode } from "./devnet/explorerNodes.js";
 import { hardhatAccount, startHardhatNode, type HardhatNode } from "./devnet/hardhatNode.js";
 import { LiveRings, type LiveNode } from "./devnet/liveRings.js";
+import { openServed, waitReplicasHoldRing } from "./devnet/replicaHoldings.js";
 import { stopOwnedChildren } from "./devnet/processes.js";
 
 const options = new Command()
@@ -116,6 +117,18 @@ async function main(): Promise<void> {
     step(`messages: each member posts one to the "${DEMO_APP}" app (PostMessage); a round makes them final`);
     const texts = ["hello from member-0", "member-1 agrees", "member-2 was here", "member-3 signs off"];
     for (const message of await postDemoMessages(rings.ringNodes, texts)) console.log(`message round ${message.round} ${message.author} #${message.seq}: ${JSON.stringify(message.payload)}`);
+
+    step("replicas: every replica node serves every member's log up to its on-chain head (GetReplicaLog, read as member-0)");
+    const members = rings.ringNodes.map((node) => node.address);
+    const replicas = await Promise.all(rings.replicaNodes.map(async (node) => ({ name: node.name, rpcUrl: await (rings as LiveRings).rpcUrl(node) })));
+    const holdings = await waitReplicasHoldRing({ provider: chain.provider, ring: rings.ring, members, reader: await rings.memberSigner(0) }, replicas);
+    for (const held of holdings) console.log(`${held.replica.padEnd(10)} holds ${members.length} member logs (${held.nodes.length} nodes) up to their on-chain heads after ${held.seconds.toFixed(1)} s`);
+    const [first] = holdings;
+    const reader = rings.ringNodes[0] as LiveNode;
+    if (first !== undefined) {
+      const opened = await openServed(first.nodes, rings.ring, reader.dataDir);
+      console.log(`${reader.name} opens ${opened.opened}/${opened.sealed} sealed payloads ${first.replica} serves; in the clear: ${opened.clearByDesign} key blocks, key requests and membership votes (by design), ${opened.plaintext} other`);
+    }
 
     if (options.once) return;
     console.log(`\nthe ring keeps running; dashboard ${dashboard?.url ?? ""} (explorer ${dashboard?.url ?? ""}explorer) — Ctrl-C stops everything`);

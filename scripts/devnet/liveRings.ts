@@ -139,7 +139,7 @@ export class LiveRings {
   }
 
   /** The JSON-RPC URL (FlushToRing / ReplicateRing) a replica node wrote to its data directory. */
-  private async rpcUrl(node: LiveNode): Promise<string> {
+  async rpcUrl(node: LiveNode): Promise<string> {
     return waitFor(
       `${node.name}'s JSON-RPC endpoint`,
       async () => {
@@ -151,7 +151,7 @@ export class LiveRings {
   }
 
   /** The ring's read and replica keys, made once and kept beside the members' data. */
-  private async ringKeys(): Promise<RingKeys> {
+  async ringKeys(): Promise<RingKeys> {
     return (await ensureRingKeys(path.resolve(REPO_ROOT, this.options.dataDir, RING_KEYS_FILE))).keys;
   }
 
@@ -169,10 +169,13 @@ export class LiveRings {
 
   /** ReplicateRing for the computing ring: its member 0 signs, a replica node relays and keeps the replica key. */
   async replicateRing(): Promise<{ tx: string; via: string }> {
-    const member = this.ringNodes[0] as LiveNode;
-    const identity = await loadKeystore(member.dataDir, DEVNET_PASSWORD);
-    const signer = new Wallet(hexlify(identity.privateKey), this.options.chain.provider);
-    return this.register(this.ring, signer, (await this.ringKeys()).replicaKey);
+    return this.register(this.ring, await this.memberSigner(0), (await this.ringKeys()).replicaKey);
+  }
+
+  /** Member `index`'s avatar key as a signer on the chain. */
+  async memberSigner(index: number): Promise<Wallet> {
+    const identity = await loadKeystore((this.ringNodes[index] as LiveNode).dataDir, DEVNET_PASSWORD);
+    return new Wallet(hexlify(identity.privateKey), this.options.chain.provider);
   }
 
   /** A light client (no node) in a ring of its own: registered with the replica ring, then FlushToRing of one message. */

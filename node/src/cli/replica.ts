@@ -44,6 +44,21 @@ async function depositFrom(signer: Wallet, replicaRing: string, amount: bigint):
   return sent.hash;
 }
 
+/** A registration's paid period: `expiresAt` (unix seconds, null if never registered) and whether the chain's time passed it. */
+interface RegistrationPeriod {
+  expiresAt: number | null;
+  expired: boolean;
+}
+
+function registrationPeriod(expiresAt: number, chainTime: number): RegistrationPeriod {
+  return expiresAt === 0 ? { expiresAt: null, expired: false } : { expiresAt, expired: chainTime >= expiresAt };
+}
+
+function periodText({ expiresAt, expired }: RegistrationPeriod): string {
+  if (expiresAt === null) return "";
+  return `; ${expired ? "expired" : "paid until"} ${new Date(expiresAt * 1000).toISOString()}${expired ? " (renew to be replicated again)" : ""}`;
+}
+
 export function replicaCommand(program: Command): void {
   const replica = program.command("replica").description("register the ring with a replica ring (ReplicateRing) and see where it stands");
   withRingOptions(replica.command("register").argument("<replica-ring>", "the ReplicaRing contract"))
@@ -77,19 +92,27 @@ export function replicaCommand(program: Command): void {
       }
     });
   withRingOptions(replica.command("status").argument("<replica-ring>", "the ReplicaRing contract"))
-    .description("whether the ring is registered with the replica ring, its fee, and whether the committed key is the one held here")
+    .description("whether the ring is registered with the replica ring, until when it is paid (and whether that passed), its fee, and whether the committed key is the one held here")
     .action(async (address: string, flags: ReplicaFlags) => {
       const replicaRing = addressArgument(address, "<replica-ring>");
       const ring = await ringOf(flags);
       const { provider } = await chainOf(flags);
       try {
         const reads = new ReplicaRingReads(replicaRing, provider);
-        const [fee, registered, commitment, servedBy] = await Promise.all([reads.fee(), reads.isRegistered(ring), reads.replicaKeyCommitmentOf(ring), reads.ring()]);
+        const [fee, registered, commitment, servedBy, paidUntil, latest] = await Promise.all([
+          reads.fee(),
+          reads.isRegistered(ring),
+          reads.replicaKeyCommitmentOf(ring),
+          reads.ring(),
+          reads.expiresAt(ring),
+          provider.getBlock("latest"),
+        ]);
         const keys = await readRingKeys(keysFileOf(flags));
         const keyHeld = keys === null ? null : replicaKeyCommitment(keys.replicaKey) === commitment;
-        const status = { ring, replicaRing, servedBy, fee, registered, commitment, keyHeld };
+        const registration = registrationPeriod(paidUntil, latest?.timestamp ?? Math.floor(Date.now() / 1000));
+        const status = { ring, replicaRing, servedBy, fee, registered, ...registration, commitment, keyHeld };
         const key = keyHeld === null ? "no ring keys here" : keyHeld ? "the committed key is the one held here" : "the committed key is NOT the one held here";
-        printResult(flags.json, status, `ring ${ring} ${registered ? "is" : "is not"} registered with ${replicaRing} (served by ring ${servedBy}, fee ${formatEther(fee)} ETH)${registered ? `; ${key}` : ""}\n`);
+        printResult(flags.json, status, `ring ${ring} ${registered ? "is" : "is not"} registered with ${replicaRing} (served by ring ${servedBy}, fee ${formatEther(fee)} ETH)${periodText(registration)}${registered ? `; ${key}` : ""}\n`);
       } finally {
         provider.destroy();
       }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { parseEther } from "ethers";
+import { ReplicaRing__factory } from "../../../types/index.js";
 import { ensureRingKeys } from "../../../node/src/replica/ringKeyFile.js";
 import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { hardhatAccount, startHardhatNode, type HardhatNode } from "../../../scripts/devnet/hardhatNode.js";
@@ -28,6 +29,7 @@ describe("ring-node replica register / status", function () {
   let replicaRing: string;
   let via: string;
   let replicaNode: RingNodeProcess;
+  let contracts: Awaited<ReturnType<typeof deployRingsContracts>>;
   const chainFlags = () => ["--data-dir", memberDir, "--rpc-url", chain.url, "--ring", ring];
   const failing = async (args: string[]) =>
     run(process.execPath, [RING_NODE_BIN, ...args], { env: { ...process.env, RING_NODE_PASSWORD: TEST_PASSWORD }, timeout: 60_000 }).then(
@@ -37,7 +39,7 @@ describe("ring-node replica register / status", function () {
 
   before(async function () {
     chain = await startHardhatNode();
-    const contracts = await deployRingsContracts(chain.account(0));
+    contracts = await deployRingsContracts(chain.account(0));
     const owner = await chain.account(0).getAddress();
     memberDir = await dirs.make("member");
     const member = await initRingNode(memberDir, hardhatAccount(3).privateKey);
@@ -93,5 +95,28 @@ describe("ring-node replica register / status", function () {
     await ensureRingKeys(otherKeys);
     const other = await ringNodeCommand(["replica", "status", replicaRing, "--keys", otherKeys, ...chainFlags()]);
     expect(other).to.contain("the committed key is NOT the one held here");
+  });
+
+  it("shows when the registration's paid period ends, and that it has not passed yet", async function () {
+    const expiresAt = Number(await ReplicaRing__factory.connect(replicaRing, chain.provider).expiresAt(ring));
+    const status = JSON.parse(await ringNodeCommand(["replica", "status", replicaRing, "--json", ...chainFlags()])) as { expiresAt: number | null; expired: boolean };
+    expect(status).to.deep.include({ expiresAt, expired: false });
+    expect(await ringNodeCommand(["replica", "status", replicaRing, ...chainFlags()])).to.contain(`paid until ${new Date(expiresAt * 1000).toISOString()}`);
+  });
+
+  it("a ring never registered has no expiresAt and is not called expired", async function () {
+    const other = await createRing(contracts.factory, [hardhatAccount(5).address], await chain.account(0).getAddress());
+    const status = JSON.parse(await ringNodeCommand(["replica", "status", replicaRing, "--json", "--data-dir", memberDir, "--rpc-url", chain.url, "--ring", other])) as { registered: boolean; expiresAt: number | null; expired: boolean };
+    expect(status).to.deep.include({ registered: false, expiresAt: null, expired: false });
+  });
+
+  it("once the chain's time passes expiresAt, shows the registration expired and no longer registered", async function () {
+    const expiresAt = Number(await ReplicaRing__factory.connect(replicaRing, chain.provider).expiresAt(ring));
+    const now = (await chain.provider.getBlock("latest"))?.timestamp ?? 0;
+    await chain.provider.send("evm_increaseTime", [expiresAt - now + 1]);
+    await chain.provider.send("evm_mine", []);
+    const status = JSON.parse(await ringNodeCommand(["replica", "status", replicaRing, "--json", ...chainFlags()])) as { registered: boolean; expiresAt: number | null; expired: boolean };
+    expect(status).to.deep.include({ registered: false, expiresAt, expired: true });
+    expect(await ringNodeCommand(["replica", "status", replicaRing, ...chainFlags()])).to.contain(`expired ${new Date(expiresAt * 1000).toISOString()}`);
   });
 });

@@ -2,8 +2,9 @@
  * The ring's read keys on real `ring-node` processes and `hardhat node` (replica/readKeys.ts):
  * members deliver the key to each other in key blocks, every rounds entry in the logs on disk is a
  * read-key envelope while rounds finalise, a member the owner removes is left out of the rotated
- * key (it cannot open what is written after), and a member admitted later is delivered the key and
- * takes part. Five member directories; the fifth is removed on chain before anyone starts.
+ * key (it cannot open what is written after), and a member admitted later is delivered the current
+ * key only (it takes part, and cannot open older epochs). Five member directories; the fifth is
+ * removed on chain before anyone starts.
  */
 import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -143,5 +144,14 @@ describe("read keys: delivered in key blocks, rotated when a member leaves", fun
     const written = (await payloadsWrittenBy([0, 1, 2, 4])).filter((logged) => isEncryptedPayload(logged.payload) && (epochOf(logged) ?? 0) >= 1);
     expect(written.filter((logged) => logged.author !== member(4).address).length).to.be.greaterThan(0);
     expect(written.every((logged) => asRoundsEntry(opens(keys, logged)) !== null)).to.equal(true);
+  });
+
+  it("a member admitted later holds only the epoch current when it joined: it cannot open anything written under epoch 0, before the rotation", async function () {
+    const keys = await keysOf(4);
+    expect([...keys.keys()]).to.deep.equal([1]);
+    const before = (await payloadsWrittenBy([0, 1, 2])).filter((logged) => isEncryptedPayload(logged.payload) && epochOf(logged) === 0);
+    expect(before.length).to.be.greaterThan(0);
+    expect(before.filter((logged) => opens(keys, logged) !== undefined).map((logged) => `${logged.author} #${logged.seq}`)).to.deep.equal([]);
+    expect((await statusOf(4)).keys?.epochs.find((epoch) => epoch.epoch === 0)?.keyIds ?? []).to.deep.equal([]);
   });
 });
