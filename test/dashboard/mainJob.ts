@@ -23,6 +23,8 @@ export interface PrintedNode {
 /** The main job as users run it (`npm start`, no --once), its stdout collected line by line. */
 export class MainJob {
   readonly lines: string[] = [];
+  /** The last of what it wrote to stderr (why it exited, when it does). */
+  private stderrTail = "";
   private constructor(readonly child: ChildProcess) {
     let partial = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -31,7 +33,9 @@ export class MainJob {
       partial = parts.pop() ?? "";
       this.lines.push(...parts);
     });
-    child.stderr?.resume();
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-4_000);
+    });
   }
 
   static async start(dataDir: string): Promise<MainJob> {
@@ -45,7 +49,7 @@ export class MainJob {
     return waitFor(
       `the main job to print ${String(pattern)}`,
       () => {
-        if (this.child.exitCode !== null) throw new Error(`the main job exited (${this.child.exitCode}):\n${this.lines.slice(-20).join("\n")}`);
+        if (this.child.exitCode !== null) throw new Error(`the main job exited (${this.child.exitCode}):\n${this.lines.slice(-20).join("\n")}\nstderr:\n${this.stderrTail}`);
         for (const line of this.lines) {
           const found = line.match(pattern);
           if (found !== null) return found;
