@@ -13,17 +13,16 @@
  *   npm run bench:messages [-- --messages 10000] [--skip-orbitdb]
  */
 import { spawn } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MessagesClient } from "../../node/src/client/messagesClient.js";
-import { JSONRPC_FILE } from "../../node/src/rpc/jsonRpcService.js";
-import { waitFor } from "../devnet/processes.js";
-import { startRoundsRing, type RoundsRing } from "../devnet/roundsRing.js";
+import { startRoundsRing } from "../devnet/roundsRing.js";
 import { ensureOrbitdbInstalled, ORBITDB_DIR } from "./orbitdbSide.js";
 import { percentile } from "./roundTraces.js";
 import { procStats } from "./procStats.js";
+import { memberJsonRpcUrl } from "../devnet/jsonRpcUrl.js";
 
 const RESULTS = fileURLToPath(new URL("../../bench-results/messages.json", import.meta.url));
 const APP = "bench-chat";
@@ -38,19 +37,6 @@ function option(name: string, fallback: number): number {
 
 const messages = option("messages", 10_000);
 const skipOrbitdb = process.argv.includes("--skip-orbitdb");
-
-async function urlOf(world: RoundsRing, index: number): Promise<string> {
-  const dataDir = world.ring.members[index]?.dataDir as string;
-  const pid = world.members[index]?.node?.child.pid;
-  return waitFor(
-    "jsonrpc.json",
-    async () => {
-      const info = JSON.parse(await readFile(join(dataDir, JSONRPC_FILE), "utf8")) as { url: string; pid: number };
-      return info.pid === pid ? info.url : undefined;
-    },
-    30_000,
-  );
-}
 
 /** What one subscriber saw: first tentative and final arrival per message id, and the final order. */
 interface Seen {
@@ -69,7 +55,7 @@ async function benchRings(): Promise<{ allFinalMs: number; allTentativeMs: numbe
   const stop = new AbortController();
   try {
     for (let i = 0; i < MEMBERS; i++) await world.start(i);
-    const clients = await Promise.all(Array.from({ length: MEMBERS }, async (_, i) => new MessagesClient(await urlOf(world, i), { timeoutMs: 30_000, maxQueued: messages * 4 })));
+    const clients = await Promise.all(Array.from({ length: MEMBERS }, async (_, i) => new MessagesClient(await memberJsonRpcUrl(world, i), { timeoutMs: 30_000, maxQueued: messages * 4 })));
     const seen: Seen[] = clients.map(() => ({ tentativeAt: new Map(), finalAt: new Map(), finalOrder: [] }));
     let allTentative: () => void = () => undefined;
     let allFinal: () => void = () => undefined;

@@ -5,7 +5,6 @@
  * members exchange the ring's read key in key blocks (replica/readKeys.ts), so messages (and every
  * rounds entry) are logged encrypted with it.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { after, afterEach, before, describe, it } from "mocha";
@@ -18,26 +17,16 @@ import { encodeCursor } from "../../../node/src/messages/cursor.js";
 import { asMessage } from "../../../node/src/messages/entry.js";
 import { decryptPayload, isEncryptedPayload } from "../../../node/src/replica/payloadCipher.js";
 import { READ_KEYS_FILE, readEpochKeys } from "../../../node/src/replica/readKeyFile.js";
-import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
 import { ringAt } from "../../../scripts/devnet/ringsOnChain.js";
+import { memberJsonRpcUrl } from "../../../scripts/devnet/jsonRpcUrl.js";
 
 const APP = "chat";
 
 /** The member's JSON-RPC client, from the `jsonrpc.json` its running process wrote. */
 async function clientOf(world: RoundsRing, index: number): Promise<RingsRpcClient> {
-  const dataDir = world.ring.members[index]?.dataDir as string;
-  const pid = world.members[index]?.node?.child.pid;
-  const url = await waitFor(
-    "jsonrpc.json",
-    async () => {
-      const info = JSON.parse(await readFile(join(dataDir, JSONRPC_FILE), "utf8")) as { url: string; pid: number };
-      return info.pid === pid ? info.url : undefined;
-    },
-    30_000,
-  );
-  return new RingsRpcClient(url, { timeoutMs: 10_000 });
+  return new RingsRpcClient(await memberJsonRpcUrl(world, index), { timeoutMs: 10_000 });
 }
 
 /** Every message of `app` on a member, paging with the cursor. */

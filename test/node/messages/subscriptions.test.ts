@@ -5,7 +5,7 @@
  * gets every final message once; every flushed round comes as a head; bad input over the socket
  * is answered with its JSON-RPC error and the node stays up.
  */
-import { copyFile, readFile } from "node:fs/promises";
+import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { after, afterEach, before, describe, it } from "mocha";
@@ -15,19 +15,10 @@ import { MessagesClient } from "../../../node/src/client/messagesClient.js";
 import { RingsRpcError } from "../../../node/src/client/ringsRpcClient.js";
 import { WsConnection } from "../../../node/src/client/wsConnection.js";
 import { ensureRingKeys, RING_KEYS_FILE } from "../../../node/src/replica/ringKeyFile.js";
-import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
 import { ringAt } from "../../../scripts/devnet/ringsOnChain.js";
-
-async function urlOf(world: RoundsRing, index: number): Promise<string> {
-  const dataDir = world.ring.members[index]?.dataDir as string;
-  const pid = world.members[index]?.node?.child.pid;
-  return waitFor("jsonrpc.json", async () => {
-    const info = JSON.parse(await readFile(join(dataDir, JSONRPC_FILE), "utf8")) as { url: string; pid: number };
-    return info.pid === pid ? info.url : undefined;
-  }, 30_000);
-}
+import { memberJsonRpcUrl } from "../../../scripts/devnet/jsonRpcUrl.js";
 
 /** Reads `subscription` until `done` says so (or the wait ends), then stops it; answers what came. */
 async function collect<T>(subscription: AsyncGenerator<T>, done: (items: T[]) => boolean, timeoutMs: number, onItem?: (item: T) => Promise<void>): Promise<T[]> {
@@ -69,7 +60,7 @@ describe("messages: live subscriptions over WebSocket", function () {
     for (const dataDir of dataDirs.slice(1)) await copyFile(join(dataDirs[0] as string, RING_KEYS_FILE), join(dataDir, RING_KEYS_FILE));
     for (let i = 0; i < 3; i++) {
       await world.start(i);
-      clients.push(new MessagesClient(await urlOf(world, i), { retryMs: 100 }));
+      clients.push(new MessagesClient(await memberJsonRpcUrl(world, i), { retryMs: 100 }));
     }
   });
 

@@ -7,7 +7,6 @@
  * ReadMessages (and as the member's own `replay({ verify })`). A replica that alters a node, and a
  * chain view whose ring log names another head, are refused.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { getBytes, hexlify, parseEther } from "ethers";
@@ -22,27 +21,15 @@ import { RingsRpcClient, RingsRpcError } from "../../../node/src/client/ringsRpc
 import { decodeLogNode } from "../../../node/src/core/logNode.js";
 import { loadKeystore } from "../../../node/src/identity/keystore.js";
 import { READ_KEYS_FILE, readEpochKeys } from "../../../node/src/replica/readKeyFile.js";
-import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { initRingNode, RingNodeProcess, TEST_PASSWORD } from "../../../scripts/devnet/ringNodeProcess.js";
 import { createReplicaRing, fund } from "../../../scripts/devnet/ringsOnChain.js";
 import { FAST_ROUNDS_ENV, startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
 import { registerRing } from "../helpers/replicatedRing.js";
+import { jsonRpcUrlAt } from "../../../scripts/devnet/jsonRpcUrl.js";
 
 const FEE = parseEther("0.01");
 const APP = "chat";
-
-/** The JSON-RPC URL a running `ring-node` process wrote to its data dir. */
-async function urlOf(dataDir: string, pid: number | undefined): Promise<string> {
-  return waitFor(
-    "jsonrpc.json",
-    async () => {
-      const info = JSON.parse(await readFile(join(dataDir, JSONRPC_FILE), "utf8")) as { url: string; pid: number };
-      return info.pid === pid ? info.url : undefined;
-    },
-    30_000,
-  );
-}
 
 /** Every message of `app` a member holds, final first (pages of 100). */
 async function finalOf(member: MessagesClient): Promise<MessageItem[]> {
@@ -63,7 +50,7 @@ describe("replay from a replica ring, checked against the chain", function () {
     world = await startRoundsRing(3, "replay-replica");
     for (let i = 0; i < 3; i++) {
       const started = await world.start(i);
-      members.push(new MessagesClient(await urlOf(world.ring.members[i]?.dataDir as string, started.node?.child.pid)));
+      members.push(new MessagesClient(await jsonRpcUrlAt(world.ring.members[i]?.dataDir as string, started.node?.child.pid)));
     }
     const { chain, contracts, dirs, running, ring } = world.ring;
     const deployer = chain.account(0);
@@ -73,7 +60,7 @@ describe("replay from a replica ring, checked against the chain", function () {
     await fund(deployer, [address], parseEther("10"));
     const process = await RingNodeProcess.start({ dataDir, rpcUrl: chain.url, ring: replicaRingRing, env: { ...FAST_ROUNDS_ENV, RING_NODE_REPLICA_RING: replicaRing, RING_NODE_FACTORY: await contracts.factory.getAddress() } });
     running.add(process);
-    replica = new RingsRpcClient(await urlOf(dataDir, process.child.pid), { timeoutMs: 10_000 });
+    replica = new RingsRpcClient(await jsonRpcUrlAt(dataDir, process.child.pid), { timeoutMs: 10_000 });
     await registerRing(world, replicaRing, FEE, replica);
 
     const memberDir = world.ring.members[0]?.dataDir as string;
