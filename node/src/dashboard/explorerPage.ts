@@ -4,6 +4,7 @@
  * the messages of one app in the agreed order and the replica nodes' follow progress.
  */
 import { EXPLORER_SCRIPT } from "./explorerScript.js";
+import { BASE_STYLE } from "./pageStyle.js";
 
 export const EXPLORER_PAGE = `<!doctype html>
 <html lang="en">
@@ -11,16 +12,8 @@ export const EXPLORER_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>Rings explorer</title>
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1d2330; background: #f7f8fa; }
-  h1 { margin: 0 0 .2rem; font-size: 1.5rem; }
-  h2 { margin: 1.6rem 0 .4rem; font-size: 1.15rem; }
-  h3 { margin: 1rem 0 .3rem; font-size: 1rem; color: #41506b; }
+${BASE_STYLE}
   a { color: #2f5fd0; }
-  table { border-collapse: collapse; width: 100%; background: #fff; margin-bottom: .6rem; }
-  th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e3e6eb; vertical-align: top; }
-  th { background: #eef1f5; font-weight: 600; }
-  code { font: 12px ui-monospace, monospace; word-break: break-all; }
-  .muted { color: #6b778c; }
   .error { color: #b42318; }
   .scroll { overflow-x: auto; background: #fff; border: 1px solid #e3e6eb; margin-bottom: .6rem; }
   svg text { font: 10px ui-monospace, monospace; }
