@@ -64,6 +64,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("rounds.jobsPort", "--jobs-port <port>", "RING_NODE_JOBS_PORT", "port of the jobs endpoint on 127.0.0.1, 0 = any", integer),
   setting("rounds.relayerTimeoutMs", "--relayer-timeout-ms <ms>", "RING_NODE_RELAYER_TIMEOUT_MS", "next relayer after this long without a flush (default 4000)", integer),
   setting("rounds.shardTimeoutMs", "--shard-timeout-ms <ms>", "RING_NODE_SHARD_TIMEOUT_MS", "one more member per shard after this long without majority (default 3000)", integer),
+  setting("rounds.keepFinalisedJobs", "--keep-finalised-jobs <n>", "RING_NODE_KEEP_FINALISED_JOBS", "finalised jobs kept in memory; older ones are read from disk (default 1024)", integer),
   setting("rounds.jobQueue", "--job-queue <address>", "RING_NODE_JOB_QUEUE", "JobQueue whose queued jobs for this ring the member takes in (default none)", text),
   setting("rounds.jobQueueFromBlock", "--job-queue-from-block <n>", "RING_NODE_JOB_QUEUE_FROM_BLOCK", "block the JobQueue's events are read from (default 0)", integer),
   setting("jsonrpc.enabled", "--jsonrpc <on|off>", "RING_NODE_JSONRPC", "serve JSON-RPC (default on)", onOff),

@@ -9,17 +9,14 @@
  */
 import { CID } from "multiformats/cid";
 import type { Logger } from "pino";
+import { rememberEntry, rememberKey } from "../core/bounded.js";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { ProposalEntry } from "./entries.js";
-import type { JobBook } from "./jobBook.js";
+import type { FinalisedJob } from "./jobArchive.js";
+import { DEFAULT_KEEP_FINALISED, type JobBook } from "./jobBook.js";
 import type { RoundsTrace } from "./roundsTrace.js";
 
-export interface FinalisedJob {
-  round: number;
-  ringNodeHead: string;
-  output: CID;
-  tx: string | null;
-}
+export type { FinalisedJob } from "./jobArchive.js";
 
 export interface FinalisationComponents {
   chain: Pick<RingChainView, "round" | "ringNodeHead">;
@@ -35,6 +32,8 @@ export interface FinalisationOptions {
   onRound?: (round: number, proposal: ProposalEntry, flushed: { tx: string | null; block: number | null }) => void;
   logger: Logger;
   trace: RoundsTrace;
+  /** How many finalised jobs are remembered here (the latest; the job book's archive has the rest). */
+  keepFinalised?: number | undefined;
 }
 
 export class Finalisation {
@@ -43,7 +42,7 @@ export class Finalisation {
   private readonly flushedHeads = new Map<number, { head: string; tx: string | null; block?: number }>();
   /** Proposals already compared with the chain's ring log. */
   private readonly checkedProposals = new Set<string>();
-  /** Rounds settled here: jobs finalised and the cut handed to `onRound` (their flushed head and proposal are dropped). */
+  /** Latest rounds settled here: jobs finalised and the cut handed to `onRound` (their flushed head and proposal are dropped). */
   private readonly reportedRounds = new Set<number>();
   /** Ring heads already walked back from (walkBack; the latest REMEMBERED). */
   private readonly walked = new Set<string>();
@@ -80,13 +79,13 @@ export class Finalisation {
     for (const [round, flushed] of this.flushedHeads) {
       const proposal = this.options.book.proposal(flushed.head);
       if (proposal === undefined || proposal.entry.round !== round) continue;
-      this.reportedRounds.add(round);
+      rememberKey(this.reportedRounds, round, REMEMBERED);
       this.options.onRound?.(round, proposal.entry, { tx: flushed.tx, block: flushed.block ?? null });
       for (const job of proposal.entry.jobs) {
         const id = job.job.toString();
         if (this.finalised.has(id)) continue;
         // A copy of the CID: the decoded one is a view into the whole proposal block's bytes.
-        this.finalised.set(id, { round, ringNodeHead: flushed.head, output: CID.decode(job.output.bytes.slice()), tx: flushed.tx });
+        rememberEntry(this.finalised, id, { round, ringNodeHead: flushed.head, output: CID.decode(job.output.bytes.slice()), tx: flushed.tx }, this.options.keepFinalised ?? DEFAULT_KEEP_FINALISED);
         this.options.trace("finalised", { job: id, round });
         this.options.onFinalised(id);
       }
@@ -100,7 +99,7 @@ export class Finalisation {
     const { book } = this.options;
     for (const other of [...book.allProposals()]) if (other.entry.round === round) book.forgetProposal(other.entry.ringNodeHead);
     book.forgetProposal(head);
-    remember(this.settledLinks, head.toLowerCase(), { round, prevHead });
+    rememberEntry(this.settledLinks, head.toLowerCase(), { round, prevHead }, REMEMBERED);
   }
 
   /**
@@ -115,7 +114,7 @@ export class Finalisation {
       const round = proposal.entry.round;
       const key = proposal.entry.ringNodeHead.toLowerCase();
       if (round > last || this.reportedRounds.has(round) || this.flushedHeads.has(round) || this.checkedProposals.has(key)) continue;
-      remember(this.checkedProposals, key);
+      rememberKey(this.checkedProposals, key, REMEMBERED);
       try {
         const head = await this.options.ringLog(round);
         if (head.toLowerCase() === proposal.entry.ringNodeHead.toLowerCase()) this.flushedHeads.set(round, { head, tx: null });
@@ -147,18 +146,9 @@ export class Finalisation {
       head = proposal.entry.prevHead.toLowerCase();
       round--;
     }
-    for (const walked of path) remember(this.walked, walked);
+    for (const walked of path) rememberKey(this.walked, walked, REMEMBERED);
   }
 }
 
-/** How many walked heads, settled links and checked proposals are remembered (older ones are read again from chain if ever needed). */
+/** How many walked heads, settled links, reported rounds and checked proposals are remembered (older ones are read again from chain if ever needed). */
 const REMEMBERED = 1_024;
-
-/** Adds to an insertion-ordered set or map, forgetting the oldest entry beyond REMEMBERED. */
-function remember(set: Set<string>, key: string): void;
-function remember<V>(map: Map<string, V>, key: string, value: V): void;
-function remember<V>(collection: Set<string> | Map<string, V>, key: string, value?: V): void {
-  if (collection instanceof Map) collection.set(key, value as V);
-  else collection.add(key);
-  if (collection.size > REMEMBERED) collection.delete(collection.keys().next().value as string);
-}

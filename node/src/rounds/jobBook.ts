@@ -1,12 +1,17 @@
 /**
  * The rounds' view of the ring's logs: every job, shard result and proposal any member wrote, in
- * the order this node holds them, each payload opened with the ring's read keys. Built by scanning each author's log forward from where the last
- * scan stopped (logs only grow), so a restarted node rebuilds it from disk.
+ * the order this node holds them, each payload opened with the ring's read keys. Built by scanning
+ * each author's log forward from where the last scan stopped (logs only grow), so a restarted node
+ * rebuilds it from disk. Memory stays bounded over a long run: a finalised job's shard results are dropped at once
+ * (release), and with an archive (jobArchive.ts) only the latest `keepFinalised` finalised jobs
+ * stay in memory; older ones are answered from the archive (findJob) and not indexed again.
  */
 import type { CID } from "multiformats/cid";
+import { rememberEntry, rememberKey } from "../core/bounded.js";
 import type { LogStore } from "../log/store.js";
 import { plaintextReader, type PayloadReader } from "../replica/sealedLog.js";
 import { asRoundsEntry, type JobEntry, type ProposalEntry, type ShardEntry } from "./entries.js";
+import type { FinalisedJob, JobArchive } from "./jobArchive.js";
 
 export interface KnownJob {
   id: string;
@@ -16,29 +21,41 @@ export interface KnownJob {
   seq: number;
   /** Finalised and compacted (release): its shard results are no longer held. */
   released?: boolean;
+  /** The round that finalised it (once released). */
+  finalised?: FinalisedJob;
+  /** Its archive record is written (it may leave memory). */
+  archived?: boolean;
   /** When this node first saw the job (ms, local clock; only for timeouts). */
   seenAt: number;
 }
 
-export interface KnownShardResult {
-  member: string;
-  seq: number;
-  entry: ShardEntry;
-}
-
-export interface KnownProposal {
-  proposer: string;
-  seq: number;
-  entry: ProposalEntry;
-}
+/** A member's shard result at its log's `seq`; a proposal at its proposer's log's `seq`. */
+export type KnownShardResult = { member: string; seq: number; entry: ShardEntry };
+export type KnownProposal = { proposer: string; seq: number; entry: ProposalEntry };
 
 /** How many settled rounds' heads are remembered (a proposal arrives again at most a few rounds late). */
 const SETTLED_KEPT = 1_024;
 
+/** Finalised jobs kept in memory by default (config `rounds.keepFinalisedJobs`). */
+export const DEFAULT_KEEP_FINALISED = 1_024;
+
+export interface JobBookOptions {
+  /** Finalised jobs on disk: without it every job stays in memory. */
+  archive?: JobArchive;
+  /** How many finalised jobs stay in memory (the latest; older ones are read from the archive). */
+  keepFinalised?: number | undefined;
+}
+
 export class JobBook {
   private readonly scanned = new Map<string, number>();
-  private readonly jobList: KnownJob[] = [];
+  /** Jobs held in memory (open, and the latest finalised), in the order this node first saw them. */
   private readonly jobs = new Map<string, KnownJob>();
+  /** Jobs not finalised yet, in the same order. */
+  private readonly open = new Map<string, KnownJob>();
+  /** Released jobs held in memory, oldest first: the ones beyond keepFinalised leave once archived. */
+  private readonly releasedHeld = new Set<string>();
+  /** Jobs finalised before their entry was read here (the entry is in a log not replicated yet). */
+  private readonly finalisedEarly = new Map<string, FinalisedJob>();
   /** job id -> shard -> member -> its first result. */
   private readonly results = new Map<string, Map<number, Map<string, KnownShardResult>>>();
   /** ring node head -> proposal. */
@@ -48,9 +65,9 @@ export class JobBook {
   /** Heads of the latest settled rounds (forgetProposal), so their proposals are not taken in again. */
   private readonly settled = new Set<string>();
   private scanning: Promise<boolean> | null = null;
+  private rescan = false;
   /** Logged proposals refused because they do not rebuild to the ring head they claim. */
   private mismatched = 0;
-  private rescan = false;
 
   /**
    * @param matchesHead whether a logged proposal is what the ring head it claims commits
@@ -62,6 +79,7 @@ export class JobBook {
     private readonly matchesHead: (proposal: ProposalEntry) => Promise<boolean>,
     /** The one decode point of replicated payloads: the ring's read keys (plaintext without them). */
     private readonly reader: PayloadReader = plaintextReader,
+    private readonly options: JobBookOptions = {},
   ) {}
 
   /** Reads what was appended since the last scan; resolves true when anything new was found. */
@@ -92,13 +110,27 @@ export class JobBook {
     return this.scanning;
   }
 
+  /** A job held in memory: every open job and the latest finalised ones (findJob reads the archive too). */
   job(id: string): KnownJob | undefined {
     return this.jobs.get(id);
   }
 
-  /** Every job, in the order this node first saw them. */
-  allJobs(): readonly KnownJob[] {
-    return this.jobList;
+  /** Any job this node knows: held in memory, or finalised long ago and read from the archive. */
+  async findJob(id: string): Promise<KnownJob | undefined> {
+    const held = this.jobs.get(id);
+    if (held !== undefined || this.options.archive === undefined) return held;
+    const archived = await this.options.archive.get(id);
+    return archived === null ? undefined : { ...archived, released: true, archived: true, seenAt: 0 };
+  }
+
+  /** Every job held in memory (open, and the latest finalised), in the order this node first saw them. */
+  allJobs(): KnownJob[] {
+    return [...this.jobs.values()];
+  }
+
+  /** Jobs not finalised yet, in the order this node first saw them. */
+  openJobs(): KnownJob[] {
+    return [...this.open.values()];
   }
 
   /** Results of one shard, by member. */
@@ -130,14 +162,43 @@ export class JobBook {
   }
 
   /**
-   * Compacts a finalised job: its shard results (CIDs and result bytes of every member, the bulk
-   * of what a job costs in memory) are dropped, and late results for it are not indexed. The job
-   * entry stays (GetJob, the submit dedupe).
+   * Compacts a finalised job: its shard results (the bulk of what a job costs in memory) are
+   * dropped and late ones not indexed. The job entry stays (GetJob, the submit dedupe): in memory
+   * among the latest `keepFinalised`, then in the archive with `finalised`.
    */
-  release(jobId: string): void {
-    const job = this.jobs.get(jobId);
-    if (job !== undefined) job.released = true;
+  release(jobId: string, finalised?: FinalisedJob): void {
     this.results.delete(jobId);
+    const job = this.jobs.get(jobId);
+    if (job === undefined && finalised !== undefined) rememberEntry(this.finalisedEarly, jobId, finalised, SETTLED_KEPT);
+    if (job === undefined || job.released === true) return;
+    job.released = true;
+    if (finalised !== undefined) job.finalised = finalised;
+    this.hold(job);
+  }
+
+  /** Keeps a released job among the latest in memory, archives it and lets the oldest go. */
+  private hold(job: KnownJob): void {
+    this.open.delete(job.id);
+    const { archive } = this.options;
+    if (archive === undefined || job.finalised === undefined) return;
+    this.releasedHeld.add(job.id);
+    archive.put({ id: job.id, entry: job.entry, submitter: job.submitter, seq: job.seq, finalised: job.finalised }).then(
+      () => {
+        job.archived = true;
+        this.evict();
+      },
+      // Not written (the archive logs why): the job stays in memory.
+      () => this.releasedHeld.delete(job.id),
+    );
+  }
+
+  private evict(): void {
+    const keep = this.options.keepFinalised ?? DEFAULT_KEEP_FINALISED;
+    for (const id of this.releasedHeld) {
+      if (this.releasedHeld.size <= keep || this.jobs.get(id)?.archived !== true) return;
+      this.releasedHeld.delete(id);
+      this.jobs.delete(id);
+    }
   }
 
   /** Drops a proposal whose round is settled here (its jobs finalised, its cut handed over). */
@@ -146,8 +207,7 @@ export class JobBook {
     const known = this.proposals.get(key);
     if (known === undefined) return;
     this.proposals.delete(key);
-    this.settled.add(key);
-    if (this.settled.size > SETTLED_KEPT) this.settled.delete(this.settled.values().next().value as string);
+    rememberKey(this.settled, key, SETTLED_KEPT);
     this.dropCounts(known);
   }
 
@@ -184,15 +244,25 @@ export class JobBook {
     switch (entry.type) {
       case "job": {
         const id = entry.job.toString();
-        if (this.jobs.has(id)) return false;
-        const job = { id, entry, submitter: author, seq, seenAt: Date.now() };
+        // Finalised long ago (or again, in another member's log): answered from the archive.
+        if (this.jobs.has(id) || (await this.archived(id))) return false;
+        const job: KnownJob = { id, entry, submitter: author, seq, seenAt: Date.now() };
         this.jobs.set(id, job);
-        this.jobList.push(job);
+        const early = this.finalisedEarly.get(id);
+        if (early === undefined) {
+          this.open.set(id, job);
+        } else {
+          this.finalisedEarly.delete(id);
+          Object.assign(job, { released: true, finalised: early });
+          this.hold(job);
+        }
         return true;
       }
       case "shard": {
         const id = entry.job.toString();
-        if (this.jobs.get(id)?.released === true) return false;
+        const known = this.jobs.get(id);
+        if (known?.released === true) return false;
+        if (known === undefined && (this.finalisedEarly.has(id) || (await this.archived(id)))) return false;
         let byShard = this.results.get(id);
         if (byShard === undefined) this.results.set(id, (byShard = new Map<number, Map<string, KnownShardResult>>()));
         let byMember = byShard.get(entry.shard);
@@ -213,6 +283,10 @@ export class JobBook {
         return true;
       }
     }
+  }
+
+  private async archived(id: string): Promise<boolean> {
+    return this.options.archive !== undefined && (await this.options.archive.has(id));
   }
 }
 

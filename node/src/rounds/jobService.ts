@@ -117,7 +117,7 @@ export class JobService {
     const encoded = await this.prepare(request);
     await this.engine.book.scan();
     const id = encoded.job;
-    const known = this.engine.book.job(id);
+    const known = await this.engine.book.findJob(id);
     if (known !== undefined) {
       const cid = this.components.logs.cidAt(known.submitter, known.seq);
       return { job: id, entry: cid?.toString() ?? "", seq: known.seq, existing: true };
@@ -129,7 +129,7 @@ export class JobService {
 
   async status(id: string, signal?: AbortSignal): Promise<JobStatus> {
     await this.engine.book.scan();
-    const job = this.engine.book.job(id);
+    const job = await this.engine.book.findJob(id);
     if (job === undefined) throw new JobNotFoundError(`job ${id} is not in any log this member holds`);
     const shape = this.compute.shape(job.entry.spec);
     // A final job's results are released (jobBook.ts): every shard had its majority.
@@ -139,7 +139,8 @@ export class JobService {
       if (this.compute.majority(shape, votes) !== null) shardsDone++;
     }
     const base = { job: id, submitter: job.submitter, shards: shape.shards, shardsDone };
-    const finalised = this.engine.finalisedJob(id);
+    // Finalised long ago: the job book's archive carries the round (jobArchive.ts).
+    const finalised = job.finalised ?? this.engine.finalisedJob(id);
     if (finalised !== undefined) {
       const bytes = await this.outputBytes(finalised.output, signal);
       return {

@@ -12,6 +12,7 @@
 import type { CID } from "multiformats/cid";
 import type { QueuedJob } from "../chain/jobQueue.js";
 import { bytes32ToCid } from "../core/cid.js";
+import { rememberEntry } from "../core/bounded.js";
 import type { JobEntry } from "./entries.js";
 import { JOB_ENTRY } from "./entries.js";
 import type { JobBook } from "./jobBook.js";
@@ -22,7 +23,7 @@ export const SCAN_BLOCKS = 20_000;
 export interface QueueIntakeComponents {
   queue: { queuedJobs(ring: string, fromBlock: number, toBlock: number, options?: { signal?: AbortSignal }): Promise<QueuedJob[]> };
   latestBlock(signal?: AbortSignal): Promise<number>;
-  book: Pick<JobBook, "scan" | "job">;
+  book: Pick<JobBook, "scan" | "findJob">;
   /** The spec block's bytes; rejects when it cannot be fetched within its own bound. */
   fetchSpec(cid: CID, signal?: AbortSignal): Promise<Uint8Array>;
   /** Throws when the bytes are not a job spec this ring can run. */
@@ -93,7 +94,8 @@ export class QueueIntake {
     for (let entry = this.pending.get(this.nextSequence); entry !== undefined; entry = this.pending.get(this.nextSequence)) {
       if (!(await this.take(entry, signal))) break;
       this.pending.delete(this.nextSequence);
-      if (entry.job !== undefined) this.settled.set(entry.job, entry);
+      // The latest settled are remembered (GetJob of a job in a log is answered from the book).
+      if (entry.job !== undefined) rememberEntry(this.settled, entry.job, entry, this.maxPending);
       this.nextSequence++;
       settled++;
     }
@@ -105,7 +107,7 @@ export class QueueIntake {
     if (entry.state === "failed") return true;
     const cid = entry.job === undefined ? null : bytes32ToCid(entry.queued.specDigest);
     if (cid === null) return true;
-    if (this.components.book.job(cid.toString()) !== undefined) {
+    if ((await this.components.book.findJob(cid.toString())) !== undefined) {
       entry.state = "in-log";
       return true;
     }

@@ -37,7 +37,7 @@ import { flushedHead, type RoundWork } from "./roundWork.js";
 import type { RoundsOwnLog } from "./faults.js";
 import { Finalisation, type FinalisedJob } from "./finalisation.js";
 import { ForkProver } from "./forkProver.js";
-import { JobBook, type KnownJob } from "./jobBook.js";
+import { JobBook, type JobBookOptions, type KnownJob } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
 import { LogPush, pushableTail, type LogPushComponents } from "./logPush.js";
 import { isMemberPeer, memberPeers } from "./memberPeers.js";
@@ -83,6 +83,8 @@ export interface RoundEngineOptions {
   tickMs?: number;
   /** Sees every rounds-trace step (the round timings the status shows). */
   onTrace?: RoundsTraceObserver;
+  /** Finalised jobs on disk and how many stay in memory (jobBook.ts; without it every job stays). */
+  finalisedJobs?: Pick<JobBookOptions, "archive" | "keepFinalised">;
 }
 
 export interface RoundEngineEvents {
@@ -120,23 +122,23 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const signal = this.controller.signal;
     const kick = () => this.kick();
     const notify = (jobId: string) => this.notify(jobId);
-    this.book = new JobBook(components.logs, (proposal) => proposalMatchesHead(chain.ring, proposal), components.reader);
+    const logger = (this.logger = components.logger.child({ component: "rounds" }));
+    this.book = new JobBook(components.logs, (proposal) => proposalMatchesHead(chain.ring, proposal), components.reader, options.finalisedJobs ?? {});
     const writer = new RingWriter(chain.ring, signer.wallet, chain.provider);
     const reduces = new ReduceCache(compute);
-    const logger = (this.logger = components.logger.child({ component: "rounds" }));
     const trace = (this.trace = roundsTrace(logger, options.onTrace));
     this.voteWaitMs = options.voteWaitMs ?? 5_000;
     const shardTimeoutMs = options.shardTimeoutMs ?? 3_000;
     const onFinalised = (jobId: string) => {
       this.shards.drop(jobId);
-      this.book.release(jobId); // (its shard results and reduces are not needed again: memory stays flat)
+      this.book.release(jobId, this.finalisation.finalisedJob(jobId)); // (shard results and reduces not needed again; memory stays flat)
       reduces.forget(jobId);
       this.notify(jobId);
     };
     const work = components.messages;
     const onRound = (round: number, proposal: ProposalEntry, flushed: { tx: string | null; block: number | null }) => work?.flushed(round, proposal.cut, flushedHead(round, proposal, flushed));
-    const finalisation = (this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, onRound, logger, trace }));
-    const isFinalised = (jobId: string) => this.finalisation.isFinalised(jobId);
+    const finalisation = (this.finalisation = new Finalisation(components, { book: this.book, ringLog: (round) => writer.ringLog(round), onFinalised, onRound, logger, trace, keepFinalised: options.finalisedJobs?.keepFinalised }));
+    const isFinalised = (jobId: string) => this.finalisation.isFinalised(jobId) || this.book.job(jobId)?.released === true;
     this.shards = new ShardScheduler(components, { book: this.book, compute, shardTimeoutMs, isFinalised, onComputed: notify, kick, signal, logger, trace });
     const relayerTimeoutMs = options.relayerTimeoutMs ?? 4_000;
     const maxJobsPerRound = options.maxJobsPerRound ?? 32;
@@ -214,7 +216,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
 
   /** Jobs not finalised yet, in the order this node saw them. */
   openJobs(): KnownJob[] {
-    return this.book.allJobs().filter((job) => !this.finalisation.isFinalised(job.id));
+    return this.book.openJobs().filter((job) => !this.finalisation.isFinalised(job.id));
   }
 
   /** Runs a tick now (or right after the running one). */
@@ -238,7 +240,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
 
   private async tick(): Promise<void> {
     if (await this.book.scan()) {
-      for (const job of this.book.allJobs()) this.notify(job.id);
+      for (const job of this.book.openJobs()) this.notify(job.id);
       await this.finalisation.recover();
     }
     this.finalisation.apply();

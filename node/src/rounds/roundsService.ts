@@ -39,6 +39,7 @@ import { sealingLog, type PayloadReader, type PayloadSealer } from "../replica/s
 import { writePrivateFile } from "../config/privateDir.js";
 import type { RoundsStatusSink } from "../api/results.js";
 import { RoundTimings } from "./roundTimings.js";
+import { datastoreArchive, type JobArchive } from "./jobArchive.js";
 
 export const JOBS_RPC_FILE = "jobs-rpc.json";
 
@@ -51,7 +52,7 @@ export interface RoundsComponents {
   streams: RoundEngineComponents["streams"];
   helia: Parameters<typeof fetchBlock>[0];
   blocks: Pick<LogBlockstore, "putBytes" | "readBytes">;
-  logs: RoundEngineComponents["logs"] & Pick<LogStore, "cidAt">;
+  logs: RoundEngineComponents["logs"] & Pick<LogStore, "cidAt" | "datastore">;
   ownLog: RoundsOwnLog;
   replicator: RoundEngineComponents["replicator"] & Pick<Replicator, "announce">;
   /** The ring's messages: rounds are run while they wait (roundWork.ts). */
@@ -113,7 +114,7 @@ class DefaultRoundsService implements RoundsService {
     this.sealedLog = ownLog;
     this.engine = new RoundEngine(
       { chain, logs, ownLog, streams, replicator, signer, blocks, logger, ...(components.messages === undefined ? {} : { messages: components.messages }), ...(readKeys === undefined ? {} : { reader: readKeys }) },
-      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs, onTrace: this.timings.observe },
+      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs, onTrace: this.timings.observe, finalisedJobs: { archive: loggedArchive(datastoreArchive(logs.datastore), logger), keepFinalised: settings.keepFinalisedJobs } },
     );
     this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);
     this.file = join(config.dataDir, JOBS_RPC_FILE);
@@ -181,4 +182,15 @@ class DefaultRoundsService implements RoundsService {
     await this.engine.stop();
     await this.compute.close();
   }
+}
+
+/** The archive, with its failed writes logged (the job book keeps such a job in memory). */
+function loggedArchive(archive: JobArchive, logger: Logger): JobArchive {
+  return {
+    ...archive,
+    put: (job) => archive.put(job).catch((error: unknown) => {
+      logger.warn({ err: error, job: job.id }, "could not archive a finalised job; it stays in memory");
+      throw error;
+    }),
+  };
 }

@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import type { RingChainView } from "../chain/ringChainView.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
+import { rememberEntry } from "../core/bounded.js";
 import { SHARD_ENTRY } from "./entries.js";
 import type { JobBook, KnownJob } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
@@ -107,13 +108,15 @@ export class ShardScheduler {
   /** A member said it is working on these shards of `job`. */
   noteWorking(job: CID, shards: readonly number[]): void {
     const now = Date.now();
-    for (const shard of shards) this.progress.set(`${job.toString()}/${shard}`, now);
+    // Bounded: heartbeats may name jobs finalised (and dropped) here already.
+    for (const shard of shards) rememberEntry(this.progress, `${job.toString()}/${shard}`, now, 4_096);
   }
 
   /** Drops a finalised job's queued shards (and what was kept about it). */
   drop(jobId: string): void {
     this.queue.splice(0, this.queue.length, ...this.queue.filter((item) => item.job.id !== jobId));
     for (const key of this.failures.keys()) if (key.startsWith(`${jobId}/`)) this.failures.delete(key);
+    for (const key of this.progress.keys()) if (key.startsWith(`${jobId}/`)) this.progress.delete(key);
     this.served.delete(jobId);
   }
 

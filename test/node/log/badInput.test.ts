@@ -183,6 +183,25 @@ describe("ring-node: bad input is refused and the honest logs are unaffected", f
     await expectNotKept([own.cid, lastOf(aboutMember).cid]);
   });
 
+  it("a member's garbage and forged announcements on the unsigned heads topic are dropped: nothing is kept from them", async () => {
+    // Gossipsub runs StrictNoSign (createRingHelia.ts): what makes that sound is that every claim is checked on fetch.
+    const pubsub = adversary.parts.helia.libp2p.services.pubsub;
+    const { encodeAnnouncement } = await import("../../../node/src/replication/messages.js");
+    const { headsTopic } = await import("../../../node/src/replication/protocols.js");
+    const topic = headsTopic(31337n, ring.ring);
+    pubsub.subscribe(topic);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const honestBefore = (await held(honest.address)).nodes.map((n) => n.cid);
+    const forged = await adversary.sign({ author: honest.address, seq: honestBefore.length, prev: [] });
+    await adversary.serve(forged);
+    for (const data of [new Uint8Array(300).fill(7), dagCbor.encode({ ring: ring.ring, author: 42 }), encodeAnnouncement(ring.ring, claimOf(forged, honest.address))]) {
+      await pubsub.publish(topic, data).catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await expectNotKept([forged.cid]);
+    expect((await held(honest.address)).nodes.map((n) => n.cid)).to.deep.equal(honestBefore);
+  });
+
   it("a forked log: ForkDetectedError, the signed pair kept as evidence that Ring.proveFork accepts", async () => {
     const fork = await adversary.sign({ seq: 4, prev: [(prefix[3] as EncodedLogNode).cid], payload: { fork: true } });
     adversary.logSync = (request) => (request.author === adversary.address && request.to.equals(fork.cid) ? [fork] : null);

@@ -25,7 +25,7 @@ function world(jobs: QueuedJob[], unfetchable = new Set<string>()) {
         },
       },
       latestBlock: () => Promise.resolve(Math.max(0, ...jobs.map((job) => job.blockNumber))),
-      book: { scan: () => Promise.resolve(false), job: (id: string) => (inLog.has(id) ? ({} as never) : undefined) },
+      book: { scan: () => Promise.resolve(false), findJob: (id: string) => Promise.resolve(inLog.has(id) ? ({} as never) : undefined) },
       fetchSpec: (cid) => (unfetchable.has(cid.toString()) ? Promise.reject(new Error("no provider answered within 100 ms")) : Promise.resolve(new Uint8Array([1]))),
       checkSpec: () => undefined,
       append: (entry) => {
