@@ -19,7 +19,7 @@ const KEPT = 8;
 /** A flush pending longer than this waited for a block (automine: tens of milliseconds). */
 const WAITED_FOR_BLOCK_MS = 250;
 /** What is added to the round's measured time before the next block, for the jitter of the machine. */
-const SAFETY_MS = 300;
+const SAFETY_MS = 400;
 
 export interface BlockHeader {
   number: number;
@@ -29,9 +29,10 @@ export interface BlockHeader {
 
 export class BlockClock {
   private last: BlockHeader | null = null;
+  /** When the latest block was first seen here (a header poll: late by up to the poll's period). */
   private lastSeenAt = 0;
-  /** A block seen only in a receipt (no header read yet): its number and when. */
-  private seenAt: { number: number; at: number } | null = null;
+  /** When this member's latest flush's receipt was seen (15 ms polls: the closest sight of a block's time). */
+  private receiptAt: number | null = null;
   private readonly gapsMs: number[] = [];
   private readonly pendingMs: number[] = [];
   private readonly roundMs: number[] = [];
@@ -53,16 +54,16 @@ export class BlockClock {
     if (this.last !== null && header.number <= this.last.number) return;
     if (this.last !== null && header.number === this.last.number + 1) keep(this.gapsMs, (header.timestamp - this.last.timestamp) * 1_000);
     this.last = header;
-    this.lastSeenAt = this.seenAt?.number === header.number ? Math.min(at, this.seenAt.at) : at;
+    this.lastSeenAt = at;
   }
 
-  /** This member's flush: proposal started at `startedAt`, broadcast at `sentAt`, its receipt seen at `minedAt` (in block `block`). */
-  flushed(startedAt: number, sentAt: number, minedAt: number, block: number): void {
+  /** This member's flush: proposal started at `startedAt`, broadcast at `sentAt`, its receipt seen at `minedAt`. */
+  flushed(startedAt: number, sentAt: number, minedAt: number): void {
     keep(this.roundMs, sentAt - startedAt);
     keep(this.pendingMs, minedAt - sentAt);
-    // The receipt is a closer sight of the block than a poll (the gaps come from the polled headers).
-    if (this.last === null || block > this.last.number) this.seenAt = { number: block, at: minedAt };
-    else if (block === this.last.number) this.lastSeenAt = Math.min(this.lastSeenAt, minedAt);
+    // The receipt is a closer sight of a block than a poll (the gaps come from the polled headers):
+    // the phase of the interval is taken from it.
+    this.receiptAt = minedAt;
   }
 
   /** The recent gap between blocks (0 before two blocks were seen): what a sent flush may wait to be mined. */
@@ -104,8 +105,7 @@ export class BlockClock {
     if (interval === null || this.last === null) return null;
     const lead = this.leadMs();
     if (lead >= interval) return null;
-    let next = this.seenAt !== null && this.seenAt.number > this.last.number ? this.seenAt.at : this.lastSeenAt;
-    next += interval;
+    let next = (this.receiptAt ?? this.lastSeenAt) + interval;
     while (next <= now) next += interval;
     const start = next - lead;
     return start <= now ? null : start;

@@ -271,7 +271,7 @@ export class Relayer {
       let sentAt = Date.now();
       const onSent = (tx: string) => ((sentAt = Date.now()), this.tell({ kind: "sent", ring: chain.ring, round: state.entry.round, ringNodeHead: state.entry.ringNodeHead, tx }));
       const sent = await this.options.scheme.flush(this.asked(state), votes, dissents, this.options.signal, onSent);
-      this.options.clock.flushed(state.startedAt, sentAt, Date.now(), sent.blockNumber);
+      this.options.clock.flushed(state.startedAt, sentAt, Date.now());
       logger.info({ round: state.entry.round, tx: sent.hash, gas: sent.gasUsed.toString(), votes: votes.length, dissents: dissents.length }, "flushed a round");
       trace("flush mined", { round: state.entry.round });
       finalisation.onFlushedHere(state.entry.round, state.entry.ringNodeHead, sent.hash);

@@ -16,7 +16,7 @@ import { RelayerTurns } from "../../../../node/src/rounds/relayerTurns.js";
 function clockWith(intervalS: number, t0: number, pendingMs: number, roundMs = 200): BlockClock {
   const clock = new BlockClock();
   for (let n = 7; n <= 10; n++) clock.observe({ number: n, timestamp: 1_000 + n * intervalS }, t0 - (10 - n) * intervalS * 1_000);
-  clock.flushed(t0 - pendingMs - roundMs, t0 - pendingMs, t0, 10);
+  clock.flushed(t0 - pendingMs - roundMs, t0 - pendingMs, t0);
   return clock;
 }
 
@@ -24,8 +24,8 @@ describe("block gathering: when a relayer starts a round", () => {
   it("waits, early in a 2 s block, until its round time and a margin before the next block", () => {
     const clock = clockWith(2, 100_000, 1_500);
     expect(clock.intervalMs()).to.equal(2_000);
-    // Next block at 102,000; the lead is the round's 200 ms + 300 ms.
-    expect(clock.startAt(100_100)).to.equal(101_500);
+    // Next block at 102,000 (the own receipt's phase); the lead is the round's 200 ms + 400 ms.
+    expect(clock.startAt(100_100)).to.equal(101_400);
   });
 
   it("starts at once when the next block is closer than the lead", () => {
@@ -35,7 +35,7 @@ describe("block gathering: when a relayer starts a round", () => {
 
   it("aims at the block after next when the expected block is past but not seen yet", () => {
     const clock = clockWith(12, 100_000, 9_000);
-    expect(clock.startAt(112_100)).to.equal(123_500);
+    expect(clock.startAt(112_100)).to.equal(123_400);
   });
 
   it("never waits on an automining chain (its flushes were mined within tens of milliseconds)", () => {
