@@ -19,9 +19,11 @@
  *     "jobsPerMin", "speedup": [ { "n", "seconds" } ], "jobLatency", "loadAverage" }
  * Environment: BENCH_ROUNDS (default 100), BENCH_CONCURRENCY (20), BENCH_THROUGHPUT_SECONDS (30),
  * BENCH_SPEEDUP_N ("1,2"), BENCH_PRIMES_LIMIT (CPU work of the speedup job).
- * `npm run bench:rounds -- --soak [minutes]` runs the soak mode instead (roundsSoak.ts).
+ * `npm run bench:rounds -- --soak [minutes]` runs the soak mode instead (roundsSoak.ts);
+ * `npm run bench:rounds -- --block-times 2,12` the block-time mode (roundsBlockTimes.ts), which
+ * sets `blockTimes` in bench-results/rounds.json and keeps its other fields.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +37,7 @@ import { percentile, roundPhases, roundTimes } from "./roundTraces.js";
 import { requestResponseFloorMs, transactionFloorMs } from "./floors.js";
 import { cpuBetween, procStats, type ProcStats } from "./procStats.js";
 import { soak } from "./roundsSoak.js";
+import { blockTimeRun, blockTimeTable, type BlockTimeResult } from "./roundsBlockTimes.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -255,6 +258,30 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwrote bench-results/rounds.json\n`);
 }
 
+/** The block-time mode: a new ring of 4 per block time; `blockTimes` merged into rounds.json. */
+async function blockTimesMain(blockTimes: number[]): Promise<void> {
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 20);
+  const blocks = Number(process.env.BENCH_BLOCK_TIME_BLOCKS ?? 12);
+  const results: BlockTimeResult[] = [];
+  for (const seconds of blockTimes) {
+    const world = await startRing(4, `blocks${seconds}`);
+    try {
+      const job = (n: number) => ({ source: ECHO_JOB, inputs: [] as never[], params: { n }, shards: 1, redundancy: 1 });
+      results.push(await blockTimeRun(world, { seconds, concurrency, blocks, job, print: (line) => process.stdout.write(line) }));
+    } finally {
+      await world.cleanup();
+    }
+  }
+  process.stdout.write(`\n${blockTimeTable(results)}`);
+  const file = path.join(ROOT, "bench-results", "rounds.json");
+  const previous = (await readFile(file, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}))) as Record<string, unknown>;
+  await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
+  await writeFile(file, `${JSON.stringify({ ...previous, blockTimes: results, blockTimesLoadAverage: loadavg() }, null, 2)}\n`);
+  process.stdout.write(`\nwrote blockTimes to bench-results/rounds.json\n`);
+}
+
 const soakAt = process.argv.indexOf("--soak");
+const blockTimesAt = process.argv.indexOf("--block-times");
 if (soakAt >= 0) await soakMain(Number(process.argv[soakAt + 1] ?? 10) || 10);
+else if (blockTimesAt >= 0) await blockTimesMain((process.argv[blockTimesAt + 1] ?? "2,12").split(",").map(Number).filter((s) => s > 0));
 else await main();

@@ -61,6 +61,11 @@ export interface SentTransaction {
   blockNumber: number;
 }
 
+/** A write's options: the abort signal, and who hears the transaction's hash once it is broadcast (before it is mined). */
+export interface SendOptions extends WaitOptions {
+  onSent?: (hash: string) => void;
+}
+
 export class RingWriter {
   private readonly contract: Contract;
   private tail: Promise<unknown> = Promise.resolve();
@@ -77,7 +82,7 @@ export class RingWriter {
   }
 
   /** Sends `Ring.flush` with the votes (and dissents) ordered by signer; resolves once mined. */
-  flush(input: FlushInput, options?: WaitOptions): Promise<SentTransaction> {
+  flush(input: FlushInput, options?: SendOptions): Promise<SentTransaction> {
     // No gas estimate on the hot path: a fixed bound far above a flush's cost (ecrecover, two
     // SSTOREs per signer, Scope + Gate per output). Only gas used is paid; a flush that loses the
     // race to another relayer reverts at the round check, cheaply.
@@ -136,9 +141,14 @@ export class RingWriter {
     return this.bounded(this.contract.getFunction("ringLog").staticCall(round) as Promise<string>, "Ring.ringLog", options);
   }
 
-  /** Sends `method(args)`; without `gasLimit` the gas is estimated (which also simulates: a call that would revert fails here, unsent). */
-  private send(method: string, args: unknown[], gasLimit?: bigint, options?: WaitOptions): Promise<SentTransaction> {
-    const run = async (): Promise<SentTransaction> => {
+  /**
+   * Sends `method(args)`; without `gasLimit` the gas is estimated (which also simulates: a call that
+   * would revert fails here, unsent). Broadcasts are one at a time (each takes the next pending
+   * nonce), receipts are waited for in parallel: a second write (the next round's flush) can be
+   * sent while the first is pending, and lands after it (consecutive nonces of one account).
+   */
+  private async send(method: string, args: unknown[], gasLimit?: bigint, options?: SendOptions): Promise<SentTransaction> {
+    const broadcast = async (): Promise<string> => {
       const data = this.contract.interface.encodeFunctionData(method, args);
       const from = this.wallet.address;
       // Nonce, fees (and the estimate) in parallel: one round trip instead of ethers' several in a row.
@@ -158,14 +168,15 @@ export class RingWriter {
         maxFeePerGas: fees.maxFeePerGas,
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
       });
-      const tx = await this.bounded(this.provider.broadcastTransaction(signed), `Ring.${method}`, options);
-      const receipt = await this.bounded(waitForReceipt(this.provider, tx.hash, this.timeoutMs, options?.signal), `Ring.${method} receipt`, options);
-      if (receipt.status !== 1) throw new TransactionRevertedError(`Ring.${method} reverted in ${tx.hash}`);
-      return { hash: tx.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
+      return (await this.bounded(this.provider.broadcastTransaction(signed), `Ring.${method}`, options)).hash;
     };
-    const result = this.tail.then(run, run);
-    this.tail = result.catch(() => undefined);
-    return result;
+    const sent = this.tail.then(broadcast, broadcast);
+    this.tail = sent.catch(() => undefined);
+    const hash = await sent;
+    options?.onSent?.(hash);
+    const receipt = await this.bounded(waitForReceipt(this.provider, hash, this.timeoutMs, options?.signal), `Ring.${method} receipt`, options);
+    if (receipt.status !== 1) throw new TransactionRevertedError(`Ring.${method} reverted in ${hash}`);
+    return { hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
   }
 
   /** EIP-1559 fees, refreshed at most every 5 s (twice the base fee plus the tip, as ethers does). */

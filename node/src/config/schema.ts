@@ -27,6 +27,8 @@ export const roundsSchema = z.object({
   shardTimeoutMs: nonNegative.default(3_000),
   /** Finalised jobs kept in memory (the latest); older ones are answered from the datastore. */
   keepFinalisedJobs: nonNegative.default(1_024),
+  /** Most gas one flush may take: bounds the jobs one round carries (rounds/flushBudget.ts). */
+  flushGasLimit: z.number().int().min(1_000_000).default(15_000_000),
   /** The JobQueue whose queued jobs for this ring the member takes in (the zero address: none). */
   jobQueue: checksummed.default(ZeroAddress),
   /** The block the queue's events are read from (its deployment block, or later). */

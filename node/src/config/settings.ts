@@ -62,6 +62,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("relay.reservationTtlMs", "--relay-reservation-ttl-ms <ms>", "RING_NODE_RELAY_RESERVATION_TTL_MS", "how long a relay reservation lasts (default 2 h)", integer),
   setting("rounds.gate", "--gate <address>", "RING_NODE_GATE", "Gate for the rounds' outputs (default none)", text),
   setting("rounds.jobsPort", "--jobs-port <port>", "RING_NODE_JOBS_PORT", "port of the jobs endpoint on 127.0.0.1, 0 = any", integer),
+  setting("rounds.flushGasLimit", "--flush-gas-limit <gas>", "RING_NODE_FLUSH_GAS_LIMIT", "most gas one flush may take: bounds the jobs of a round (default 15000000)", integer),
   setting("rounds.relayerTimeoutMs", "--relayer-timeout-ms <ms>", "RING_NODE_RELAYER_TIMEOUT_MS", "next relayer after this long without a flush (default 4000)", integer),
   setting("rounds.shardTimeoutMs", "--shard-timeout-ms <ms>", "RING_NODE_SHARD_TIMEOUT_MS", "one more member per shard after this long without majority (default 3000)", integer),
   setting("rounds.keepFinalisedJobs", "--keep-finalised-jobs <n>", "RING_NODE_KEEP_FINALISED_JOBS", "finalised jobs kept in memory; older ones are read from disk (default 1024)", integer),

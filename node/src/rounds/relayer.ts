@@ -1,12 +1,15 @@
 /**
  * The relayer's side of a round. The relayer of a round is members[round mod n], the next one after
- * every relayer timeout without a flush. Once open jobs have a majority result for every shard (or
- * messages wait for a round: roundWork.ts), it reduces them, appends a proposal (the cut of member
+ * every relayer timeout without a flush (relayerTurns.ts). Once open jobs have a majority result
+ * for every shard (or messages wait for a round: roundWork.ts), it reduces them, appends a proposal (the cut of member
  * heads it holds, the jobs, the ring log node's head), asks every connected member for its vote
  * under the ring's membership epoch and, with 2/3 matching votes of that epoch (quorum.ts), calls
  * the ring's flush (voteScheme.ts: Ring.flush with votes and dissents, or a BLS ring's aggregate),
  * then tells the members. When the member list changes before the flush lands, the votes no longer
- * count: the relayer signs again and asks again under the new epoch.
+ * count: the relayer signs again and asks again under the new epoch. On a chain that mines on an
+ * interval the relayer gathers ready jobs until just before the next block (blockClock.ts), so one
+ * flush carries every job ready by then (at most the flush gas limit's: flushBudget.ts); members
+ * are told when the flush is sent, and the relayer timeout counts from then and spans a block.
  */
 import type { Libp2p } from "@libp2p/interface";
 import { getAddress } from "ethers";
@@ -25,8 +28,10 @@ import type { JobBook, KnownJob } from "./jobBook.js";
 import type { JobCompute } from "./jobCompute.js";
 import { memberPeers } from "./memberPeers.js";
 import { flushDecision } from "./quorum.js";
-import { currentCut, cutSeqs, majorityShards, outputsOf, ringNodeOf, type ReduceCache } from "./roundContent.js";
+import { currentCut, cutSeqs, majorityShards, outputsOf, readyJobs, ringNodeOf, type ReduceCache } from "./roundContent.js";
+import type { RelayerTurns } from "./relayerTurns.js";
 import { askPeer, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
+import type { BlockClock } from "./blockClock.js";
 import { keptAnswer, type AskedVote } from "./voteCollection.js";
 import type { RoundsTrace } from "./roundsTrace.js";
 import { signRoundVote, type VoteScheme } from "./voteScheme.js";
@@ -48,11 +53,13 @@ export interface RelayerOptions {
   scheme: VoteScheme;
   finalisation: Pick<Finalisation, "onFlushedHere" | "apply">;
   gate: string;
-  /** After this long without a flush, the next member in line becomes the relayer. */
-  relayerTimeoutMs: number;
+  /** Whose turn it is to relay a round (the relayer timeouts). */
+  turns: RelayerTurns;
   voteWaitMs: number;
-  /** Most jobs one round finalises. */
-  maxJobsPerRound: number;
+  /** Most jobs one round finalises (the flush gas limit's bound: flushBudget.ts). */
+  maxJobs: () => number;
+  /** When the chain's next block comes: a round waits for it to fill (blockClock.ts). */
+  clock: Pick<BlockClock, "gather" | "flushed">;
   /** Whether work other than jobs (messages) waits for a round: then a round is proposed without jobs. */
   waiting: () => boolean;
   /** Something about `jobId` changed here. */
@@ -75,19 +82,23 @@ interface RelayState {
   asking: Set<string>;
   askedAt: Map<string, number>;
   flushing: boolean;
+  /** When the relayer started the proposal (Date.now()). */
+  startedAt: number;
   /** When the votes first reached 2/3. */
   quorumAt?: number;
 }
 
 export class Relayer {
   private readonly relaying = new Map<number, RelayState>();
-  private readySince: { round: number; at: number } | null = null;
-  private lastProposedAttempt = "";
 
   constructor(
     private readonly components: RelayerComponents,
     private readonly options: RelayerOptions,
   ) {}
+
+  private get turns(): RelayerTurns {
+    return this.options.turns;
+  }
 
   private get self(): string {
     return this.components.signer.address;
@@ -95,52 +106,34 @@ export class Relayer {
 
   private nextRound = (): number => Number(this.components.chain.round()) + 1;
 
-  /** The relayer of `round` after `attempts` relayer timeouts. */
-  relayerOf(round: number, attempts: number): string {
-    const members = this.components.chain.members();
-    return members[(round + attempts) % members.length] as string;
-  }
-
-  /** A round was flushed: the relayer timeouts of the next one count from now. */
-  roundFlushed(): void {
-    this.readySince = null;
-  }
-
   /** Proposes the next round from `openJobs` when this member is its relayer now. */
   async maybePropose(openJobs: readonly KnownJob[]): Promise<void> {
     const { book, compute, reduces, signal } = this.options;
     const isMember = (address: string) => this.components.chain.isMember(address);
     const round = this.nextRound();
     for (const key of this.relaying.keys()) if (key < round) this.relaying.delete(key);
-    const ready = openJobs.filter((job) => {
-      try {
-        const shards = majorityShards(book, compute, job, isMember);
-        // Every member reduces as soon as it can, so the relayer's vote request finds it done.
-        if (shards !== null) void reduces.reduce(book, job, shards, signal).catch(() => undefined);
-        return shards !== null;
-      } catch {
-        return false;
-      }
-    });
-    if (ready.length === 0 && !this.options.waiting()) {
-      this.readySince = null;
-      return;
-    }
-    if (this.readySince?.round !== round) this.readySince = { round, at: Date.now() };
-    const attempts = Math.floor((Date.now() - this.readySince.at) / this.options.relayerTimeoutMs);
+    // Every member reduces as soon as it can, so the relayer's vote request finds it done.
+    const ready = readyJobs(openJobs, book, compute, isMember, (job, shards) => void reduces.reduce(book, job, shards, signal).catch(() => undefined));
+    if (ready.length === 0 && !this.options.waiting()) return this.turns.idle();
+    const attempts = this.turns.attempts(round);
     const current = this.relaying.get(round);
     // A proposal of ours that is still collecting votes keeps going; after a timeout we may add a fresh one.
     if (current !== undefined && attempts === 0) return;
     if (current !== undefined && current.flushing) return;
-    if (this.relayerOf(round, attempts) !== this.self) return;
-    if (current !== undefined && this.lastProposedAttempt === `${round}/${attempts}`) return;
-    this.lastProposedAttempt = `${round}/${attempts}`;
-    await this.propose(round, ready.slice(0, this.options.maxJobsPerRound));
+    if (this.turns.relayerOf(round, attempts) !== this.self) return;
+    if (current !== undefined && this.turns.hasProposed(round, attempts)) return;
+    const maxJobs = this.options.maxJobs();
+    // Gather until just before the next block, unless a full flush is ready already.
+    const waitMs = this.options.clock.gather(ready.length >= maxJobs, this.options.kick);
+    if (waitMs !== null) return this.options.trace("gather", { round, ready: ready.length, ms: waitMs });
+    this.turns.proposedAt(round, attempts);
+    await this.propose(round, ready.slice(0, maxJobs));
   }
 
   private async propose(round: number, jobs: KnownJob[]): Promise<void> {
     const { chain, blocks, ownLog } = this.components;
     const { book, compute, reduces, gate, logger, trace } = this.options;
+    const startedAt = Date.now();
     trace("propose start", { round });
     const cut = currentCut(chain.members(), this.components.logs);
     const seqs = cutSeqs(cut);
@@ -173,7 +166,7 @@ export class Relayer {
     const vote = await signRoundVote(this.components.signer.wallet, this.options.scheme, asked, ownHead);
     // The own vote counts as the others do: in a BLS ring, only once the own key is registered.
     const votes = new Map((await this.options.scheme.accept(asked, this.self, vote, this.options.signal)) ? [[this.self, vote]] : []);
-    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes, dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false };
+    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes, dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false, startedAt };
     this.relaying.set(round, state);
     trace("proposal appended", { round });
     logger.info({ round, jobs: proposed.length, ringNodeHead: ringNode.head }, "proposed a round");
@@ -275,11 +268,14 @@ export class Relayer {
     state.flushing = true;
     trace("flush start", { round: state.entry.round });
     try {
-      const sent = await this.options.scheme.flush(this.asked(state), votes, dissents, this.options.signal);
+      let sentAt = Date.now();
+      const onSent = (tx: string) => ((sentAt = Date.now()), this.tell({ kind: "sent", ring: chain.ring, round: state.entry.round, ringNodeHead: state.entry.ringNodeHead, tx }));
+      const sent = await this.options.scheme.flush(this.asked(state), votes, dissents, this.options.signal, onSent);
+      this.options.clock.flushed(state.startedAt, sentAt, Date.now());
       logger.info({ round: state.entry.round, tx: sent.hash, gas: sent.gasUsed.toString(), votes: votes.length, dissents: dissents.length }, "flushed a round");
       trace("flush mined", { round: state.entry.round });
       finalisation.onFlushedHere(state.entry.round, state.entry.ringNodeHead, sent.hash);
-      this.tellFlushed(state.entry.round, state.entry.ringNodeHead, sent.hash);
+      this.tell({ kind: "flushed", ring: chain.ring, round: state.entry.round, ringNodeHead: state.entry.ringNodeHead, tx: sent.hash });
       await chain.poll().catch(() => undefined);
       finalisation.apply();
       this.options.kick();
@@ -293,8 +289,7 @@ export class Relayer {
     }
   }
 
-  private tellFlushed(round: number, ringNodeHead: string, tx: string): void {
-    const request: RoundsRequest = { kind: "flushed", ring: this.components.chain.ring, round, ringNodeHead, tx };
+  private tell(request: RoundsRequest): void {
     for (const peer of memberPeers(this.components, this.self).values()) void askPeer(this.components.streams, peer, request, 5_000).catch(() => undefined);
   }
 }

@@ -38,6 +38,25 @@ export function majorityShards(
   return shards;
 }
 
+/** The open jobs whose every shard has a majority result (`onReady` hears each with its shards). */
+export function readyJobs(
+  openJobs: readonly KnownJob[],
+  book: Pick<JobBook, "shardResults" | "shardResultsWithin">,
+  compute: Pick<JobCompute, "shape" | "majority">,
+  isMember: (address: string) => boolean,
+  onReady: (job: KnownJob, shards: CID[]) => void,
+): KnownJob[] {
+  return openJobs.filter((job) => {
+    try {
+      const shards = majorityShards(book, compute, job, isMember);
+      if (shards !== null) onReady(job, shards);
+      return shards !== null;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** The result blocks' bytes for the given shard CIDs, taken from the shard entries in the logs. */
 export function partialsOf(book: Pick<JobBook, "shardResults">, job: KnownJob, shards: readonly CID[]): Uint8Array[] {
   return shards.map((cid, shard) => {

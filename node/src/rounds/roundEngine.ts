@@ -22,11 +22,10 @@
  * The engine is the tick loop that wires these parts to the node's components.
  */
 import type { Libp2p, PeerId } from "@libp2p/interface";
-import { getAddress } from "ethers";
 import type { Logger } from "pino";
 import { TypedEventEmitter } from "main-event";
 import type { RingChainView, RingEventRecord } from "../chain/ringChainView.js";
-import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
+import type { RingIdentity } from "../identity/identity.js";
 import type { LogStore } from "../log/store.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { Replicator } from "../replication/replicator.js";
@@ -42,6 +41,9 @@ import type { JobCompute } from "./jobCompute.js";
 import { LogPush, pushableTail, type LogPushComponents } from "./logPush.js";
 import { isMemberPeer, memberPeers } from "./memberPeers.js";
 import { Relayer } from "./relayer.js";
+import { RelayerTurns } from "./relayerTurns.js";
+import { BlockClock } from "./blockClock.js";
+import { jobsWithinGas } from "./flushBudget.js";
 import { RingWriter } from "../chain/index.js";
 import { proposalMatchesHead, ReduceCache } from "./roundContent.js";
 import { ROUNDS_PROTOCOL, roundsHandler, type RoundsAnswer, type RoundsRequest } from "./roundsProtocol.js";
@@ -49,6 +51,7 @@ import { roundsTrace, type RoundsTrace, type RoundsTraceObserver } from "./round
 import { ShardScheduler } from "./shardScheduler.js";
 import { ringSigning, type BlsKeyRegistration } from "./ringSigning.js";
 import { Voter } from "./voter.js";
+import { answerRequest } from "./roundsAnswers.js";
 
 export type { FinalisedJob } from "./finalisation.js";
 
@@ -78,8 +81,10 @@ export interface RoundEngineOptions {
   shardTimeoutMs?: number;
   /** How long a member waits for the proposal's cut to replicate before refusing to vote. */
   voteWaitMs?: number;
-  /** Most jobs one round finalises. */
+  /** Most jobs one round finalises (by default what fits in `flushGasLimit`: flushBudget.ts). */
   maxJobsPerRound?: number;
+  /** Most gas one flush may take (default 15,000,000). */
+  flushGasLimit?: number;
   tickMs?: number;
   /** Sees every rounds-trace step (the round timings the status shows). */
   onTrace?: RoundsTraceObserver;
@@ -111,6 +116,8 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
   private readonly logger: Logger;
   private readonly trace: RoundsTrace;
   private readonly voteWaitMs: number;
+  private readonly clock = new BlockClock();
+  private readonly turns: RelayerTurns;
 
   constructor(
     private readonly components: RoundEngineComponents,
@@ -141,10 +148,13 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     const isFinalised = (jobId: string) => this.finalisation.isFinalised(jobId) || this.book.job(jobId)?.released === true;
     this.shards = new ShardScheduler(components, { book: this.book, compute, shardTimeoutMs, isFinalised, onComputed: notify, kick, signal, logger, trace });
     const relayerTimeoutMs = options.relayerTimeoutMs ?? 4_000;
-    const maxJobsPerRound = options.maxJobsPerRound ?? 32;
+    const flushGasLimit = options.flushGasLimit ?? 15_000_000;
+    const maxJobs = () => options.maxJobsPerRound ?? jobsWithinGas(flushGasLimit, chain.members().length);
+    const clock = this.clock;
+    this.turns = new RelayerTurns({ members: () => chain.members(), relayerTimeoutMs, blockGapMs: () => clock.blockGapMs() });
     const { scheme, registration } = ringSigning({ chain, signer, writer, logger, signal });
     this.registration = registration;
-    this.relayer = new Relayer(components, { book: this.book, compute, reduces, scheme, finalisation, gate, relayerTimeoutMs, voteWaitMs: this.voteWaitMs, maxJobsPerRound, waiting: () => work?.waiting((address) => chain.isMember(address)) ?? false, notify, kick, signal, logger, trace });
+    this.relayer = new Relayer(components, { book: this.book, compute, reduces, scheme, finalisation, gate, turns: this.turns, clock, voteWaitMs: this.voteWaitMs, maxJobs, waiting: () => work?.waiting((address) => chain.isMember(address)) ?? false, notify, kick, signal, logger, trace });
     this.voter = new Voter(components, { book: this.book, compute, reduces, gate, voteWaitMs: this.voteWaitMs, isFinalised, scheme, logger });
     this.forks = new ForkProver(components, { writer, kick, signal, logger });
     this.push = new LogPush({ streams: components.streams, ring: chain.ring, replicator: components.replicator, logger });
@@ -211,7 +221,7 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
 
   /** The relayer of `round` after `attempts` relayer timeouts. */
   relayerOf(round: number, attempts: number): string {
-    return this.relayer.relayerOf(round, attempts);
+    return this.turns.relayerOf(round, attempts);
   }
 
   /** Jobs not finalised yet, in the order this node saw them. */
@@ -245,49 +255,23 @@ export class RoundEngine extends TypedEventEmitter<RoundEngineEvents> {
     }
     this.finalisation.apply();
     if (!this.components.chain.isMember(this.self)) return;
-    this.shards.schedule(this.openJobs());
-    await this.relayer.maybePropose(this.openJobs());
+    const open = this.openJobs();
+    this.shards.schedule(open);
+    if (open.length > 0) this.clock.read(this.components.chain.provider);
+    await this.relayer.maybePropose(open);
     this.relayer.askForVotes();
   }
 
-  /** A member's request on the rounds protocol. */
-  private async answer(peer: PeerId, request: RoundsRequest, signal: AbortSignal): Promise<RoundsAnswer> {
-    if (request.kind === "nodes") {
-      let author: string;
-      try {
-        author = getAddress(request.author);
-      } catch {
-        return { kind: "refuse", reason: "not an address" };
-      }
-      if (author === this.self) return { kind: "ok" };
-      this.trace("push in", { author });
-      if ((await this.push.receive(author, request.blocks, peer)) > 0) this.kick();
-      this.trace("push kept", { author });
-      return { kind: "ok" };
-    }
-    if (request.kind === "working") {
-      this.shards.noteWorking(request.job, request.shards);
-      return { kind: "ok" };
-    }
-    if (request.kind === "flushed") {
-      this.trace("flushed notice", { round: request.round });
-      // Not believed as such (a relayer could name any head): the chain's Flushed event decides.
-      await this.components.chain.poll().catch(() => undefined);
-      this.kick();
-      return { kind: "ok" };
-    }
-    const proposer = addressOfPeerId(peer);
-    const round = request.proposal.round;
-    this.trace("vote request", { round });
-    const answer = await this.voter.answer(proposer, request, signal);
-    this.trace("vote answered", { round, kind: answer.kind });
-    return answer;
+  /** A member's request on the rounds protocol (roundsAnswers.ts). */
+  private answer(peer: PeerId, request: RoundsRequest, signal: AbortSignal): Promise<RoundsAnswer> {
+    const { chain, signer } = this.components;
+    return answerRequest({ chain, self: signer.address, push: this.push, shards: this.shards, turns: this.turns, voter: this.voter, kick: () => this.kick(), trace: this.trace }, peer, request, signal);
   }
 
   private onChainEvent(event: RingEventRecord): void {
     if (event.type === "Flushed") {
       this.finalisation.onFlushedEvent(Number(event.round), event.ringNodeHead, event.transactionHash, event.blockNumber);
-      this.relayer.roundFlushed();
+      this.turns.flushed();
       this.kick();
     } else if (event.type === "ForkProven" || event.type === "MemberExited" || event.type === "MemberEntered") {
       this.kick();

@@ -23,6 +23,8 @@ export type RoundsRequest =
   | { kind: "vote"; ring: string; proposal: ProposalEntry; membershipEpoch: bigint }
   | { kind: "nodes"; ring: string; author: string; blocks: Array<{ cid: CID; bytes: Uint8Array }> }
   | { kind: "flushed"; ring: string; round: number; ringNodeHead: string; tx: string }
+  /** The relayer broadcast the round's flush (not mined yet): the relayer timeout counts from now. */
+  | { kind: "sent"; ring: string; round: number; ringNodeHead: string; tx: string }
   | { kind: "working"; ring: string; job: CID; shards: number[] };
 
 export type RoundsAnswer =
@@ -58,8 +60,8 @@ function decodeRequest(bytes: Uint8Array): RoundsRequest {
   if (value.kind === "working" && typeof value.ring === "string" && CID.asCID(value.job) !== null && Array.isArray(value.shards) && value.shards.every((n) => Number.isSafeInteger(n))) {
     return { kind: "working", ring: value.ring, job: CID.asCID(value.job) as CID, shards: value.shards as number[] };
   }
-  if (value.kind === "flushed" && typeof value.ring === "string" && Number.isSafeInteger(value.round) && typeof value.ringNodeHead === "string" && typeof value.tx === "string") {
-    return { kind: "flushed", ring: value.ring, round: value.round as number, ringNodeHead: value.ringNodeHead, tx: value.tx };
+  if ((value.kind === "flushed" || value.kind === "sent") && typeof value.ring === "string" && Number.isSafeInteger(value.round) && typeof value.ringNodeHead === "string" && typeof value.tx === "string") {
+    return { kind: value.kind, ring: value.ring, round: value.round as number, ringNodeHead: value.ringNodeHead, tx: value.tx };
   }
   throw new RoundsProtocolError(`unknown request kind ${String(value.kind)}`);
 }

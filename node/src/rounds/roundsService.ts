@@ -114,7 +114,7 @@ class DefaultRoundsService implements RoundsService {
     this.sealedLog = ownLog;
     this.engine = new RoundEngine(
       { chain, logs, ownLog, streams, replicator, signer, blocks, logger, ...(components.messages === undefined ? {} : { messages: components.messages }), ...(readKeys === undefined ? {} : { reader: readKeys }) },
-      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, shardTimeoutMs: settings.shardTimeoutMs, onTrace: this.timings.observe, finalisedJobs: { archive: loggedArchive(datastoreArchive(logs.datastore), logger), keepFinalised: settings.keepFinalisedJobs } },
+      { compute, gate: settings.gate, relayerTimeoutMs: settings.relayerTimeoutMs, flushGasLimit: settings.flushGasLimit, shardTimeoutMs: settings.shardTimeoutMs, onTrace: this.timings.observe, finalisedJobs: { archive: loggedArchive(datastoreArchive(logs.datastore), logger), keepFinalised: settings.keepFinalisedJobs } },
     );
     this.jobs = new JobService({ chain, blocks, logs, ownLog, helia }, this.engine, compute, settings.gate);
     this.file = join(config.dataDir, JOBS_RPC_FILE);

@@ -16,8 +16,11 @@ export interface VoteScheme {
   extra(asked: AskedVote): Uint8Array | undefined;
   /** Whether `member`'s vote (its ECDSA part already checked) is also valid for the scheme; untrusted input. */
   accept(asked: AskedVote, member: string, vote: SignedVote, signal: AbortSignal): Promise<boolean>;
-  /** Sends the round's flush with the quorum's votes (and the dissents, where the scheme records them). */
-  flush(asked: AskedVote, votes: readonly SignedVote[], dissents: readonly SignedDissent[], signal: AbortSignal): Promise<SentTransaction>;
+  /**
+   * Sends the round's flush with the quorum's votes (and the dissents, where the scheme records
+   * them); `onSent` hears the transaction's hash once broadcast, where the scheme tells (ECDSA).
+   */
+  flush(asked: AskedVote, votes: readonly SignedVote[], dissents: readonly SignedDissent[], signal: AbortSignal, onSent?: (hash: string) => void): Promise<SentTransaction>;
 }
 
 /** An ECDSA ring: `Ring.flush` with every vote and dissent. */
@@ -26,7 +29,7 @@ export function ecdsaVotes(writer: Pick<RingWriter, "flush">): VoteScheme {
     name: "ecdsa",
     extra: () => undefined,
     accept: () => Promise.resolve(true),
-    flush: (asked, votes, dissents, signal) => writer.flush({ round: asked.round, ringNodeHead: asked.ringNodeHead, outputs: asked.outputs, votes, dissents }, { signal }),
+    flush: (asked, votes, dissents, signal, onSent) => writer.flush({ round: asked.round, ringNodeHead: asked.ringNodeHead, outputs: asked.outputs, votes, dissents }, { signal, ...(onSent === undefined ? {} : { onSent }) }),
   };
 }
 
