@@ -22,6 +22,7 @@ import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
 import { fetchLogRange } from "../replication/logSync.js";
 import type { FollowRange } from "../replica/followRange.js";
+import type { PayloadSealer } from "../replica/sealedLog.js";
 import type { ReceivedBlock } from "../log/verify.js";
 import { addressOfPeerId } from "../identity/identity.js";
 import { ClientRingPeers } from "../replica/clientRingPeers.js";
@@ -59,6 +60,8 @@ export interface JsonRpcComponents {
   blocks: Pick<LogBlockstore, "get" | "put" | "has" | "delete">;
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
   ownLog: Pick<OwnLog, "append">;
+  /** Seals those messages with the replica ring's read key (absent: written as they are). */
+  readKeys?: PayloadSealer;
   /** The node's status shows the follower's progress per client ring and member (absent: not shown). */
   statusSections?: ReplicaStatusSink;
   /** Bitswap serves the followed client rings' members too (absent: not changed). */
@@ -147,7 +150,7 @@ class NodeJsonRpcService implements JsonRpcService {
       relayerWallet: signer.wallet.connect(chain.provider),
       self: signer.address,
       forwarder,
-      log: ownLogWriter(ownLog),
+      log: ownLogWriter(ownLog, this.components.readKeys),
       blockstore: blocks,
       datastore: helia.datastore,
       dataDir: config.dataDir,
