@@ -42,7 +42,10 @@ function servedRange(log: readonly EncodedLogNode[], frameSize: number, asked: F
     asked.push(range);
     const end = log.findIndex((node) => node.cid.equals(range.to));
     const wanted = log.slice(range.from, end + 1);
-    for (let i = 0; i < wanted.length; i += frameSize) yield wanted.slice(i, i + frameSize).map((node) => ({ cid: node.cid, bytes: node.bytes }));
+    for (let i = 0; i < wanted.length; i += frameSize) {
+      await new Promise((resolve) => setImmediate(resolve)); // each frame arrives on its own, as off the wire
+      yield wanted.slice(i, i + frameSize).map((node) => ({ cid: node.cid, bytes: node.bytes }));
+    }
   };
 }
 
