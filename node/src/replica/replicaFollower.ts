@@ -15,10 +15,12 @@ import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import type { ChainReads } from "../chain/index.js";
 import { LogVerificationError } from "../log/errors.js";
+import type { BlockVerificationContext } from "../log/verify.js";
 import type { ReplicaFollowStatus } from "../api/results.js";
+import { syncRange, type RangeFetcher } from "./followRange.js";
 import { walkBack, type PausedWalk } from "./followWalk.js";
 import { RingHeads } from "./ringHeads.js";
-import type { ReplicaStore } from "./replicaStore.js";
+import type { ReplicaHead, ReplicaStore } from "./replicaStore.js";
 
 /** Fetches a block of client ring `ring` (from its members first). */
 export type BlockFetcher = (cid: CID, signal: AbortSignal, ring: string) => Promise<Uint8Array>;
@@ -29,6 +31,8 @@ export interface ReplicaFollowerOptions {
   /** The client rings to follow (keys held here, and rings registered with this node's replica ring). */
   rings: () => Promise<string[]>;
   fetchBlock: BlockFetcher;
+  /** Streams a member's nodes in ascending frames (log-sync): tried first, the walk over fetchBlock when it fails. */
+  fetchRange?: RangeFetcher;
   /** Whether the ring's registration still runs (absent: always): a ring whose registration lapsed is not followed. */
   retained?: (ring: string, signal: AbortSignal) => Promise<boolean>;
   /** Told once when a followed ring's registration has lapsed (the store may drop it). */
@@ -205,15 +209,21 @@ export class ReplicaFollower {
     const author = getAddress(member);
     const key = `${getAddress(ring)}/${author}`;
     const target = head === undefined ? bytes32ToCid(await this.options.chain.logNodeHead(ring, author, { signal })) : head;
-    const held = await this.options.store.head(ring, author);
+    let held = await this.options.store.head(ring, author);
     if (target === null || held?.cid.equals(target) === true || this.isRefused(ring, author, target)) return null;
     const onChainHead = cidToBytes32(target);
     const chainId = await this.options.chain.chainId({ signal });
+    const context = { domain: ringDomain(chainId, ring), isMember: (address: string) => address === author };
+    if (this.options.fetchRange !== undefined && !this.paused.has(key)) {
+      const ranged = await this.syncRangeOnce(ring, author, target, context, held, signal);
+      if (ranged !== null && ranged.fetched > 0) return { ring, member: author, fetched: ranged.fetched, head: onChainHead, complete: ranged.complete };
+      held = await this.options.store.head(ring, author);
+    }
     const result = await walkBack({
       ring,
       author,
       target,
-      context: { domain: ringDomain(chainId, ring), isMember: (address) => address === author },
+      context,
       held,
       paused: this.paused.get(key) ?? [],
       store: this.options.store,
@@ -237,6 +247,18 @@ export class ReplicaFollower {
     this.paused.delete(key);
     this.options.logger?.debug({ ring, member: author, fetched: result.fetched }, "replicated client log nodes");
     return { ring, member: author, fetched: result.fetched, head: onChainHead, complete: true };
+  }
+
+  /** One bounded pass of the range fast path (followRange.ts); null when it failed (the walk over bitswap follows). */
+  private async syncRangeOnce(ring: string, author: string, target: CID, context: BlockVerificationContext, held: ReplicaHead | null, signal: AbortSignal) {
+    const fetch = this.options.fetchRange as RangeFetcher;
+    try {
+      return await syncRange({ range: { ring, author, to: target }, context, held, store: this.options.store, fetch, maxNodes: this.options.maxNodesPerPass ?? 10_000, maxBytes: this.options.maxBytesPerPass ?? FOLLOW_PASS_MAX_BYTES, signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.options.logger?.debug({ err: error, ring, member: author }, "range sync failed; walking the log over bitswap");
+      return null;
+    }
   }
 
   private kick(): void {

@@ -48,6 +48,12 @@ export interface ReplicatorOptions {
    * Default: the last head `want` was given for it.
    */
   chainHead?(author: string): CID | null;
+  /**
+   * Peers besides the ring's members that log-sync serves (the replica nodes of the replica rings
+   * the ring is registered with: the peers bitswap serves, p2p/bitswapPeers.ts, which hold these
+   * blocks anyway). Default: members only.
+   */
+  servesLogSyncTo?(peer: PeerId): boolean;
 }
 
 export interface ReplicatedDetail {
@@ -111,7 +117,7 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
   async start(): Promise<void> {
     const { store, fetchTimeoutMs, logger } = this.options;
     await this.libp2p.handle(HEADS_PROTOCOL, headExchangeHandler(this.exchangeOptions()), { runOnLimitedConnection: false });
-    await this.libp2p.handle(LOG_SYNC_PROTOCOL, logSyncHandler({ store, ring: this.ring, isMemberPeer: (p) => this.isMemberPeer(p), timeoutMs: fetchTimeoutMs, logger }));
+    await this.libp2p.handle(LOG_SYNC_PROTOCOL, logSyncHandler({ store, ring: this.ring, isMemberPeer: (p) => this.isMemberPeer(p) || (this.options.servesLogSyncTo?.(p) ?? false), timeoutMs: fetchTimeoutMs, logger }));
     const pubsub = this.libp2p.services.pubsub;
     pubsub.subscribe(this.topic);
     pubsub.addEventListener("gossipsub:message", this.onMessage);

@@ -8,7 +8,8 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Startable } from "@libp2p/interface";
+import type { PeerId, Startable } from "@libp2p/interface";
+import { getAddress } from "ethers";
 import type { ReplicaStatusSink } from "../api/results.js";
 import { ChainReads, RingReads, type RingChainView } from "../chain/index.js";
 import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
@@ -19,6 +20,11 @@ import type { Logger } from "../logging.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { fetchBlock } from "../replication/bitswapFetch.js";
+import { fetchLogRange } from "../replication/logSync.js";
+import type { FollowRange } from "../replica/followRange.js";
+import type { PayloadSealer } from "../replica/sealedLog.js";
+import type { ReceivedBlock } from "../log/verify.js";
+import { addressOfPeerId } from "../identity/identity.js";
 import { ClientRingPeers } from "../replica/clientRingPeers.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
@@ -26,6 +32,10 @@ import { writePrivateFile } from "../config/privateDir.js";
 import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
+
+/** A follower's log-sync range: the most nodes a member may announce (frames are verified and kept one at a time), and its overall deadline. */
+const MAX_RANGE_NODES = 1_000_000;
+const RANGE_DEADLINE_MS = 120_000;
 
 /** The `jsonrpc` settings, and knobs that only tests and benchmarks set. */
 export interface RpcPluginSettings extends JsonRpcSettings {
@@ -50,6 +60,8 @@ export interface JsonRpcComponents {
   blocks: Pick<LogBlockstore, "get" | "put" | "has" | "delete">;
   /** `received` / `relayed` / `ReplicateRing` messages go to the node's own log. */
   ownLog: Pick<OwnLog, "append">;
+  /** Seals those messages with the replica ring's read key (absent: written as they are). */
+  readKeys?: PayloadSealer;
   /** The node's status shows the follower's progress per client ring and member (absent: not shown). */
   statusSections?: ReplicaStatusSink;
   /** Bitswap serves the followed client rings' members too (absent: not changed). */
@@ -138,13 +150,15 @@ class NodeJsonRpcService implements JsonRpcService {
       relayerWallet: signer.wallet.connect(chain.provider),
       self: signer.address,
       forwarder,
-      log: ownLogWriter(ownLog),
+      log: ownLogWriter(ownLog, this.components.readKeys),
       blockstore: blocks,
       datastore: helia.datastore,
       dataDir: config.dataDir,
       ...(helia.pins === undefined ? {} : { pins: heliaPins(helia.pins) }),
       // From the client ring's members (dialled from their node info on chain), over Helia's networked blockstore.
       fetchBlock: async (cid, signal, ring) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal, providers: await this.clientPeers.connect(ring, signal) }),
+      // Catch-up as members do it: the member's nodes streamed in ascending frames from the member itself.
+      fetchRange: (range, signal) => this.rangeFrom(range, signal),
       host: settings.host,
       port: settings.port,
       logger: logger.child({ component: "jsonrpc" }),
@@ -157,10 +171,27 @@ class NodeJsonRpcService implements JsonRpcService {
     return options;
   }
 
+  /** `range` over log-sync from its author's node (or, when the author runs none, another member's). */
+  private async *rangeFrom(range: FollowRange, signal: AbortSignal): AsyncGenerator<ReceivedBlock[]> {
+    const peers = await this.clientPeers.connect(range.ring, signal);
+    const peer = peers.find((candidate) => isPeerOf(candidate, range.author)) ?? peers[0];
+    if (peer === undefined) throw new Error(`no member of ${range.ring} runs a node to log-sync from`);
+    const { libp2p } = this.components.helia;
+    yield* fetchLogRange(libp2p, peer, range, { timeoutMs: this.components.config.fetchTimeoutMs, deadlineMs: RANGE_DEADLINE_MS, maxCount: MAX_RANGE_NODES, signal });
+  }
+
   /** The forwarder the node's ring trusts, when the settings name none. */
   private async trustedForwarder(): Promise<string> {
     const { chain } = this.components;
     return new RingReads(chain.ring, chain.provider, this.settings.chainTimeoutMs).trustedForwarder({ signal: this.stopping.signal });
+  }
+}
+
+function isPeerOf(peer: PeerId, address: string): boolean {
+  try {
+    return addressOfPeerId(peer) === getAddress(address);
+  } catch {
+    return false;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { CID } from "multiformats/cid";
 import type { OwnLog } from "../log/ownLog.js";
+import type { PayloadSealer } from "../replica/sealedLog.js";
 
 export interface AppendedMessage {
   cid: CID;
@@ -15,11 +16,14 @@ export interface NodeLogWriter {
   append(payload: unknown, options?: { signal?: AbortSignal }): Promise<AppendedMessage>;
 }
 
-/** The node's own log as the RPC methods write to it. */
-export function ownLogWriter(ownLog: Pick<OwnLog, "append">): NodeLogWriter {
+/**
+ * The node's own log as the RPC methods write to it; with `sealer` (the replica ring's read keys)
+ * every record is sealed first, like every other payload of the ring (plaintext in a public ring).
+ */
+export function ownLogWriter(ownLog: Pick<OwnLog, "append">, sealer?: PayloadSealer): NodeLogWriter {
   return {
     append: async (payload) => {
-      const node = await ownLog.append(payload);
+      const node = await ownLog.append(sealer === undefined ? payload : await sealer.seal(payload));
       return { cid: node.cid, seq: node.node.seq };
     },
   };

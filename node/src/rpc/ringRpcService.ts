@@ -22,6 +22,7 @@ import { MetaTxRelayer } from "../relay/metaTxRelayer.js";
 import { simulateForwardedCall } from "../relay/forwardedCall.js";
 import { ChainReads } from "../chain/index.js";
 import { ReplicaFollower, type BlockFetcher } from "../replica/replicaFollower.js";
+import type { RangeFetcher } from "../replica/followRange.js";
 import { ReplicaKeyStore } from "../replica/replicaKeyStore.js";
 import { ReplicaStore } from "../replica/replicaStore.js";
 import { AcceptedFlushes } from "./flush/acceptedFlushes.js";
@@ -56,6 +57,8 @@ export interface RingRpcOptions {
   pins?: { pin(cid: CID): Promise<void>; unpin(cid: CID): Promise<void> };
   /** Fetches a block from the network (Helia/bitswap), for following client rings. */
   fetchBlock?: BlockFetcher;
+  /** Streams a client member's log range (log-sync): the follower's fast path, before the walk over fetchBlock. */
+  fetchRange?: RangeFetcher;
   /** Where flush statuses are kept across restarts (JSON lines); memory only without it. */
   dataDir?: string;
   host?: string;
@@ -108,6 +111,7 @@ export class RingRpcService {
             chain,
             store: this.replicaStore,
             fetchBlock: options.fetchBlock,
+            ...(options.fetchRange === undefined ? {} : { fetchRange: options.fetchRange }),
             intervalMs: options.followIntervalMs ?? 2_000,
             rings: async () => {
               const held = (await this.replicaKeys.list()).map((registration) => registration.ring);

@@ -95,6 +95,8 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
         fetchTimeoutMs: config.fetchTimeoutMs,
         headExchangeMs: config.headExchangeMs,
         chainHead: (author) => bytes32ToCid(chain.logNodeHead(author)),
+        // The replica nodes of the replica rings the ring is registered with catch up over log-sync too.
+        servesLogSyncTo: bitswapPeers.allows,
       });
       await replicator.start();
       cleanups.push(() => replicator.stop());
