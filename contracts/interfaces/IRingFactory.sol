@@ -72,7 +72,11 @@ interface IRingFactory {
      */
     function createPublicRing(address[] calldata members, address owner, bool bls) external returns (IRing ring);
 
-    /// @notice Whether `ring` was created public ({createPublicRing}); false for any other address.
+    /**
+     * @notice Whether `ring` was created public ({createPublicRing}); false for any other address.
+     * @param ring The ring's address.
+     * @return Whether its members write in the clear.
+     */
     function isPublic(address ring) external view returns (bool);
 
     /**
