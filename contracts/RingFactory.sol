@@ -37,6 +37,7 @@ contract RingFactory is IRingFactory {
     address[] private _replicaRings;
     mapping(address account => bool created) private _isRing;
     mapping(address ring => address replicaRing) private _replicaRingOf;
+    mapping(address ring => bool isPublic) private _isPublic;
 
     constructor(
         IRing ringImplementation_,
@@ -58,6 +59,18 @@ contract RingFactory is IRingFactory {
     /// @inheritdoc IRingFactory
     function createBlsRing(address[] calldata members, address owner) external returns (IBlsRing ring) {
         ring = IBlsRing(address(_create(address(blsRingImplementation), members, owner)));
+    }
+
+    /// @inheritdoc IRingFactory
+    function createPublicRing(address[] calldata members, address owner, bool bls) external returns (IRing ring) {
+        ring = _create(bls ? address(blsRingImplementation) : address(ringImplementation), members, owner);
+        _isPublic[address(ring)] = true;
+        emit PublicRingCreated(address(ring));
+    }
+
+    /// @inheritdoc IRingFactory
+    function isPublic(address ring) external view returns (bool) {
+        return _isPublic[ring];
     }
 
     function _create(address implementation, address[] calldata members, address owner) private returns (IRing ring) {

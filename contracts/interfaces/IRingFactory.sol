@@ -22,6 +22,10 @@ interface IRingFactory {
     /// @param members Member addresses, in member-list order.
     event RingCreated(address indexed ring, address indexed owner, address[] members);
 
+    /// @notice `ring` (just created, {RingCreated} emitted before) is public: its members write their log entries in the clear.
+    /// @param ring The ring's address.
+    event PublicRingCreated(address indexed ring);
+
     /// @notice A replica ring was created for the members of `ring`, charging `fee` per registration.
     /// @param replicaRing The ReplicaRing contract.
     /// @param ring The ring's address.
@@ -56,6 +60,24 @@ interface IRingFactory {
      * @return ring The new ring (also listed by {rings} and {isRing}; {RingCreated} is emitted).
      */
     function createBlsRing(address[] calldata members, address owner) external returns (IBlsRing ring);
+
+    /**
+     * @notice Creates a public ring: as {createRing} (or {createBlsRing} with `bls`), recorded as
+     *         public, so its members agree to write their log entries in the clear (no read keys).
+     *         A ring is public from its creation or never.
+     * @param members The first members (list order as given).
+     * @param owner The ring's engine.
+     * @param bls Whether the ring is a BLS ring (see {IBlsRing}).
+     * @return ring The new ring.
+     */
+    function createPublicRing(address[] calldata members, address owner, bool bls) external returns (IRing ring);
+
+    /**
+     * @notice Whether `ring` was created public ({createPublicRing}); false for any other address.
+     * @param ring The ring's address.
+     * @return Whether its members write in the clear.
+     */
+    function isPublic(address ring) external view returns (bool);
 
     /**
      * @notice Creates a ring whose members are replica nodes, and its ReplicaRing contract, whose registrations

@@ -196,6 +196,11 @@ export class RingFactoryReads extends ContractReads {
     return this.view("isRing", [account], options);
   }
 
+  /** Whether `ring` was created public (`createPublicRing`): its members write in the clear. */
+  isPublic(ring: string, options?: ReadOptions): Promise<boolean> {
+    return this.view("isPublic", [ring], options);
+  }
+
   /** The ReplicaRing that `ring`'s members serve (zero address when `ring` is not a replica ring). */
   async replicaRingOf(ring: string, options?: ReadOptions): Promise<string> {
     return checksumAddress(await this.view<string>("replicaRingOf", [ring], options));

@@ -48,3 +48,8 @@ export class CallRefusedError extends Error {
     super(message);
   }
 }
+
+/** The node was told the ring is public (`--public-ring on`) but the chain does not record it so. */
+export class RingNotPublicError extends Error {
+  override name = "RingNotPublicError";
+}

@@ -23,7 +23,8 @@ export { RING_FACTORY_ABI, ringFactoryInterface } from "./abi/ringFactory.js";
 export { FORWARDER_ABI, forwarderInterface } from "./abi/ringsForwarder.js";
 export { callAddressWord, ChainReads, type ChainReadOptions } from "./chainReads.js";
 export { GateReads, LOG_RANGE, ReplicaRingReads, RingFactoryReads, RingReads, type GateOutput, type ReadOptions, type RingRegistration } from "./contractReads.js";
-export { CallRefusedError, ChainCallError, ChainTimeoutError, ChainUnreachableError, ChainWriteTimeoutError, DeploymentNotFoundError, NotARingError, TransactionRevertedError } from "./errors.js";
+export { CallRefusedError, ChainCallError, ChainTimeoutError, ChainUnreachableError, ChainWriteTimeoutError, DeploymentNotFoundError, NotARingError, RingNotPublicError, TransactionRevertedError } from "./errors.js";
+export { readRingVisibility, writesInTheClear, type RingVisibility } from "./ringVisibility.js";
 export { DEFAULT_DEPLOYMENTS_DIR, deployedAddressesFile, readRingsAddresses, RINGS_MODULE_ID, type RingsAddresses } from "./deployment.js";
 export { JobQueueReads, JobQueueWriter, type QueuedJob } from "./jobQueue.js";
 export { Forwarder, forwarderContract, readForwarderDomain } from "./forwarder.js";
@@ -32,7 +33,7 @@ export { RingChainView, type NodeInfo, type RingChainViewEvents, type RingChainV
 export { peerIdFromChainBytes, ringEventOf, type RingEvent, type RingEventListener, type RingEventRecord } from "./ringEvents.js";
 export { connectProvider, type ConnectedProvider, type ConnectOptions } from "./provider.js";
 export { checkedSend, refusalReason, type CheckedSend, type SentCall } from "./checkedSend.js";
-export { RingFactoryWriter, type CreatedRing } from "./ringFactoryWriter.js";
+export { RingFactoryWriter, type CreatedReplicaRing, type CreatedRing } from "./ringFactoryWriter.js";
 export { describeRing, type RingDescription, type RingMemberDescription } from "./ringDescription.js";
 export { proveForkArgs, RingWriter, type AggregateFlushInput, type MembershipVoteInput, type ForkProof, type SentTransaction, type SignedDigest } from "./ringWriter.js";
 export { bounded, CHAIN_TIMEOUT_MS, CHAIN_WRITE_TIMEOUT_MS, waitForReceipt, type BoundOptions, type WaitOptions } from "./wait.js";

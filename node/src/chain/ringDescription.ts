@@ -39,6 +39,8 @@ export interface RingDescription {
   members: RingMemberDescription[];
   /** Set when the factory is known: whether the factory made this ring. */
   fromFactory?: boolean;
+  /** Set when the factory is known: whether the ring was created public (its members write in the clear). */
+  public?: boolean;
   /** The ReplicaRing this ring's members serve, when it is a replica ring. */
   servesReplicaRing?: string;
   /** The replica rings this ring is registered with (ReplicateRing), when the factory is known. */
@@ -82,11 +84,12 @@ export async function describeRing(provider: Provider, ring: string, factory?: s
   };
   if (factory === undefined) return description;
   const factoryReads = new RingFactoryReads(factory, provider);
-  const [fromFactory, serves, replicaRings] = await Promise.all([factoryReads.isRing(address, at), factoryReads.replicaRingOf(address, at), factoryReads.replicaRings(at)]);
+  const [fromFactory, serves, replicaRings, isPublic] = await Promise.all([factoryReads.isRing(address, at), factoryReads.replicaRingOf(address, at), factoryReads.replicaRings(at), factoryReads.isPublic(address, at)]);
   const registered = await Promise.all(replicaRings.map(async (replicaRing) => ((await new ReplicaRingReads(replicaRing, provider).isRegistered(address, at)) ? checksumAddress(replicaRing) : null)));
   return {
     ...description,
     fromFactory,
+    public: isPublic,
     ...(serves === ZERO_ADDRESS ? {} : { servesReplicaRing: serves }),
     replicatedBy: registered.filter((replicaRing): replicaRing is string => replicaRing !== null),
   };

@@ -2,20 +2,21 @@
  * `ring-node replica register` and `replica status`: ReplicateRing from the command line. A member
  * signs the registration of its ring with a replica ring (the fee shown first, paid from its
  * account only with `--yes`), and a replica node relays it and keeps the ring's replica key, whose
- * commitment goes on chain with the registration.
+ * commitment goes on chain with the registration. `replica create` makes a replica ring (its Ring
+ * and its ReplicaRing) through the same RingFactory as `ring create`.
  */
 import type { Command } from "commander";
-import { Contract, formatEther, type Wallet } from "ethers";
+import { Contract, formatEther, parseEther, type Wallet } from "ethers";
 import { join } from "node:path";
-import { ReplicaRingReads, replicaRingInterface, RingReads, waitForReceipt } from "../chain/index.js";
+import { ReplicaRingReads, replicaRingInterface, RingFactoryWriter, RingReads, waitForReceipt } from "../chain/index.js";
 import { buildReplicateRing, nextForwarderNonce, readForwarderInfo } from "../client/requests.js";
 import { RingsRpcClient } from "../client/ringsRpcClient.js";
 import { readConfigFile } from "../config/config.js";
 import { ensureRingKeys, readRingKeys, RING_KEYS_FILE } from "../replica/ringKeyFile.js";
 import { replicaKeyCommitment } from "../replica/ringKeys.js";
-import { addChainOptions, addressArgument, avatarSigner, chainOf, dataDirOf, type ChainFlags } from "./chainAccess.js";
+import { addChainOptions, addressArgument, avatarSigner, chainOf, dataDirOf, factoryOf, type ChainFlags } from "./chainAccess.js";
 import { UsageError } from "./errors.js";
-import { printResult } from "./ring.js";
+import { parseMembers, printResult } from "./ring.js";
 
 interface ReplicaFlags extends ChainFlags {
   ring?: string;
@@ -35,6 +36,23 @@ const withRingOptions = (command: Command) =>
   addChainOptions(command)
     .option("--ring <address>", "the ring to register (default: the data directory's ring)")
     .option("--keys <file>", `the ring's read and replica keys (default <dataDir>/${RING_KEYS_FILE}, made if absent)`);
+
+/** `--fee` in ETH as wei. */
+function feeArgument(text: string): bigint {
+  try {
+    const fee = parseEther(text);
+    if (fee >= 0n) return fee;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--fee: ${JSON.stringify(text)} is not an amount of ETH (e.g. 0.01)`);
+}
+
+/** `--period` in seconds, positive. */
+function periodArgument(text: string): bigint {
+  if (!/^[1-9]\d*$/.test(text.trim())) throw new UsageError(`--period: ${JSON.stringify(text)} is not a positive number of seconds`);
+  return BigInt(text.trim());
+}
 
 /** `ReplicaRing.deposit(signer)` of `amount` from the signer's account; the transaction hash once mined. */
 async function depositFrom(signer: Wallet, replicaRing: string, amount: bigint): Promise<string> {
@@ -61,6 +79,35 @@ function periodText({ expiresAt, expired }: RegistrationPeriod): string {
 
 export function replicaCommand(program: Command): void {
   const replica = program.command("replica").description("register the ring with a replica ring (ReplicateRing) and see where it stands");
+  addChainOptions(replica.command("create"))
+    .description("create a replica ring of --members (replica nodes) through the RingFactory, sent from this node's avatar account: its Ring and its ReplicaRing")
+    .requiredOption("--members <address...>", "the replica nodes' avatar addresses (repeatable, or comma-separated)")
+    .requiredOption("--fee <eth>", "what one registration period costs a client ring, in ETH")
+    .option("--period <seconds>", "seconds of retention one fee pays for (default: the factory's 30 days)")
+    .option("--owner <address>", "the replica ring's owner, who withdraws the fees (default: this node's address)")
+    .action(async (flags: ChainFlags & { members: string[]; fee: string; period?: string; owner?: string }) => {
+      const members = parseMembers(flags.members);
+      const fee = feeArgument(flags.fee);
+      const period = flags.period === undefined ? undefined : periodArgument(flags.period);
+      const owner = flags.owner === undefined ? undefined : addressArgument(flags.owner, "--owner");
+      const { provider, chainId } = await chainOf(flags);
+      try {
+        const factory = await factoryOf(flags, chainId, provider);
+        const signer = await avatarSigner(flags, provider);
+        const created = await new RingFactoryWriter(factory, signer).createReplicaRing(members, owner ?? signer.address, fee, period);
+        const text = [
+          `replica ring  ${created.replicaRing} (fee ${formatEther(created.fee)} ETH per ${created.period.toString()} s)`,
+          `its ring      ${created.ring} (members ${members.join(" ")})`,
+          `tx            ${created.transactionHash} (block ${created.blockNumber}, gas ${created.gasUsed})`,
+          "",
+          `each replica node starts with: ring-node start --ring ${created.ring} --replica-ring ${created.replicaRing}`,
+          "",
+        ].join("\n");
+        printResult(flags.json, { ...created, members, chainId: chainId.toString(), factory }, text);
+      } finally {
+        provider.destroy();
+      }
+    });
   withRingOptions(replica.command("register").argument("<replica-ring>", "the ReplicaRing contract"))
     .requiredOption("--via <url>", "JSON-RPC URL of one of the replica ring's nodes (it relays the registration)")
     .option("--yes", "pay the fee from this node's account if its credit does not cover it")

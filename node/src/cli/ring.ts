@@ -31,6 +31,7 @@ export function formatCreated(created: CreatedRing): string {
     `owner    ${created.owner}`,
     `members  ${created.members.join(" ")}`,
     `scheme   ${created.scheme === "bls" ? "bls (BlsRing: each member registers its BLS key when its node starts)" : "ecdsa"}`,
+    `public   ${created.public ? "yes (the members write their log entries in the clear)" : "no (the members' log entries are sealed with the ring's read keys)"}`,
     `tx       ${created.transactionHash} (block ${created.blockNumber}, gas ${created.gasUsed})`,
     "",
     `each member starts its node with: ring-node start --ring ${created.ring}`,
@@ -46,6 +47,7 @@ export function formatRing(ring: RingDescription): string {
     `majority  ${ring.requiredVotes} of ${ring.members.length}`,
     `scheme    ${ring.scheme}`,
   ];
+  if (ring.public !== undefined) lines.push(`public    ${ring.public ? "yes (entries in the clear)" : "no (entries sealed with read keys)"}`);
   if (ring.servesReplicaRing !== undefined) lines.push(`serves    ReplicaRing ${ring.servesReplicaRing}`);
   if (ring.replicatedBy !== undefined) lines.push(`replicas  ${ring.replicatedBy.length === 0 ? "not registered with a replica ring" : ring.replicatedBy.join(" ")}`);
   else lines.push("replicas  unknown (no RingFactory: give --factory or --deployments)");
@@ -61,7 +63,8 @@ export function ringCommand(program: Command): void {
     .requiredOption("--members <address...>", "the members' avatar addresses (repeatable, or comma-separated)")
     .option("--owner <address>", "the ring's owner, who may admit and remove members (default: this node's address)")
     .option("--scheme <scheme>", "how rounds are signed: ecdsa (Ring.flush, one signature per member) or bls (one BLS12-381 aggregate)", "ecdsa")
-    .action(async (flags: ChainFlags & { members: string[]; owner?: string; scheme: string }) => {
+    .option("--public", "record the ring as public: its members write their log entries in the clear, with no read keys (fixed at creation)")
+    .action(async (flags: ChainFlags & { members: string[]; owner?: string; scheme: string; public?: boolean }) => {
       if (flags.scheme !== "ecdsa" && flags.scheme !== "bls") throw new UsageError(`--scheme: ecdsa or bls, not ${flags.scheme}`);
       const scheme = flags.scheme;
       const members = parseMembers(flags.members);
@@ -70,7 +73,7 @@ export function ringCommand(program: Command): void {
       try {
         const factory = await factoryOf(flags, chainId, provider);
         const signer = await avatarSigner(flags, provider);
-        const created = await new RingFactoryWriter(factory, signer).createRing(members, owner ?? signer.address, undefined, scheme);
+        const created = await new RingFactoryWriter(factory, signer).createRing(members, owner ?? signer.address, undefined, scheme, flags.public === true);
         printResult(flags.json, { ...created, chainId: chainId.toString(), factory }, formatCreated(created));
       } finally {
         provider.destroy();

@@ -104,9 +104,10 @@ export const nodeConfigSchema = z.object({
   /** Publish this node's multiaddr and PeerId on chain (`Ring.setNodeInfo`) when they change. */
   publishNodeInfo: z.boolean().default(true),
   /**
-   * A public ring: the member writes its rounds entries and messages in the clear and takes part in
-   * no read-key exchange. Off by default: every entry not needed in the clear for verification is
-   * sealed with the ring's read key (replica/readKeys.ts). All members of a ring must agree.
+   * Expect a public ring. Whether a ring is public is the ring's, fixed at its creation
+   * (`RingFactory.createPublicRing`, chain/ringVisibility.ts): its members write in the clear and
+   * exchange no read keys; every other ring seals what is not needed in the clear for verification
+   * (replica/readKeys.ts). On: the node refuses to start for a ring the chain does not record as public.
    */
   publicRing: z.boolean().default(false),
   /** How long one block fetch (bitswap) or log-sync request may take before it is abandoned. */

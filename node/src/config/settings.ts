@@ -51,7 +51,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("restoreFrom", "--restore-from <url>", "RING_NODE_RESTORE_FROM", "replica node JSON-RPC URL to restore the own log from (GetReplicaLog), repeatable or comma-separated", list),
   setting("controlPort", "--control-port <port>", "RING_NODE_CONTROL_PORT", "local control endpoint port, 0 = any", integer),
   setting("publishNodeInfo", "--publish-node-info <on|off>", "RING_NODE_PUBLISH_NODE_INFO", "publish this node's multiaddr and PeerId on chain (default on)", onOff),
-  setting("publicRing", "--public-ring <on|off>", "RING_NODE_PUBLIC_RING", "write entries in the clear, no read keys (default off: encrypted)", onOff),
+  setting("publicRing", "--public-ring <on|off>", "RING_NODE_PUBLIC_RING", "expect a public ring (created with `ring create --public`): refuse to start if the chain does not record it so; a public ring is written in the clear either way", onOff),
   setting("fetchTimeoutMs", "--fetch-timeout-ms <ms>", "RING_NODE_FETCH_TIMEOUT_MS", "bound on one block fetch or log-sync wait", integer),
   setting("chainPollMs", "--chain-poll-ms <ms>", "RING_NODE_CHAIN_POLL_MS", "chain polling interval", integer),
   setting("headExchangeMs", "--head-exchange-ms <ms>", "RING_NODE_HEAD_EXCHANGE_MS", "interval of direct head exchange with members", integer),

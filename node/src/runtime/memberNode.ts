@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { PeerId, Startable } from "@libp2p/interface";
 import type { Logger } from "pino";
 import { RingChainView } from "../chain/ringChainView.js";
+import { readRingVisibility, writesInTheClear } from "../chain/ringVisibility.js";
 import { bytes32ToCid } from "../core/cid.js";
 import type { NodeConfig } from "../config/config.js";
 import { addressOfPeerId, type RingIdentity } from "../identity/identity.js";
@@ -63,6 +64,8 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       if (!chain.isMember(identity.address)) {
         throw new NotAMemberError(`${identity.address} is not a member of ring ${chain.ring} on chain ${chain.chainId}; ask the ring's owner to admit it`);
       }
+      const publicRing = writesInTheClear(chain.ring, await readRingVisibility(chain.provider, chain.ring, chain.chainId, config.factory), config.publicRing);
+      if (publicRing) logger.info({ ring: chain.ring }, "the ring is public (created with --public): entries are written in the clear, no read keys");
       const isRingPeer = (peerId: PeerId) => {
         try {
           return chain.isMember(addressOfPeerId(peerId));
@@ -112,7 +115,7 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
         { restoreFrom: config.restoreFrom, fetchTimeoutMs: config.fetchTimeoutMs, ...(replicaKey === undefined ? {} : { replicaKey }) },
         restoring.signal,
       );
-      const readKeys = new RingReadKeys({ logs, ownLog, chain, privateKey: identity.privateKey, logger: logger.child({ component: "read-keys" }) }, { dataDir: config.dataDir, publicRing: config.publicRing });
+      const readKeys = new RingReadKeys({ logs, ownLog, chain, privateKey: identity.privateKey, logger: logger.child({ component: "read-keys" }) }, { dataDir: config.dataDir, publicRing });
       await readKeys.start();
       cleanups.push(() => readKeys.stop());
       const relayReservations = () => [...(helia.libp2p.services.relay?.reservations.keys() ?? [])].map((peer) => peer.toString());
