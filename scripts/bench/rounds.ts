@@ -255,6 +255,22 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwrote bench-results/rounds.json\n`);
 }
 
+/** `--speedup-wasm`: only the WebAssembly primes speedup runs, at BENCH_SPEEDUP_N (default 1,2). */
+async function speedupWasmMain(): Promise<void> {
+  const limit = Number(process.env.BENCH_WASM_PRIMES_LIMIT ?? 20_000_000);
+  const ns = (process.env.BENCH_SPEEDUP_N ?? "1,2").split(",").map(Number).filter((n) => n >= 1 && n <= 5);
+  await promisify(execFile)("npm", ["run", "--silent", "build:wasm"], { cwd: ROOT });
+  const runs: SpeedupRun[] = [];
+  for (const n of ns) runs.push(await speedup(n, "wasm", limit));
+  const base = runs.find((run) => run.n === 1)?.seconds;
+  for (const { n, seconds, memberCpuSeconds } of runs) {
+    const ratio = base === undefined ? "" : ` (speedup ${(base / seconds).toFixed(2)}x)`;
+    process.stdout.write(`map-reduce wasm primes < ${limit}, N=${n}: ${seconds.toFixed(2)} s${ratio}, member CPU s ${memberCpuSeconds.map((v) => v?.toFixed(1) ?? "-").join(" / ")}\n`);
+  }
+  process.stdout.write(`load average ${loadavg().map((v) => v.toFixed(2)).join(" ")}\n`);
+}
+
 const soakAt = process.argv.indexOf("--soak");
-if (soakAt >= 0) await soakMain(Number(process.argv[soakAt + 1] ?? 10) || 10);
+if (process.argv.includes("--speedup-wasm")) await speedupWasmMain();
+else if (soakAt >= 0) await soakMain(Number(process.argv[soakAt + 1] ?? 10) || 10);
 else await main();

@@ -117,7 +117,8 @@ port.on("message", (request: WorkerRequest) => {
         port.postMessage({ id: request.id, crashed } satisfies WorkerReply);
       },
     )
-    .finally(() => prepareSpare(request.limits.memoryBytes));
+    // A WebAssembly call used no QuickJS instance: the spare prepared before it is still unused.
+    .finally(() => (request.wasm === undefined || spare === undefined) && prepareSpare(request.limits.memoryBytes));
 });
 prepareSpare(DEFAULT_LIMITS.memoryBytes);
 await spare;
