@@ -19,9 +19,8 @@
  *     "jobsPerMin", "speedup": [ { "n", "seconds" } ], "jobLatency", "loadAverage" }
  * Environment: BENCH_ROUNDS (default 100), BENCH_CONCURRENCY (20), BENCH_THROUGHPUT_SECONDS (30),
  * BENCH_SPEEDUP_N ("1,2"), BENCH_PRIMES_LIMIT (CPU work of the speedup job).
- * `npm run bench:rounds -- --soak [minutes]` runs the soak mode instead (roundsSoak.ts);
- * `npm run bench:rounds -- --block-times 2,12` the block-time mode (roundsBlockTimes.ts), which
- * sets `blockTimes` in bench-results/rounds.json and keeps its other fields.
+ * Modes instead: `-- --soak [minutes]` (roundsSoak.ts); `-- --block-times 2,12` (roundsBlockTimes.ts,
+ * sets `blockTimes` in rounds.json, keeps its other fields); `-- --speedup-wasm` (WASM speedup only).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
@@ -48,7 +47,6 @@ export function reduce(partials, params) { return { n: params.n, shards: partial
 
 /** Bench timeouts: rounds react to events, polls only back them up. */
 const BENCH_ENV: NodeJS.ProcessEnv = { RING_NODE_CHAIN_POLL_MS: "100", RING_NODE_TRACE_ROUNDS: "1" };
-
 
 async function startRing(n: number, label: string): Promise<RoundsRing> {
   const world = await startRoundsRing(n, label, BENCH_ENV);
@@ -260,8 +258,7 @@ async function main(): Promise<void> {
 
 /** The block-time mode: a new ring of 4 per block time; `blockTimes` merged into rounds.json. */
 async function blockTimesMain(blockTimes: number[]): Promise<void> {
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 20);
-  const blocks = Number(process.env.BENCH_BLOCK_TIME_BLOCKS ?? 12);
+  const [concurrency, blocks] = [Number(process.env.BENCH_CONCURRENCY ?? 20), Number(process.env.BENCH_BLOCK_TIME_BLOCKS ?? 12)];
   const results: BlockTimeResult[] = [];
   for (const seconds of blockTimes) {
     const world = await startRing(4, `blocks${seconds}`);
@@ -280,8 +277,24 @@ async function blockTimesMain(blockTimes: number[]): Promise<void> {
   process.stdout.write(`\nwrote blockTimes to bench-results/rounds.json\n`);
 }
 
+/** `--speedup-wasm`: only the WebAssembly primes speedup runs, at BENCH_SPEEDUP_N (default 1,2). */
+async function speedupWasmMain(): Promise<void> {
+  const limit = Number(process.env.BENCH_WASM_PRIMES_LIMIT ?? 20_000_000);
+  const ns = (process.env.BENCH_SPEEDUP_N ?? "1,2").split(",").map(Number).filter((n) => n >= 1 && n <= 5);
+  await promisify(execFile)("npm", ["run", "--silent", "build:wasm"], { cwd: ROOT });
+  const runs: SpeedupRun[] = [];
+  for (const n of ns) runs.push(await speedup(n, "wasm", limit));
+  const base = runs.find((run) => run.n === 1)?.seconds;
+  for (const { n, seconds, memberCpuSeconds } of runs) {
+    const ratio = base === undefined ? "" : ` (speedup ${(base / seconds).toFixed(2)}x)`;
+    process.stdout.write(`map-reduce wasm primes < ${limit}, N=${n}: ${seconds.toFixed(2)} s${ratio}, member CPU s ${memberCpuSeconds.map((v) => v?.toFixed(1) ?? "-").join(" / ")}\n`);
+  }
+  process.stdout.write(`load average ${loadavg().map((v) => v.toFixed(2)).join(" ")}\n`);
+}
+
 const soakAt = process.argv.indexOf("--soak");
 const blockTimesAt = process.argv.indexOf("--block-times");
-if (soakAt >= 0) await soakMain(Number(process.argv[soakAt + 1] ?? 10) || 10);
+if (process.argv.includes("--speedup-wasm")) await speedupWasmMain();
+else if (soakAt >= 0) await soakMain(Number(process.argv[soakAt + 1] ?? 10) || 10);
 else if (blockTimesAt >= 0) await blockTimesMain((process.argv[blockTimesAt + 1] ?? "2,12").split(",").map(Number).filter((s) => s > 0));
 else await main();

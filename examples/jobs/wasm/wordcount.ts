@@ -1,24 +1,86 @@
 // Word count: the AssemblyScript twin of examples/jobs/wordcount.js for ASCII texts (inputs are
 // text strings, { text } maps or raw bytes; a word is a lower-cased run of ASCII letters and digits
 // joined by apostrophes). Same shards, same output bytes. Built by `npm run build:wasm`.
+//
+// No allocation per word: words are lower-cased into the tail of one byte arena while their hash is
+// computed, and looked up in an open-addressing table of entry indices; only a new word keeps its
+// bytes (the arena's end moves past them).
 import { allocate, Reader, Writer } from "./cbor";
 
 export function alloc(length: usize): usize {
   return allocate(length);
 }
 
-let counts = new Map<string, u64>();
+/** Per byte: its lower-cased form if it is a word character ([A-Za-z0-9]), else 0. */
+const WORD_CHAR = new StaticArray<u8>(256);
+for (let c = 48; c <= 57; c++) WORD_CHAR[c] = <u8>c;
+for (let c = 97; c <= 122; c++) WORD_CHAR[c] = <u8>c;
+for (let c = 65; c <= 90; c++) WORD_CHAR[c] = <u8>(c + 32);
+
+/** Words' bytes, back to back; entry e's word is at arena + starts[e], lengths[e] bytes. */
+let arena: usize = heap.alloc(1 << 16);
+let arenaCapacity: usize = 1 << 16;
+let arenaLength: usize = 0;
+let starts = new Array<u32>();
+let lengths = new Array<u32>();
+let hashes = new Array<u32>();
+let totals = new Array<u64>();
+/** Open addressing: entry index + 1, or 0 for an empty slot; capacity is a power of two. */
+let slots = new StaticArray<u32>(1024);
+let mask: u32 = 1023;
+
+/** Room for `length` more bytes at the arena's end. */
+function reserve(length: usize): usize {
+  if (arenaLength + length > arenaCapacity) {
+    while (arenaLength + length > arenaCapacity) arenaCapacity <<= 1;
+    arena = heap.realloc(arena, arenaCapacity);
+  }
+  return arena + arenaLength;
+}
+
+function fnv(ptr: usize, length: usize): u32 {
+  let hash: u32 = 2166136261;
+  for (let i: usize = 0; i < length; i++) hash = (hash ^ <u32>load<u8>(ptr + i)) * 16777619;
+  return hash;
+}
+
+function grow(): void {
+  const capacity = slots.length << 1;
+  slots = new StaticArray<u32>(capacity);
+  mask = <u32>capacity - 1;
+  for (let e = 0; e < hashes.length; e++) {
+    let s = unchecked(hashes[e]) & mask;
+    while (unchecked(slots[s]) != 0) s = (s + 1) & mask;
+    unchecked((slots[s] = <u32>e + 1));
+  }
+}
+
+/** Adds `amount` to the word of `length` bytes at `ptr` (hash `hash`), keeping its bytes if new. */
+function add(ptr: usize, length: usize, hash: u32, amount: u64): void {
+  let s = hash & mask;
+  for (;;) {
+    const slot = unchecked(slots[s]);
+    if (slot == 0) break;
+    const e = <i32>slot - 1;
+    if (unchecked(hashes[e]) == hash && unchecked(lengths[e]) == <u32>length && memory.compare(arena + unchecked(starts[e]), ptr, length) == 0) {
+      unchecked((totals[e] += amount));
+      return;
+    }
+    s = (s + 1) & mask;
+  }
+  const at = reserve(length);
+  if (at != ptr) memory.copy(at, ptr, length);
+  starts.push(<u32>arenaLength);
+  lengths.push(<u32>length);
+  hashes.push(hash);
+  totals.push(amount);
+  arenaLength += length;
+  unchecked((slots[s] = <u32>hashes.length));
+  if (<u32>hashes.length * 2 > mask) grow();
+}
 
 function isSpace(c: u32): bool {
   return c == 32 || (c >= 9 && c <= 13);
-}
-
-function isWordChar(c: u32): bool {
-  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-}
-
-function lower(c: u32): u32 {
-  return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
 function boundary(text: usize, length: usize, position: usize): usize {
@@ -27,24 +89,32 @@ function boundary(text: usize, length: usize, position: usize): usize {
   return p;
 }
 
+/** Counts the words of text[start, end); returns how many there were. */
 function countSlice(text: usize, start: usize, end: usize): u64 {
   let words: u64 = 0;
   let i = start;
+  const table = changetype<usize>(WORD_CHAR);
   while (i < end) {
-    if (!isWordChar(lower(load<u8>(text + i)))) {
+    if (load<u8>(table + load<u8>(text + i)) == 0) {
       i++;
       continue;
     }
     const from = i;
     for (;;) {
-      while (i < end && isWordChar(lower(load<u8>(text + i)))) i++;
-      if (i + 1 < end && load<u8>(text + i) == 39 && isWordChar(lower(load<u8>(text + i + 1)))) i++;
+      while (i < end && load<u8>(table + load<u8>(text + i)) != 0) i++;
+      if (i + 1 < end && load<u8>(text + i) == 39 && load<u8>(table + load<u8>(text + i + 1)) != 0) i++;
       else break;
     }
-    const codes = new Array<i32>(<i32>(i - from));
-    for (let k = from; k < i; k++) codes[<i32>(k - from)] = <i32>lower(load<u8>(text + k));
-    const word = String.fromCharCodes(codes);
-    counts.set(word, counts.has(word) ? counts.get(word) + 1 : 1);
+    // Lower-case the word into the arena's tail, hashing as it goes (an apostrophe maps to 0 in the table).
+    const out = reserve(i - from);
+    let hash: u32 = 2166136261;
+    for (let k: usize = 0; k < i - from; k++) {
+      const c = load<u8>(text + from + k);
+      const lowered = c == 39 ? <u8>39 : load<u8>(table + c);
+      store<u8>(out + k, lowered);
+      hash = (hash ^ <u32>lowered) * 16777619;
+    }
+    add(out, i - from, hash, 1);
     words++;
   }
   return words;
@@ -77,7 +147,7 @@ export function map(ptr: usize, length: usize, shardIndex: u32, shardCount: u32)
   writer.text("words");
   writer.uint(words);
   writer.text("counts");
-  writeCounts(writer, sortedKeys());
+  writeCounts(writer, sortedEntries());
   return writer.finish();
 }
 
@@ -90,30 +160,45 @@ function countInput(reader: Reader, shardIndex: u32, shardCount: u32): u64 {
   return countSlice(text, start, end);
 }
 
+/** Bytewise order of two entries' words (a prefix first), as JavaScript compares ASCII strings. */
+function bytewise(a: i32, b: i32): i32 {
+  const la = unchecked(lengths[a]);
+  const lb = unchecked(lengths[b]);
+  const order = memory.compare(arena + unchecked(starts[a]), arena + unchecked(starts[b]), <usize>(la < lb ? la : lb));
+  return order != 0 ? order : <i32>la - <i32>lb;
+}
+
 /** dag-cbor map key order: shorter first, then bytewise. */
-function canonical(a: string, b: string): i32 {
-  if (a.length != b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
+function canonical(a: i32, b: i32): i32 {
+  const la = unchecked(lengths[a]);
+  const lb = unchecked(lengths[b]);
+  return la != lb ? <i32>la - <i32>lb : memory.compare(arena + unchecked(starts[a]), arena + unchecked(starts[b]), <usize>la);
 }
 
-function byCount(a: string, b: string): i32 {
-  const ca = counts.get(a);
-  const cb = counts.get(b);
+/** Most frequent first, ties by word. */
+function byCount(a: i32, b: i32): i32 {
+  const ca = unchecked(totals[a]);
+  const cb = unchecked(totals[b]);
   if (ca != cb) return ca > cb ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return bytewise(a, b);
 }
 
-function sortedKeys(): Array<string> {
-  const keys = counts.keys();
-  keys.sort(canonical);
-  return keys;
+function sortedEntries(): Array<i32> {
+  const entries = new Array<i32>(hashes.length);
+  for (let e = 0; e < entries.length; e++) unchecked((entries[e] = e));
+  entries.sort(canonical);
+  return entries;
 }
 
-function writeCounts(writer: Writer, keys: Array<string>): void {
-  writer.head(5, <u64>keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    writer.text(keys[i]);
-    writer.uint(counts.get(keys[i]));
+function writeWord(writer: Writer, e: i32): void {
+  writer.textFrom(arena + unchecked(starts[e]), <usize>unchecked(lengths[e]));
+}
+
+function writeCounts(writer: Writer, entries: Array<i32>): void {
+  writer.head(5, <u64>entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    writeWord(writer, unchecked(entries[i]));
+    writer.uint(unchecked(totals[unchecked(entries[i])]));
   }
 }
 
@@ -135,12 +220,9 @@ export function reduce(ptr: usize, length: usize): u64 {
             const n = reader.head();
             for (let w: u64 = 0; w < n; w++) {
               const wordLength = reader.stringLength();
-              const codes = new Array<i32>(<i32>wordLength);
-              for (let k: usize = 0; k < wordLength; k++) codes[<i32>k] = <i32>load<u8>(reader.pos + k);
+              const word = reader.pos;
               reader.pos += wordLength;
-              const word = String.fromCharCodes(codes);
-              const value = reader.uint();
-              counts.set(word, counts.has(word) ? counts.get(word) + value : value);
+              add(word, wordLength, fnv(word, wordLength), reader.uint());
             }
           } else reader.skip();
         }
@@ -154,7 +236,7 @@ export function reduce(ptr: usize, length: usize): u64 {
       }
     } else reader.skip();
   }
-  const keys = sortedKeys();
+  const keys = sortedEntries();
   const ranked = keys.slice(0);
   ranked.sort(byCount);
   const shown = <i32>(top < <u64>ranked.length ? top : <u64>ranked.length);
@@ -164,8 +246,8 @@ export function reduce(ptr: usize, length: usize): u64 {
   writer.head(4, <u64>shown);
   for (let i = 0; i < shown; i++) {
     writer.head(4, 2);
-    writer.text(ranked[i]);
-    writer.uint(counts.get(ranked[i]));
+    writeWord(writer, unchecked(ranked[i]));
+    writer.uint(unchecked(totals[unchecked(ranked[i])]));
   }
   writer.text("words");
   writer.uint(words);

@@ -18,7 +18,7 @@ import { Worker } from "node:worker_threads";
 import { cidOfBytes } from "../core/cid.js";
 import { jobFailureFrom, SandboxClosedError, SandboxCrashedError, SandboxTimeoutError } from "./errors.js";
 import { resolveLimits, SANDBOX_TIMEOUT_MS, type SandboxLimits } from "./limits.js";
-import type { WorkerReply, WorkerRequest } from "./sandboxProtocol.js";
+import { wasmCallArgs, type WorkerReply, type WorkerRequest } from "./sandboxProtocol.js";
 
 export interface SandboxCall {
   /** The job's ES module source. */
@@ -107,11 +107,16 @@ export class Sandbox {
       id: this.nextId++,
       source: call.source,
       entry: call.entry,
-      args: dagCbor.encode(call.args),
+      args: new Uint8Array(0),
       seed: seedWords(call.seed),
       limits: resolveLimits(call.limits),
     };
-    if (call.wasm !== undefined) request.wasm = call.wasm;
+    if (call.wasm !== undefined) {
+      const { input, extra } = wasmCallArgs(call.entry, call.args);
+      request.wasm = call.wasm;
+      request.args = input;
+      request.wasmExtra = extra;
+    } else request.args = dagCbor.encode(call.args);
     return new Promise<SandboxOutput>((resolve, reject) => {
       const signal = options.signal;
       if (signal?.aborted) {

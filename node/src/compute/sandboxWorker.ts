@@ -81,8 +81,8 @@ function prepareSpare(memoryBytes: number): void {
 type CallReply = Extract<WorkerReply, { ok: boolean }>;
 
 async function serve(request: WorkerRequest): Promise<CallReply> {
+  if (request.wasm !== undefined) return { id: request.id, logs: [], ...runWasmCall(request.wasm, request.entry, request.args, request.wasmExtra ?? [], request.limits) };
   const args = dagCbor.decode(request.args);
-  if (request.wasm !== undefined) return { id: request.id, logs: [], ...runWasmCall(request.wasm, request.entry, args as unknown[], request.limits) };
   const instance = await takeInstance(request.limits.memoryBytes);
   const outcome = runGuestCall(instance.guest, {
     source: request.source,
@@ -117,7 +117,8 @@ port.on("message", (request: WorkerRequest) => {
         port.postMessage({ id: request.id, crashed } satisfies WorkerReply);
       },
     )
-    .finally(() => prepareSpare(request.limits.memoryBytes));
+    // A WebAssembly call used no QuickJS instance: the spare prepared before it is still unused.
+    .finally(() => (request.wasm === undefined || spare === undefined) && prepareSpare(request.limits.memoryBytes));
 });
 prepareSpare(DEFAULT_LIMITS.memoryBytes);
 await spare;

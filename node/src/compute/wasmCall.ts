@@ -33,7 +33,8 @@ function compile(wasm: Uint8Array, memoryBytes: number): object {
 
 type Fn = (...args: number[]) => number | bigint;
 
-export function runWasmCall(wasm: Uint8Array, entry: string, args: unknown[], limits: SandboxLimits): WasmOutcome {
+/** Calls `entry` with `input` (the ABI's dag-cbor input, sandboxProtocol.ts wasmCallArgs) copied into a fresh instance. */
+export function runWasmCall(wasm: Uint8Array, entry: string, input: Uint8Array, extra: number[], limits: SandboxLimits): WasmOutcome {
   let module: object;
   try {
     module = compile(wasm, limits.memoryBytes);
@@ -51,13 +52,11 @@ export function runWasmCall(wasm: Uint8Array, entry: string, args: unknown[], li
   const used = (): number => Math.ceil(Number(budget - fuel.value) / WASM_FUEL_PER_TICK);
   const fn = exports[entry];
   if (typeof fn !== "function") return { ok: false, kind: "bad-code", message: `the module does not export ${entry}`, fuelUsed: 0 };
-  const input = dagCbor.encode(entry === "map" ? { inputs: args[0], params: args[1] } : { partials: args[0], params: args[1] });
   try {
     if (typeof exports._initialize === "function") (exports._initialize as Fn)();
     const ptr = Number((exports.alloc as Fn)(input.length)) >>> 0;
     if (ptr + input.length > memory.buffer.byteLength) return { ok: false, kind: "threw", message: "alloc returned a range outside memory", fuelUsed: used() };
     new Uint8Array(memory.buffer).set(input, ptr);
-    const extra = entry === "map" ? [args[2] as number, args[3] as number] : [];
     const result = BigInt.asUintN(64, BigInt((fn as Fn)(ptr, input.length, ...extra)));
     return readOutput(memory, Number(result >> 32n), Number(result & 0xffffffffn), used());
   } catch (error) {

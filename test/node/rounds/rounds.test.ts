@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, afterEach, before, describe, it } from "mocha";
-import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, runReference } from "../../../node/src/compute/index.js";
+import { MemoryBlocks, prepareWordcountJob, readCorpus, readExampleJob, readExampleWasm, runReference } from "../../../node/src/compute/index.js";
 import { cidToBytes32 } from "../../../node/src/core/cid.js";
 import { GATE_ABI as GATE_LATEST_ABI } from "../../../node/src/chain/index.js";
 import { toJson, type JobStatus } from "../../../node/src/rounds/jobService.js";
@@ -19,9 +19,16 @@ import { ringAt } from "../../../scripts/devnet/ringsOnChain.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
 
-/** A word-count job over `texts` (the shipped job code), as SubmitJob takes it. */
-async function wordcount(texts: string[], shards: number, redundancy: number, pin: number) {
-  return { source: await readExampleJob("wordcount"), inputs: texts.map((text) => ({ text })), params: { top: 20 }, shards, redundancy, pin };
+/** The word-count job in each kind of job code: the WebAssembly build gives the JavaScript version's output bytes. */
+const JOB_KINDS = [
+  { kind: "JavaScript", code: async () => ({ source: await readExampleJob("wordcount") }) },
+  { kind: "WebAssembly", code: async () => ({ wasm: Buffer.from(await readExampleWasm("wordcount")).toString("base64") }) },
+] as const;
+type JobKind = (typeof JOB_KINDS)[number];
+
+/** A word-count job over `texts` (the shipped job code, JavaScript unless `kind` says), as SubmitJob takes it. */
+async function wordcount(texts: string[], shards: number, redundancy: number, pin: number, kind: JobKind = JOB_KINDS[0]) {
+  return { ...(await kind.code()), inputs: texts.map((text) => ({ text })), params: { top: 20 }, shards, redundancy, pin };
 }
 
 /** The same job run once in this process by the compute layer's reference runner. */
@@ -166,35 +173,22 @@ export function reduce(partials) { return partials; }`;
     return ringAt(world.ring.ring, world.ring.chain.account(0)).reputation(world.members[index]?.address as string);
   }
 
-  it("1 of 4 members returns wrong results: the round is finalised anyway and its dissent is recorded on chain", async function () {
-    const faulty = 3;
-    await withLiar(faulty, async () => {
-      const before = await reputationOf(faulty);
-      const text = TEXT("with one liar");
-      const expected = await reference([text], 4, 3);
-      const submitted = await world.jobsOf(0).submit(await wordcount([text], 4, 3, 9));
-      const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
-      expect(status.output?.cid).to.equal(expected.cid);
-      const after = await reputationOf(faulty);
-      expect(after.dissents).to.equal(before.dissents + 1n);
-      expect(after.agreements).to.equal(before.agreements);
+  for (const kind of JOB_KINDS) {
+    it(`1 of 4 members returns wrong results for a ${kind.kind} job: the round is finalised anyway and its dissent is recorded on chain`, async function () {
+      const faulty = 3;
+      await withLiar(faulty, async () => {
+        const before = await reputationOf(faulty);
+        const text = TEXT(`with one liar, ${kind.kind}`);
+        const expected = await reference([text], 4, 3);
+        const submitted = await world.jobsOf(0).submit(await wordcount([text], 4, 3, 9, kind));
+        const status = await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
+        expect(status.output?.cid).to.equal(expected.cid);
+        const after = await reputationOf(faulty);
+        expect(after.dissents).to.equal(before.dissents + 1n);
+        expect(after.agreements).to.equal(before.agreements);
+      });
     });
-  });
-
-  it("1 of 4 members returns wrong results for a WebAssembly job: the honest primes are finalised and its dissent is recorded", async function () {
-    const faulty = 2;
-    await withLiar(faulty, async () => {
-      const before = await reputationOf(faulty);
-      const dataDir = world.ring.members[0]?.dataDir as string;
-      const args = ["submit", "--data-dir", dataDir, "--wasm", PRIMES_WASM, "--params", '{"limit":100000,"block":2500}', "--shards", "4", "--redundancy", "3", "--json"];
-      const status = JSON.parse(await ringNodeCommand(args, {}, 90_000)) as JobStatus;
-      expect(status.status).to.equal("finalised");
-      expect(status.output?.value).to.deep.equal({ count: 9592, sum: 454396537, largest: 99991 });
-      const after = await reputationOf(faulty);
-      expect(after.dissents).to.equal(before.dissents + 1n);
-      expect(after.agreements).to.equal(before.agreements);
-    });
-  });
+  }
 
   it("the relayer is killed mid-round: the next relayer flushes", async function () {
     const relayer = await nextRelayer();
@@ -230,22 +224,24 @@ export function reduce(partials) { return partials; }`;
     await world.start(3);
   });
 
-  it("a member forks its log: the others prove it on chain, it is ejected, and the ring continues with 3", async function () {
-    const forker = 3;
-    const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
-    await world.kill(forker);
-    await world.start(forker, { RING_NODE_FAULT: "fork-log" });
-    const address = world.members[forker]?.address as string;
-    const submitted = await world.jobsOf(0).submit(await wordcount([TEXT("forked")], 4, 3, 12));
-    await waitFor("the fork proven on chain", async () => !(await ring.isMember(address)), 60_000, 250);
-    const proofs = await ring.queryFilter(ring.filters.ForkProven(address));
-    expect(proofs).to.have.length(1);
-    expect(await ring.memberCount()).to.equal(3n);
-    await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
-    const text = TEXT("three members");
-    const expected = await reference([text], 3, 2);
-    const next = await world.jobsOf(1).submit(await wordcount([text], 3, 2, 13));
-    const status = await world.jobsOf(1).waitFinalised(next.job, 90_000);
-    expect(status.output?.cid).to.equal(expected.cid);
-  });
+  // Each fork ejects its member: the JavaScript case leaves 3 members, the WebAssembly case after it 2.
+  for (const [kind, forker] of [[JOB_KINDS[0], 3], [JOB_KINDS[1], 2]] as const) {
+    it(`a member forks its log while computing a ${kind.kind} job: the others prove it on chain, it is ejected, and the ring continues with ${forker}`, async function () {
+      const ring = ringAt(world.ring.ring, world.ring.chain.account(0));
+      await world.kill(forker);
+      await world.start(forker, { RING_NODE_FAULT: "fork-log" });
+      const address = world.members[forker]?.address as string;
+      const submitted = await world.jobsOf(0).submit(await wordcount([TEXT(`forked, ${kind.kind}`)], 4, 3, 12, kind));
+      await waitFor("the fork proven on chain", async () => !(await ring.isMember(address)), 60_000, 250);
+      const proofs = await ring.queryFilter(ring.filters.ForkProven(address));
+      expect(proofs).to.have.length(1);
+      expect(await ring.memberCount()).to.equal(BigInt(forker));
+      await world.jobsOf(0).waitFinalised(submitted.job, 90_000);
+      const text = TEXT(`${forker} members, ${kind.kind}`);
+      const expected = await reference([text], forker, 2);
+      const next = await world.jobsOf(1).submit(await wordcount([text], forker, 2, 13, kind));
+      const status = await world.jobsOf(1).waitFinalised(next.job, 90_000);
+      expect(status.output?.cid).to.equal(expected.cid);
+    });
+  }
 });
