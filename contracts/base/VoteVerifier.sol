@@ -27,8 +27,9 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
     /// @dev What every member of a BLS ring signs for a round: the ring log node and the root of its member heads.
     bytes32 internal constant _AGGREGATE_VOTE_TYPEHASH =
         keccak256(
+            // solhint-disable-next-line gas-small-strings
             "AggregateVote(uint64 round,uint64 membershipEpoch,bytes32 ringNodeHead,bytes32 headsRoot,bytes32 outputsHash)"
-        ); // solhint-disable-line gas-small-strings
+        );
 
     bytes32 internal constant _MEMBERSHIP_TYPEHASH =
         keccak256("Membership(bool enter,address member,uint64 membershipEpoch,uint256 deadline)"); // solhint-disable-line gas-small-strings
