@@ -26,8 +26,8 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
 
     /// @dev What every member of a BLS ring signs for a round: the ring log node and the root of its member heads.
     bytes32 internal constant _AGGREGATE_VOTE_TYPEHASH =
+        // solhint-disable-next-line gas-small-strings
         keccak256(
-            // solhint-disable-next-line gas-small-strings
             "AggregateVote(uint64 round,uint64 membershipEpoch,bytes32 ringNodeHead,bytes32 headsRoot,bytes32 outputsHash)"
         );
 
