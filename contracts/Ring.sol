@@ -26,7 +26,6 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
     /// @inheritdoc IRing
     IScope public scope;
 
-
     modifier onlyOwner() {
         if (_msgSender() != _owner) revert NotOwner(_msgSender());
         _;
@@ -229,23 +228,40 @@ contract Ring is IRing, Initializable, ERC2771Context, RingLogs, MemberManager, 
         uint256 signerCount = signers.length;
         for (uint256 i = 0; i < dissents.length; ++i) {
             Dissent calldata dissent = dissents[i];
-            bytes32 digest = _voteDigest(atRound, epoch, dissent.ringNodeHead, dissent.outputsHash, dissent.logHead);
-            address dissenter = _recoverCompact(digest, dissent.r, dissent.vs, i);
-            _requireAbove(dissenter, last);
+            address dissenter = _dissenter(atRound, epoch, dissent, i, last);
             last = dissenter;
             while (s < signerCount && signers[s] < dissenter) ++s;
             bool withMajority = s < signerCount && signers[s] == dissenter;
-            if (withMajority || (dissent.ringNodeHead == majorityHead && dissent.outputsHash == majorityOutputsHash)) {
-                revert InvalidDissent(dissenter);
-            }
-            uint256 record = _memberRecords[dissenter];
-            if (uint160(record) == 0) revert NotAMember(dissenter);
-            unchecked {
-                _memberRecords[dissenter] = record + _DISSENT;
-            }
-            _setLogHead(dissenter, dissent.logHead);
-            emit Dissented(dissenter, atRound, dissent.ringNodeHead, dissent.outputsHash);
+            _recordDissent(atRound, majorityHead, majorityOutputsHash, dissent, dissenter, withMajority);
         }
+    }
+
+    /// @dev The signer of dissent `i`, checked above the previous one (`last`).
+    function _dissenter(uint64 r, uint64 epoch, Dissent calldata d, uint256 i, address last) internal view returns (address) {
+        address dissenter = _recoverCompact(_voteDigest(r, epoch, d.ringNodeHead, d.outputsHash, d.logHead), d.r, d.vs, i);
+        _requireAbove(dissenter, last);
+        return dissenter;
+    }
+
+    /// @dev Counts `dissenter`'s dissent (a member, not with the majority, for something else) and sets its head.
+    function _recordDissent(
+        uint64 atRound,
+        bytes32 majorityHead,
+        bytes32 majorityOutputsHash,
+        Dissent calldata dissent,
+        address dissenter,
+        bool withMajority
+    ) internal {
+        if (withMajority || (dissent.ringNodeHead == majorityHead && dissent.outputsHash == majorityOutputsHash)) {
+            revert InvalidDissent(dissenter);
+        }
+        uint256 record = _memberRecords[dissenter];
+        if (uint160(record) == 0) revert NotAMember(dissenter);
+        unchecked {
+            _memberRecords[dissenter] = record + _DISSENT;
+        }
+        _setLogHead(dissenter, dissent.logHead);
+        emit Dissented(dissenter, atRound, dissent.ringNodeHead, dissent.outputsHash);
     }
 
     function _consumeMembershipVote(

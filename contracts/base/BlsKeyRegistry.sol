@@ -68,6 +68,11 @@ abstract contract BlsKeyRegistry is IBlsKeyRegistry {
         return _unpack(_aggregateKey);
     }
 
+    /// @dev index + 1 of `member`'s key; 0: none.
+    function _blsIndexPlusOneOf(address member) internal view returns (uint256) {
+        return _blsIndexPlusOne[member];
+    }
+
     /// @dev Checks `key` and its proof of possession by `member`, then gives it the next index.
     function _registerBlsKey(address member, BLS12381.G1Point memory key, uint256[8] memory proofOfPossession)
         internal

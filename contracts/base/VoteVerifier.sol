@@ -24,9 +24,12 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
     bytes32 internal constant _VOTE_TYPEHASH =
         keccak256("Vote(uint64 round,uint64 membershipEpoch,bytes32 ringNodeHead,bytes32 outputsHash,bytes32 logHead)"); // solhint-disable-line gas-small-strings
 
-    /// @dev What every member of a BLS ring signs for a round: the ring log node commits each member's head.
+    /// @dev What every member of a BLS ring signs for a round: the ring log node and the root of its member heads.
     bytes32 internal constant _AGGREGATE_VOTE_TYPEHASH =
-        keccak256("AggregateVote(uint64 round,uint64 membershipEpoch,bytes32 ringNodeHead,bytes32 outputsHash)"); // solhint-disable-line gas-small-strings
+        // solhint-disable-next-line gas-small-strings
+        keccak256(
+            "AggregateVote(uint64 round,uint64 membershipEpoch,bytes32 ringNodeHead,bytes32 headsRoot,bytes32 outputsHash)"
+        );
 
     bytes32 internal constant _MEMBERSHIP_TYPEHASH =
         keccak256("Membership(bool enter,address member,uint64 membershipEpoch,uint256 deadline)"); // solhint-disable-line gas-small-strings
@@ -186,13 +189,15 @@ abstract contract VoteVerifier is EIP712, IVoteVerifier {
     }
 
     /// @dev The EIP-712 digest of an AggregateVote in this ring's domain: the message of a BLS ring's votes.
-    function _aggregateVoteDigest(uint64 atRound, uint64 membershipEpoch_, bytes32 ringNodeHead_, bytes32 outputsHash)
-        internal
-        view
-        returns (bytes32)
-    {
+    function _aggregateVoteDigest(
+        uint64 atRound,
+        uint64 membershipEpoch_,
+        bytes32 ringNodeHead_,
+        bytes32 headsRoot_,
+        bytes32 outputsHash
+    ) internal view returns (bytes32) {
         return _hashTypedDataV4(
-            keccak256(abi.encode(_AGGREGATE_VOTE_TYPEHASH, atRound, membershipEpoch_, ringNodeHead_, outputsHash))
+            keccak256(abi.encode(_AGGREGATE_VOTE_TYPEHASH, atRound, membershipEpoch_, ringNodeHead_, headsRoot_, outputsHash))
         );
     }
 

@@ -36,7 +36,7 @@ for (const [pass, k] of [SIGNER_COUNTS[0]!, ...SIGNER_COUNTS].entries()) {
   const aggregate: number[] = [];
   const verify: number[] = [];
   for (let round = 1n; round <= BigInt(ROUNDS); round++) {
-    const digest = aggregateVoteDigest(domain, { round, membershipEpoch: 0n, ringNodeHead: `0x${"11".repeat(32)}`, outputsHash: `0x${"22".repeat(32)}` });
+    const digest = aggregateVoteDigest(domain, { round, membershipEpoch: 0n, ringNodeHead: `0x${"11".repeat(32)}`, headsRoot: `0x${"33".repeat(32)}`, outputsHash: `0x${"22".repeat(32)}` });
     const signatures = members.map((member) => {
       const [signature, ms] = timed(() => signDigest(member.secretKey, digest));
       sign.push(ms);

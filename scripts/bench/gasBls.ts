@@ -58,11 +58,12 @@ export async function measureBlsRing(context: BlsBenchContext, k: number): Promi
   const flushOnce = async (round: bigint, signers: number) => {
     const ringNodeHead = ethers.hexlify(ethers.randomBytes(32));
     const outputs: Outputs = { gate: await gate.getAddress(), pins: [1n], cids: [ethers.hexlify(ethers.randomBytes(32))] };
-    const digest = aggregateVoteDigest(domain, { round, membershipEpoch, ringNodeHead, outputsHash: outputsHash(outputs) });
+    const headsRoot = ethers.hexlify(ethers.randomBytes(32));
+    const digest = aggregateVoteDigest(domain, { round, membershipEpoch, ringNodeHead, headsRoot, outputsHash: outputsHash(outputs) });
     const indices = Array.from({ length: signers }, (_, i) => i);
     const signature = aggregateSignatures(indices.map((i) => signDigest(members[i]!.keys.secretKey, digest)));
     const absent = nonSignerKeys(members.map((m) => m.keys.publicKey), indices);
-    const tx = await ring.connect(relayer).flushAggregate(round, ringNodeHead, outputs, signerBitmap(indices, k), absent, g2Words(signature));
+    const tx = await ring.connect(relayer).flushAggregate(round, ringNodeHead, headsRoot, outputs, { signerBitmap: signerBitmap(indices, k), nonSignerKeys: absent, signature: g2Words(signature) }, []);
     return Number((await tx.wait())?.gasUsed);
   };
   const firstFlushGas = await flushOnce(1n, k);

@@ -50,21 +50,22 @@ describe("BLS ring", function () {
       round,
       membershipEpoch: signed.membershipEpoch ?? (await ring.membershipEpoch()),
       ringNodeHead,
+      headsRoot: ethers.ZeroHash,
       outputsHash: outputsHash(NO_OUTPUTS),
     });
     const { signature, bitmap, nonSigners } = aggregateVote(signers, indices, digest);
-    return ring.flushAggregate(round, ringNodeHead, NO_OUTPUTS, bitmap, nonSigners, signature);
+    return ring.flushAggregate(round, ringNodeHead, ethers.ZeroHash, NO_OUTPUTS, { signerBitmap: bitmap, nonSignerKeys: nonSigners, signature }, []);
   }
 
   it("signs the digest the ring computes", async function () {
-    const digest = aggregateVoteDigest(ringDomain(chainId, await ring.getAddress()), { round: 3n, membershipEpoch: 0n, ringNodeHead: HEAD, outputsHash: outputsHash(NO_OUTPUTS) });
-    expect(await ring.aggregateVoteDigest(3n, 0n, HEAD, outputsHash(NO_OUTPUTS))).to.equal(digest);
+    const digest = aggregateVoteDigest(ringDomain(chainId, await ring.getAddress()), { round: 3n, membershipEpoch: 0n, ringNodeHead: HEAD, headsRoot: HEAD, outputsHash: outputsHash(NO_OUTPUTS) });
+    expect(await ring.aggregateVoteDigest(3n, 0n, HEAD, HEAD, outputsHash(NO_OUTPUTS))).to.equal(digest);
   });
 
   it("flushes a round signed by 3 of 4 members: the ring log records its head", async function () {
     const tx = await flushBy(members, [0, 1, 3]);
     await expect(tx).to.emit(ring, "Flushed");
-    await expect(tx).to.emit(ring, "AggregateAgreed").withArgs(1n, [0b1011n]);
+    await expect(tx).to.emit(ring, "AggregateAgreed").withArgs(1n, ethers.ZeroHash, [0b1011n]);
     console.log(`      gas of BlsRing.flushAggregate, 3 of 4 signing: ${(await tx.wait())!.gasUsed}`);
     expect(await ring.round()).to.equal(1n);
     expect(await ring.ringLog(1n)).to.equal(HEAD);

@@ -5,6 +5,7 @@
  */
 import { network } from "hardhat";
 import { aggregateVoteDigest, ringDomain } from "../../node/src/core/eip712.js";
+import { ZERO_ROOT } from "../../node/src/core/headsMerkle.js";
 import {
   aggregateSignatures,
   blsCurve as bls12_381,
@@ -40,6 +41,8 @@ export type BlsVotesHarness = Omit<BaseContract, "connect"> & {
   blsKeyOf(member: string): Promise<[boolean, bigint, [bigint, bigint, bigint, bigint]]>;
   aggregateBlsKey(): Promise<[bigint, bigint, bigint, bigint]>;
   hashToG2(message: Uint8Array, dst: Uint8Array): Promise<bigint[]>;
+  headsLeaf(member: string, head: string): Promise<string>;
+  verifyHead(proof: string[], root: string, member: string, head: string): Promise<boolean>;
 };
 
 export interface BlsMember { address: string; keys: BlsKeyPair }
@@ -75,7 +78,7 @@ export async function blsRing(count: number, connection?: Connection): Promise<B
   return { connection: conn, ethers, harness, address: await harness.getAddress(), chainId, members };
 }
 
-export interface RoundVote { round: bigint; ringNodeHead: string; outputsHash: string; membershipEpoch?: bigint }
+export interface RoundVote { round: bigint; ringNodeHead: string; outputsHash: string; membershipEpoch?: bigint; headsRoot?: string }
 
 /** The digest members sign for `vote` in the domain of `ring` on `chainId` (defaults: the harness's). */
 export async function roundDigest(context: BlsRingUnderTest, vote: RoundVote, domain?: { chainId?: bigint; ring?: string }): Promise<string> {
@@ -84,6 +87,7 @@ export async function roundDigest(context: BlsRingUnderTest, vote: RoundVote, do
     round: vote.round,
     membershipEpoch,
     ringNodeHead: vote.ringNodeHead,
+    headsRoot: vote.headsRoot ?? ZERO_ROOT,
     outputsHash: vote.outputsHash,
   });
 }

@@ -93,7 +93,7 @@ describe("main job (npm start -- --once)", function () {
     const ringLogNode = (value: unknown) => {
       if (value === null || typeof value !== "object") return false;
       const keys = Object.keys(value).filter((key) => key !== "prev").sort();
-      return JSON.stringify(keys) === JSON.stringify(["jobs", "memberHeads", "outputs", "ring", "round", "v"]) && (value as { v: unknown }).v === RING_LOG_NODE_VERSION;
+      return JSON.stringify(keys) === JSON.stringify(["headsRoot", "jobs", "memberHeads", "outputs", "ring", "round", "v"]) && (value as { v: unknown }).v === RING_LOG_NODE_VERSION;
     };
     for (const [i, stored] of (await blocksOfReplicas()).entries()) {
       const strangers = stored.other.filter((block) => !ringLogNode(block.value)).map((block) => `${block.cid} (${block.bytes} bytes)`);

@@ -7,7 +7,7 @@
 import { Contract, type JsonRpcProvider, type Wallet } from "ethers";
 import type { G1Words, G2Words } from "../core/bls.js";
 import type { Outputs } from "../core/eip712.js";
-import { flushArgs, orderBySigner, type FlushInput } from "../core/ringVotes.js";
+import { flushArgs, orderBySigner, type FlushInput, type SignedDissent } from "../core/ringVotes.js";
 import { blsRingInterface } from "./abi/blsRing.js";
 import { refusalReason } from "./checkedSend.js";
 import { CallRefusedError, ChainWriteTimeoutError, TransactionRevertedError } from "./errors.js";
@@ -49,10 +49,14 @@ export interface MembershipVoteInput {
 export interface AggregateFlushInput {
   round: bigint;
   ringNodeHead: string;
+  /** The root of the ring log node's member heads (core/headsMerkle.ts), signed with the round. */
+  headsRoot: string;
   outputs: Outputs;
   signerBitmap: readonly bigint[];
   nonSignerKeys: readonly G1Words[];
   signature: G2Words;
+  /** ECDSA-signed dissents of this round (recorded as Ring.flush records them). */
+  dissents?: readonly SignedDissent[];
 }
 
 export interface SentTransaction {
@@ -96,7 +100,9 @@ export class RingWriter {
     // Measured ~306k flat (one pairing, hash-to-curve); each non-signer adds ~7k (its key and a G1ADD).
     const gasLimit = 500_000n + 12_000n * BigInt(input.nonSignerKeys.length) + 150_000n * BigInt(input.outputs.cids.length);
     const outputs = { gate: input.outputs.gate, pins: [...input.outputs.pins], cids: [...input.outputs.cids] };
-    return this.send("flushAggregate", [input.round, input.ringNodeHead, outputs, [...input.signerBitmap], [...input.nonSignerKeys], [...input.signature]], gasLimit, options);
+    const aggregate = { signerBitmap: [...input.signerBitmap], nonSignerKeys: [...input.nonSignerKeys], signature: [...input.signature] };
+    const dissents = orderBySigner(input.dissents ?? []).map(({ ringNodeHead, outputsHash, logHead, r, vs }) => ({ ringNodeHead, outputsHash, logHead, r, vs }));
+    return this.send("flushAggregate", [input.round, input.ringNodeHead, input.headsRoot, outputs, aggregate, dissents], gasLimit + 60_000n * BigInt(dissents.length), options);
   }
 
   /**

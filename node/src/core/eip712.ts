@@ -45,6 +45,7 @@ export const AGGREGATE_VOTE_TYPES: Record<string, TypedDataField[]> = {
     { name: "round", type: "uint64" },
     { name: "membershipEpoch", type: "uint64" },
     { name: "ringNodeHead", type: "bytes32" },
+    { name: "headsRoot", type: "bytes32" },
     { name: "outputsHash", type: "bytes32" },
   ],
 };
@@ -78,7 +79,8 @@ export function candidacyDigest(domain: TypedDataDomain, message: CandidacyMessa
 
 export interface LogNodeMessage { seq: bigint; digest: string }
 export interface VoteMessage { round: bigint; membershipEpoch: bigint; ringNodeHead: string; outputsHash: string; logHead: string }
-export interface AggregateVoteMessage { round: bigint; membershipEpoch: bigint; ringNodeHead: string; outputsHash: string }
+/** `headsRoot`: core/headsMerkle.ts root of the ring log node's member heads. */
+export interface AggregateVoteMessage { round: bigint; membershipEpoch: bigint; ringNodeHead: string; headsRoot: string; outputsHash: string }
 export interface MembershipMessage { enter: boolean; member: string; membershipEpoch: bigint; deadline: bigint }
 
 /** An output the ring emits on a Gate's pins: the gate, its pins and the CIDs (bytes32 digests). */

@@ -1,8 +1,9 @@
 /**
  * The ring log node: what all signers of a round agree on. dag-cbor
- * `{ v, ring, round, prev, memberHeads, outputs, jobs }`; its CID's digest is the round's `ringNodeHead`.
+ * `{ v, ring, round, prev, memberHeads, headsRoot, outputs, jobs }`; its CID's digest is the round's `ringNodeHead`.
  * `prev` is the previous ring head (absent before the first round); `memberHeads` maps each member
- * (checksummed address) to the log head it votes with; `outputs` is what goes on the Gate; `jobs`
+ * (checksummed address) to the log head it votes with; `headsRoot` is their Merkle root
+ * (core/headsMerkle.ts: what a BlsRing stores and signs instead of every head); `outputs` is what goes on the Gate; `jobs`
  * names each job the round finalises with its output, so the signed head binds job to output (a
  * proposal that attaches the same outputs to other jobs has another head).
  */
@@ -11,8 +12,9 @@ import { getAddress } from "ethers";
 import type { CID } from "multiformats/cid";
 import { bytes32ToCid, cidOfBytes, cidToBytes32 } from "./cid.js";
 import type { Outputs } from "./eip712.js";
+import { headsRoot } from "./headsMerkle.js";
 
-export const RING_LOG_NODE_VERSION = 2;
+export const RING_LOG_NODE_VERSION = 3;
 
 /** A job the round finalises and its reduced output block. */
 export interface RingLogJob {
@@ -26,6 +28,8 @@ export interface RingLogNode {
   round: number;
   prev: CID | null;
   memberHeads: Record<string, CID | null>;
+  /** headsMerkle.ts's root of `memberHeads` (a null head is zero), bytes32 hex. */
+  headsRoot: string;
   outputs: { gate: string; pins: number[]; cids: CID[] };
   jobs: RingLogJob[];
 }
@@ -61,6 +65,7 @@ export async function encodeRingLogNode(input: RingLogNodeInput): Promise<Encode
     round: Number(input.round),
     prev: bytes32ToCid(input.prevHead),
     memberHeads,
+    headsRoot: headsRoot(Object.fromEntries(normalised)),
     outputs: {
       gate: getAddress(input.outputs.gate),
       pins: input.outputs.pins.map((pin) => Number(pin)),

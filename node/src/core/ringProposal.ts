@@ -1,5 +1,5 @@
 /**
- * A round's proposal and the ring log node it commits (core/ringLogNode.ts v2): how the relayer
+ * A round's proposal and the ring log node it commits (core/ringLogNode.ts v3): how the relayer
  * builds the node, how every member checks a logged proposal against the ring head it claims, and
  * how a replaying client checks one against the head the chain holds (rounds/roundContent.ts
  * re-exports these).

@@ -6,8 +6,9 @@
  * or does not verify drops the vote), aggregates the quorum's, checks the aggregate locally, and
  * sends `flushAggregate` with the signer bitmap and the non-signers' keys.
  *
- * Dissents are not recorded on chain in a BLS ring: `flushAggregate` has no dissent list (the
- * relayer logs them); a member's dissent still stops it from voting for what it did not compute.
+ * The members sign the ring log node's heads root with it (core/headsMerkle.ts), which the ring
+ * stores instead of every head. Dissents (ECDSA-signed, as in an ECDSA ring) go with the flush and
+ * are recorded on chain as `Ring.flush` records them.
  */
 import type { Logger } from "pino";
 import type { BlsKeySet } from "../chain/blsKeys.js";
@@ -44,7 +45,7 @@ export interface BlsVotesComponents {
 
 /** The digest members sign for `asked`: the contract's `aggregateVoteDigest`. */
 export function askedDigest(asked: AskedVote): string {
-  return aggregateVoteDigest(asked.domain, { round: asked.round, membershipEpoch: asked.membershipEpoch, ringNodeHead: asked.ringNodeHead, outputsHash: outputsHash(asked.outputs) });
+  return aggregateVoteDigest(asked.domain, { round: asked.round, membershipEpoch: asked.membershipEpoch, ringNodeHead: asked.ringNodeHead, headsRoot: asked.headsRoot, outputsHash: outputsHash(asked.outputs) });
 }
 
 /** `bytes`, if it is `member`'s valid BLS signature over `hashed` under its registered key; else null. Never throws. */
@@ -79,6 +80,7 @@ export function aggregateFlush(asked: AskedVote, keys: BlsKeySet, votes: readonl
   return {
     round: asked.round,
     ringNodeHead: asked.ringNodeHead,
+    headsRoot: asked.headsRoot,
     outputs: asked.outputs,
     signerBitmap: signerBitmap(indices, all.length),
     nonSignerKeys: nonSignerKeys(all, indices),
@@ -110,8 +112,7 @@ export function blsVotes(components: BlsVotesComponents): VoteScheme {
       return valid;
     },
     async flush(asked, votes, dissents, signal) {
-      const input = aggregateFlush(asked, await keys.keys({ signal }), votes);
-      if (dissents.length > 0) logger.info({ round: asked.round, dissenters: dissents.map((d) => d.signer) }, "dissents are not recorded on chain by a BLS flush");
+      const input = { ...aggregateFlush(asked, await keys.keys({ signal }), votes), dissents };
       logger.debug({ round: asked.round, signers: input.signers, nonSigners: input.nonSignerKeys.length }, "aggregate checked locally");
       return writer.flushAggregate(input, { signal });
     },

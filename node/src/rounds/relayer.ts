@@ -73,6 +73,7 @@ export interface RelayerOptions {
 interface RelayState {
   entry: ProposalEntry;
   outputs: Outputs;
+  headsRoot: string; // of the ring log node: a BLS ring's votes sign it
   /** The membership epoch the votes are collected under (the relayer's own included). */
   membershipEpoch: bigint;
   /** The own log head the relayer votes with. */
@@ -82,10 +83,8 @@ interface RelayState {
   asking: Set<string>;
   askedAt: Map<string, number>;
   flushing: boolean;
-  /** When the relayer started the proposal (Date.now()). */
-  startedAt: number;
-  /** When the votes first reached 2/3. */
-  quorumAt?: number;
+  startedAt: number; // when the relayer started the proposal (Date.now())
+  quorumAt?: number; // when the votes first reached 2/3
 }
 
 export class Relayer {
@@ -162,11 +161,11 @@ export class Relayer {
     appending.catch((error: unknown) => logger.warn({ err: error, round }, "could not log the proposal"));
     const membershipEpoch = chain.membershipEpoch();
     const ownHead = cidToBytes32(voteHead);
-    const asked = { domain: chain.domain, round: BigInt(round), membershipEpoch, ringNodeHead: ringNode.head, outputs };
+    const asked = { domain: chain.domain, round: BigInt(round), membershipEpoch, ringNodeHead: ringNode.head, headsRoot: ringNode.node.headsRoot, outputs };
     const vote = await signRoundVote(this.components.signer.wallet, this.options.scheme, asked, ownHead);
     // The own vote counts as the others do: in a BLS ring, only once the own key is registered.
     const votes = new Map((await this.options.scheme.accept(asked, this.self, vote, this.options.signal)) ? [[this.self, vote]] : []);
-    const state: RelayState = { entry, outputs, membershipEpoch, voteHead: ownHead, votes, dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false, startedAt };
+    const state: RelayState = { entry, outputs, headsRoot: ringNode.node.headsRoot, membershipEpoch, voteHead: ownHead, votes, dissents: new Map(), asking: new Set(), askedAt: new Map(), flushing: false, startedAt };
     this.relaying.set(round, state);
     trace("proposal appended", { round });
     logger.info({ round, jobs: proposed.length, ringNodeHead: ringNode.head }, "proposed a round");
@@ -217,7 +216,7 @@ export class Relayer {
   }
 
   private asked(state: RelayState, membershipEpoch = state.membershipEpoch): AskedVote {
-    return { domain: this.components.chain.domain, round: BigInt(state.entry.round), membershipEpoch, ringNodeHead: state.entry.ringNodeHead, outputs: state.outputs };
+    return { domain: this.components.chain.domain, round: BigInt(state.entry.round), membershipEpoch, ringNodeHead: state.entry.ringNodeHead, headsRoot: state.headsRoot, outputs: state.outputs };
   }
 
   private async receiveAnswer(state: RelayState, member: string, askedEpoch: bigint, answer: RoundsAnswer): Promise<void> {

@@ -15,6 +15,8 @@ export interface AskedVote {
   round: bigint;
   membershipEpoch: bigint;
   ringNodeHead: string;
+  /** The Merkle root of the ring log node's member heads (core/headsMerkle.ts): a BLS ring signs it. */
+  headsRoot: string;
   outputs: Outputs;
 }
 

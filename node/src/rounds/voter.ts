@@ -104,7 +104,7 @@ export class Voter {
       // Rebuilt here from this member's own results: the proposal is what its head commits.
       book.noteProposal(proposer, proposal);
       void this.components.blocks.putBytes(ringNode.cid, ringNode.bytes).catch(() => undefined);
-      const asked = { domain: chain.domain, round: message.round, membershipEpoch, ringNodeHead: ringNode.head, outputs };
+      const asked = { domain: chain.domain, round: message.round, membershipEpoch, ringNodeHead: ringNode.head, headsRoot: ringNode.node.headsRoot, outputs };
       return { kind: "vote", vote: await signRoundVote(signer.wallet, this.options.scheme ?? NO_EXTRA, asked, message.logHead) };
     }
     this.options.logger.warn({ round: proposal.round, proposer, mine: ringNode.head, theirs: proposal.ringNodeHead, outputsHash: outputsHash(outputs) }, "proposal differs from my computation: dissenting");

@@ -28,7 +28,7 @@ import { Replicator } from "../replication/replicator.js";
 import { collectStatus, StatusSections } from "../status/status.js";
 import type { MemberComponents } from "./components.js";
 import { MissingChainConfigError, NotAMemberError } from "./errors.js";
-import { HeadFollower } from "./headFollower.js";
+import { blsRoundHeads, HeadFollower } from "./headFollower.js";
 import { NodeInfoPublisher } from "./nodeInfo.js";
 
 /** Services by name, each made from the node's components (js-libp2p's `services` map). */
@@ -128,7 +128,7 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       cleanups.push(() => messages.stop());
       const components: MemberComponents = { ...partial, membership, messages, status: () => collectStatus(partial) };
 
-      const follower = new HeadFollower(components);
+      const follower = new HeadFollower({ ...components, ...(chain.scheme() === "bls" ? { roundHeads: blsRoundHeads(chain.ring, logs, helia, config.fetchTimeoutMs) } : {}) });
       follower.start();
       cleanups.push(() => follower.stop());
       chain.start();

@@ -5,6 +5,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {BlsKeyRegistry} from "../../../contracts/base/BlsKeyRegistry.sol";
 import {VoteVerifier} from "../../../contracts/base/VoteVerifier.sol";
 import {BLS12381} from "../../../contracts/libraries/BLS12381.sol";
+import {HeadsMerkle} from "../../../contracts/libraries/HeadsMerkle.sol";
 
 /**
  * @dev A BLS ring's vote path without the rest of a ring: members entered by anyone, keys registered
@@ -65,7 +66,7 @@ contract BlsVotesHarness is EIP712, VoteVerifier, BlsKeyRegistry {
         uint256[8] calldata signature
     ) external {
         if (newRound <= round) revert StaleRound(newRound, round);
-        bytes32 digest = _aggregateVoteDigest(newRound, membershipEpoch, ringNodeHead, outputsHash);
+        bytes32 digest = _aggregateVoteDigest(newRound, membershipEpoch, ringNodeHead, bytes32(0), outputsHash);
         uint256 signers = _verifyAggregate(digest, bitmap, nonSignerKeys, signature, memberCount);
         round = newRound;
         emit AggregateFlushed(newRound, signers);
@@ -76,7 +77,16 @@ contract BlsVotesHarness is EIP712, VoteVerifier, BlsKeyRegistry {
         view
         returns (bytes32)
     {
-        return _aggregateVoteDigest(atRound, epoch, ringNodeHead, outputsHash);
+        return _aggregateVoteDigest(atRound, epoch, ringNodeHead, bytes32(0), outputsHash);
+    }
+
+    /// @dev HeadsMerkle's leaf and proof check, for tests of node/src/core/headsMerkle.ts against it.
+    function headsLeaf(address member, bytes32 head) external pure returns (bytes32) {
+        return HeadsMerkle.leaf(member, head);
+    }
+
+    function verifyHead(bytes32[] calldata proof, bytes32 root, address member, bytes32 head) external pure returns (bool) {
+        return HeadsMerkle.verify(proof, root, member, head);
     }
 
     function hashToG2(bytes calldata message, bytes calldata dst) external view returns (uint256[8] memory) {

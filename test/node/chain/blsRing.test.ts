@@ -77,9 +77,9 @@ describe("a BLS ring on chain, as the node reads and writes it", function () {
   });
 
   it("flushes a round with the aggregate of 3 of 4 members' votes; the chain records the signer bitmap", async function () {
-    const asked: AskedVote = { domain: view.domain, round: 1n, membershipEpoch: view.membershipEpoch(), ringNodeHead: `0x${"12".repeat(32)}`, outputs: NO_OUTPUTS };
+    const asked: AskedVote = { domain: view.domain, round: 1n, membershipEpoch: view.membershipEpoch(), ringNodeHead: `0x${"12".repeat(32)}`, headsRoot: `0x${"56".repeat(32)}`, outputs: NO_OUTPUTS };
     const contract = BlsRing__factory.connect(ring, chain.provider);
-    expect(await contract.aggregateVoteDigest(1n, asked.membershipEpoch, asked.ringNodeHead, outputsHash(NO_OUTPUTS)), "the digest members sign is the contract's").to.equal(askedDigest(asked));
+    expect(await contract.aggregateVoteDigest(1n, asked.membershipEpoch, asked.ringNodeHead, asked.headsRoot, outputsHash(NO_OUTPUTS)), "the digest members sign is the contract's").to.equal(askedDigest(asked));
     const signers = members.slice(0, 3);
     const votes = signers.map((member) => ({ signer: member.address, logHead: "0x", r: "0x", vs: "0x", membershipEpoch: asked.membershipEpoch, bls: signDigest(member.blsKeys.secretKey, askedDigest(asked)).toBytes(true) }));
     const input = aggregateFlush(asked, await view.blsKeys()!.keys(), votes);
@@ -92,12 +92,12 @@ describe("a BLS ring on chain, as the node reads and writes it", function () {
   });
 
   it("refuses an aggregate signed over another round with InvalidAggregateSignature", async function () {
-    const asked: AskedVote = { domain: view.domain, round: 2n, membershipEpoch: view.membershipEpoch(), ringNodeHead: `0x${"34".repeat(32)}`, outputs: NO_OUTPUTS };
+    const asked: AskedVote = { domain: view.domain, round: 2n, membershipEpoch: view.membershipEpoch(), ringNodeHead: `0x${"34".repeat(32)}`, headsRoot: `0x${"56".repeat(32)}`, outputs: NO_OUTPUTS };
     const votes = members.map((member) => ({ signer: member.address, logHead: "0x", r: "0x", vs: "0x", membershipEpoch: asked.membershipEpoch, bls: signDigest(member.blsKeys.secretKey, askedDigest({ ...asked, round: 3n })).toBytes(true) }));
     // A correct aggregate for round 3 (the local check passes), sent as round 2's.
     const input = aggregateFlush({ ...asked, round: 3n }, await view.blsKeys()!.keys(), votes);
     const contract = BlsRing__factory.connect(ring, chain.account(0));
-    const refused = await contract.flushAggregate.staticCall(2n, input.ringNodeHead, { ...NO_OUTPUTS, pins: [], cids: [] }, [...input.signerBitmap], [...input.nonSignerKeys], [...input.signature]).catch((error: unknown) => error);
+    const refused = await contract.flushAggregate.staticCall(2n, input.ringNodeHead, input.headsRoot, { ...NO_OUTPUTS, pins: [], cids: [] }, { signerBitmap: [...input.signerBitmap], nonSignerKeys: [...input.nonSignerKeys], signature: [...input.signature] }, []).catch((error: unknown) => error);
     expect(String((refused as { revert?: { name?: string } }).revert?.name ?? refused)).to.contain("InvalidAggregateSignature");
   });
 });

@@ -3,13 +3,16 @@
  * taken only from a block that hashes to the ring head on chain and is a ring log node of that
  * ring. Pure logic over encoded nodes.
  */
+import * as dagCbor from "@ipld/dag-cbor";
 import { expect } from "chai";
 import { Wallet, ZeroAddress } from "ethers";
 import { describe, it } from "mocha";
 import { cidOfBytes, cidToBytes32 } from "../../../node/src/core/cid.js";
 import { encodeRingLogNode } from "../../../node/src/core/ringLogNode.js";
 import { RingHeadInvalidError } from "../../../node/src/replica/errors.js";
+import { headProof, verifyHead } from "../../../node/src/core/headsMerkle.js";
 import { memberHeadsOf, RING_LOG_NODE_MAX_BYTES } from "../../../node/src/replica/ringHeads.js";
+import { blsRoundHeads } from "../../../node/src/runtime/headFollower.js";
 
 const ring = Wallet.createRandom().address;
 const member = Wallet.createRandom().address;
@@ -46,5 +49,29 @@ describe("member heads of a ring's latest round", function () {
     const { node } = await ringNode();
 
     expect(() => memberHeadsOf(ring, node.cid, new Uint8Array(RING_LOG_NODE_MAX_BYTES + 1), node.cid)).to.throw(RingHeadInvalidError, /bytes/);
+  });
+
+  it("are refused from a ring log node whose heads root is not the root of its own pairs (a BLS ring's heads)", async function () {
+    const { node } = await ringNode();
+    const forged = dagCbor.encode({ ...node.node, headsRoot: `0x${"ab".repeat(32)}` });
+    const cid = await cidOfBytes(forged);
+
+    expect(() => memberHeadsOf(ring, cid, forged, cid)).to.throw(RingHeadInvalidError, /heads root/);
+  });
+
+  it("each prove against the heads root the ring log node carries, the root a BLS flush stores", async function () {
+    const { node, head } = await ringNode();
+
+    expect(verifyHead(node.node.headsRoot, member, cidToBytes32(head), headProof({ [member]: cidToBytes32(head) }, member))).to.equal(true);
+  });
+
+  it("a BLS ring's member learns them from the flushed ring log node in its store (HeadFollower's roundHeads)", async function () {
+    const { node, head } = await ringNode();
+    const store = { readBytes: (cid: unknown) => Promise.resolve(node.cid.equals(cid) ? node.bytes : null) };
+    const helia = { blockstore: {}, libp2p: { getPeers: () => [] } } as unknown as Parameters<typeof blsRoundHeads>[2];
+
+    const heads = await blsRoundHeads(ring, store, helia)(node.head);
+
+    expect(heads.get(member)).to.equal(cidToBytes32(head));
   });
 });

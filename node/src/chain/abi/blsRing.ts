@@ -1,7 +1,7 @@
 /**
  * A BlsRing's own functions, events and errors (contracts/interfaces/IBlsRing.sol and
  * IBlsKeyRegistry.sol) beside the Ring's: key registration with a proof of possession, the key
- * registry's reads and `flushAggregate`. `blsRingInterface` is the whole BlsRing (a superset of the
+ * registry's reads, `flushAggregate`, its heads root and `proveHead`. `blsRingInterface` is the whole BlsRing (a superset of the
  * Ring's interface). The ABI test checks every fragment against the compiled BlsRing.
  */
 import { Interface } from "ethers";
@@ -16,11 +16,13 @@ export const BLS_RING_ABI = [
   `function blsKeyOf(address member) view returns (bool registered, uint256 index, ${G1} key)`,
   "function blsKeyHolder(uint256 index) view returns (address)",
   `function aggregateBlsKey() view returns (${G1})`,
-  "function aggregateVoteDigest(uint64 round, uint64 membershipEpoch, bytes32 ringNodeHead, bytes32 outputsHash) view returns (bytes32)",
-  `function flushAggregate(uint64 newRound, bytes32 newRingNodeHead, (address gate, uint96[] pins, bytes32[] cids) outputs, uint256[] signerBitmap, ${G1}[] nonSignerKeys, uint256[8] signature)`,
+  "function aggregateVoteDigest(uint64 round, uint64 membershipEpoch, bytes32 ringNodeHead, bytes32 headsRoot_, bytes32 outputsHash) view returns (bytes32)",
+  `function flushAggregate(uint64 newRound, bytes32 newRingNodeHead, bytes32 headsRoot_, (address gate, uint96[] pins, bytes32[] cids) outputs, (uint256[] signerBitmap, ${G1}[] nonSignerKeys, uint256[8] signature) aggregate, (bytes32 ringNodeHead, bytes32 outputsHash, bytes32 logHead, bytes32 r, bytes32 vs)[] dissents)`,
+  "function proveHead(address member, uint64 atRound, bytes32 head, bytes32[] proof)",
+  "function headsRoot() view returns (bytes32 root, uint64 atRound)",
   `event BlsKeyRegistered(address indexed member, uint256 index, ${G1} key)`,
   "event BlsKeyRemoved(address indexed member, uint256 index)",
-  "event AggregateAgreed(uint64 indexed round, uint256[] signerBitmap)",
+  "event AggregateAgreed(uint64 indexed round, bytes32 headsRoot, uint256[] signerBitmap)",
 ] as const;
 
 export const BLS_RING_ERRORS = [
@@ -41,6 +43,9 @@ export const BLS_RING_ERRORS = [
   "error InsufficientSigners(uint256 signers, uint256 required)",
   "error AggregateKeyAtInfinity()",
   "error InvalidAggregateSignature()",
+  "error StaleHeadProof(uint64 round, uint64 rootRound)",
+  "error InvalidHeadProof(address member, bytes32 head)",
+  "error HeadAlreadyCurrent(address member, uint64 round)",
 ] as const;
 
 /** The BlsRing's functions, events and custom errors: the Ring's and its own. */

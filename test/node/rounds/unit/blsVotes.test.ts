@@ -22,7 +22,7 @@ import type { AskedVote } from "../../../../node/src/rounds/voteCollection.js";
 import { signRoundVote, type VoteScheme } from "../../../../node/src/rounds/voteScheme.js";
 
 const RING = Wallet.createRandom().address;
-const ASKED: AskedVote = { domain: ringDomain(31337n, RING), round: 7n, membershipEpoch: 2n, ringNodeHead: `0x${"22".repeat(32)}`, outputs: NO_OUTPUTS };
+const ASKED: AskedVote = { domain: ringDomain(31337n, RING), round: 7n, membershipEpoch: 2n, ringNodeHead: `0x${"22".repeat(32)}`, headsRoot: `0x${"44".repeat(32)}`, outputs: NO_OUTPUTS };
 const wallets = Array.from({ length: 5 }, () => new Wallet(Wallet.createRandom().privateKey));
 const blsOf = wallets.map((_, i) => blsKeyPair(new TextEncoder().encode(`bls-votes-unit-${i}`.padEnd(48, "#"))));
 /** Members 0..3 registered keys 0..3; member 4 is a member without a key. */

@@ -107,7 +107,7 @@ describe("votes of one membership epoch", function () {
 
   it("the relayer keeps a member's vote only if it verifies under the epoch it asked with", async function () {
     const [vote] = (await votesAt(0n, [b])) as [SignedVote];
-    const asked = { domain: DOMAIN, round: 5n, ringNodeHead: RING_HEAD, outputs: NO_OUTPUTS };
+    const asked = { domain: DOMAIN, round: 5n, ringNodeHead: RING_HEAD, headsRoot: RING_HEAD, outputs: NO_OUTPUTS };
     expect(keptAnswer({ ...asked, membershipEpoch: 1n }, b.address, { kind: "vote", vote })).to.equal(null);
     expect(keptAnswer({ ...asked, membershipEpoch: 0n }, b.address, { kind: "vote", vote })).to.deep.equal({ kind: "vote", vote });
   });
