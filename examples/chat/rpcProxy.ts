@@ -78,8 +78,8 @@ export function rpcProxy(options: RpcProxyOptions): RpcProxy {
   };
 }
 
-/** The member's JSON-RPC URL from its `jsonrpc.json`. */
-async function memberUrl(options: RpcProxyOptions): Promise<string> {
+/** The member's JSON-RPC URL from its `jsonrpc.json` (MemberUnreachableError when it names none of `address`). */
+export async function memberUrl(options: Pick<RpcProxyOptions, "dataDir" | "address">): Promise<string> {
   let info: { url?: unknown; address?: unknown };
   try {
     info = JSON.parse(await readFile(join(options.dataDir, JSONRPC_FILE), "utf8")) as typeof info;

@@ -2,24 +2,25 @@
  * One chat participant's web server on 127.0.0.1: `GET /` the page and its scripts and style (from
  * `public/`, nothing from elsewhere: the Content-Security-Policy allows only this origin),
  * `GET /api/member` which member this page speaks for, and `POST /rpc` the page's JSON-RPC,
- * forwarded to that member (rpcProxy.ts). Like the node's local servers it refuses a Host that is
+ * forwarded to that member (rpcProxy.ts), and `GET /ws` the page's live feed, a WebSocket bridged to
+ * the member's (wsProxy.ts: SubscribeMessages only). Like the node's local servers it refuses a Host that is
  * not its listen address and a foreign Origin (DNS rebinding: another page must not post as this
  * member), and a POST that is not `application/json` (jsonrpc/localGuard.ts).
  */
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RequestRefusedError } from "../../node/src/jsonrpc/errors.js";
 import { allowedHosts, checkHostAndOrigin, checkJsonContentType } from "../../node/src/jsonrpc/localGuard.js";
 import { limitedServer } from "../../node/src/jsonrpc/serverLimits.js";
 import { rpcProxy, type RpcProxyOptions } from "./rpcProxy.js";
+import { wsProxy } from "./wsProxy.js";
 
 /** The application id the chat page posts and reads as (the seed's `msg_domsep`). */
 export const CHAT_APP = "chat";
-/** How often the page polls ReadMessages with its cursor (public/feed.js). */
-export const CHAT_POLL_MS = 300;
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "public");
 const FILES: Record<string, { file: string; type: string }> = {
@@ -53,7 +54,8 @@ export interface ChatServer {
 
 export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const proxy = rpcProxy(options);
-  const member = JSON.stringify({ name: options.name, address: options.address, ring: options.ring, app: CHAT_APP, pollMs: CHAT_POLL_MS });
+  const member = JSON.stringify({ name: options.name, address: options.address, ring: options.ring, app: CHAT_APP });
+  const live = wsProxy(options);
   let hosts: ReadonlySet<string> | null = null;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -94,6 +96,11 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       else response.destroy();
     });
   });
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if ((request.url ?? "/").split("?")[0] === "/ws") return live.handleUpgrade(request, socket, head, hosts);
+    socket.on("error", () => socket.destroy());
+    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\nthe live feed is on /ws");
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
@@ -106,6 +113,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   return {
     url: `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}/`,
     async close() {
+      live.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

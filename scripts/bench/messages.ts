@@ -110,6 +110,8 @@ async function benchRings(): Promise<{ allFinalMs: number; allTentativeMs: numbe
     };
   } finally {
     stop.abort();
+    // SIGTERM first: a member exits cleanly (and writes its CPU profile when RINGS_CPU_PROF_DIR is set).
+    await Promise.allSettled(world.members.map(async (member) => member.node?.stop()));
     await world.cleanup();
   }
 }

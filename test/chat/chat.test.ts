@@ -9,8 +9,11 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { WebSocket } from "ws";
 import { startChatRing, type ChatRing } from "../../examples/chat/chatRing.js";
 import { DEFAULT_MAX_REQUEST_BYTES } from "../../examples/chat/rpcProxy.js";
+import { MessagesClient } from "../../node/src/client/messagesClient.js";
+import { memberJsonRpcUrl } from "../../scripts/devnet/jsonRpcUrl.js";
 import { REPO_ROOT } from "../../scripts/devnet/paths.js";
 import { waitFor } from "../../scripts/devnet/processes.js";
 import { skipSuiteLoudly } from "../support/loudSkip.js";
@@ -129,6 +132,25 @@ describe("chat ring (headless Chromium, three members' pages)", function () {
     expect(rounds).to.deep.equal([...rounds].sort((a, b) => a - b));
   });
 
+  it("a message posted on another member's own endpoint appears on the pages live, without reload or polling", async () => {
+    const calls: string[] = [];
+    const watched = pages.slice(0, 2);
+    const count = (request: { url(): string }) => void (request.url().endsWith("/rpc") && calls.push(request.url()));
+    for (const page of watched) page.on("request", count);
+    try {
+      const txt = "posted by member-2's JSON-RPC, not a page";
+      sent.push(txt);
+      const client = new MessagesClient(await memberJsonRpcUrl(chat.world, 2), { timeoutMs: 10_000 });
+      await client.post({ app: "chat", type: "text", payload: { message: { txt } } });
+      for (const page of watched) await page.locator("#messages li .txt", { hasText: txt }).first().waitFor({ timeout: 10_000 });
+      const [first, ...others] = await allFinal(pages, sent.length);
+      for (const other of others) expect(other).to.deep.equal(first);
+      expect(calls).to.deep.equal([]);
+    } finally {
+      for (const page of watched) page.off("request", count);
+    }
+  });
+
   it("a member killed mid-conversation: its page shows it offline, then catches up after the restart", async () => {
     const page = pages[2] as Page;
     await chat.kill(2);
@@ -170,5 +192,35 @@ describe("chat ring (headless Chromium, three members' pages)", function () {
     const answer = await rpc(call("ReadMessages", { app: "chat", limit: 1 }), { Origin: url.replace(/\/$/, "") });
     expect(answer.status).to.equal(200);
     expect(((await answer.json()) as { result: { messages: unknown[] } }).result.messages).to.have.length(1);
+  });
+
+  it("the chat server's /ws bridges only same-origin subscription calls to its member", async () => {
+    const url = (chat.members[0]?.url as string).replace(/^http/, "ws");
+    const refused = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${url}ws`, { headers: { Origin: "http://evil.example" } });
+      socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once("open", () => reject(new Error("a foreign Origin was upgraded")));
+      socket.once("error", () => undefined);
+    });
+    expect(refused).to.equal(403);
+    const socket = new WebSocket(`${url}ws`);
+    await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+    try {
+      const answer = (call: object) =>
+        new Promise<{ id: number; error?: { code: number }; result?: unknown }>((resolve) => {
+          const onMessage = (data: Buffer) => {
+            const frame = JSON.parse(data.toString()) as { id?: number; error?: { code: number }; result?: unknown };
+            if (frame.id !== (call as { id: number }).id) return;
+            socket.off("message", onMessage);
+            resolve(frame as { id: number });
+          };
+          socket.on("message", onMessage);
+          socket.send(JSON.stringify(call));
+        });
+      expect((await answer({ jsonrpc: "2.0", id: 1, method: "PostMessage", params: { app: "chat", payload: {} } })).error?.code).to.equal(-32601);
+      expect((await answer({ jsonrpc: "2.0", id: 2, method: "SubscribeMessages", params: { app: "chat" } })).result).to.have.property("id");
+    } finally {
+      socket.close();
+    }
   });
 });

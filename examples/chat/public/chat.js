@@ -51,7 +51,6 @@ async function main() {
   let shown = "";
   const feed = openFeed({
     app: member.app,
-    intervalMs: member.pollMs,
     onChange({ final, tentative }) {
       const items = [...final, ...tentative];
       const key = items.map((item) => `${item.cid}:${item.status}`).join();
@@ -81,7 +80,6 @@ async function main() {
       feed.addTentative({ ...posted, app: member.app, type: "text", payload, status: "tentative", round: null });
       input.value = "";
       $("error").textContent = "";
-      feed.refresh();
     } catch (error) {
       $("error").textContent = `not sent: ${error.message}`;
     } finally {

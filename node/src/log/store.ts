@@ -22,6 +22,8 @@ import { ensurePrivateDir } from "../config/privateDir.js";
 
 /** On open, journaled blocks this close to the head are re-checked on disk (older ones were synced long ago). */
 const JOURNAL_RECHECK = 1024;
+/** How many of an author's newest nodes `recentSeqOf` looks at. */
+export const RECENT_DEPTH = 256;
 
 export interface LogHead {
   author: string;
@@ -108,6 +110,17 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
 
   cidAt(author: string, seq: number): CID | undefined {
     return this.indexes.get(checksumAddress(author))?.cidAt(seq);
+  }
+
+  /**
+   * The seq of `cid` among the author's newest `depth` nodes, from the head back (no read from
+   * disk: a head claimed without its seq is nearly always a recent one); undefined when not there.
+   */
+  recentSeqOf(author: string, cid: CID, depth = RECENT_DEPTH): number | undefined {
+    const index = this.indexes.get(checksumAddress(author));
+    if (index === undefined) return undefined;
+    for (let seq = index.length - 1; seq >= Math.max(0, index.length - depth); seq--) if (index.cidAt(seq)?.equals(cid) === true) return seq;
+    return undefined;
   }
 
   /** Whether `cid` is the author's node at `seq` in this store. */

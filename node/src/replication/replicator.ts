@@ -204,6 +204,8 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
   private async holdsClaim(claim: HeadClaim): Promise<boolean> {
     const { store } = this.options;
     if (claim.seq !== UNKNOWN_SEQ) return store.holds(claim.author, claim.seq, claim.cid);
+    // The claim queue asks this for every pending claim on every turn: the index first, the blocks only when it is not a recent node.
+    if (store.recentSeqOf(claim.author, claim.cid) !== undefined) return true;
     const node = await store.readNode(claim.cid).catch(() => null);
     return node !== null && node.node.author === claim.author && store.holds(claim.author, node.node.seq, claim.cid);
   }
