@@ -43,7 +43,7 @@ describe("config: one schema, four sources", function () {
 
   it("fills every section with today's defaults when nothing is given", async () => {
     const config = await resolveWith({});
-    expect(config.rounds).to.deep.equal({ gate: ZeroAddress, jobsPort: 0, relayerTimeoutMs: 4_000, shardTimeoutMs: 3_000, keepFinalisedJobs: 1_024, jobQueue: ZeroAddress, jobQueueFromBlock: 0 });
+    expect(config.rounds).to.deep.equal({ gate: ZeroAddress, jobsPort: 0, relayerTimeoutMs: 4_000, shardTimeoutMs: 3_000, keepFinalisedJobs: 1_024, flushGasLimit: 15_000_000, jobQueue: ZeroAddress, jobQueueFromBlock: 0 });
     expect(config.jsonrpc).to.deep.equal({ enabled: true, host: "127.0.0.1", port: 0, maxBodyBytes: undefined, relayWaitMs: undefined, forwarder: undefined, replicaRing: undefined });
     expect(config.metrics).to.deep.equal({ enabled: true, host: "127.0.0.1", port: 0 });
     expect(config.controlPort).to.equal(0);
@@ -67,7 +67,7 @@ describe("config: one schema, four sources", function () {
       RING_NODE_METRICS_HOST: "0.0.0.0",
       RING_NODE_METRICS_PORT: "7003",
     });
-    expect(config.rounds).to.deep.equal({ gate: GATE, jobsPort: 7001, relayerTimeoutMs: 2500, shardTimeoutMs: 2000, keepFinalisedJobs: 1_024, jobQueue: OTHER_GATE, jobQueueFromBlock: 12 });
+    expect(config.rounds).to.deep.equal({ gate: GATE, jobsPort: 7001, relayerTimeoutMs: 2500, shardTimeoutMs: 2000, keepFinalisedJobs: 1_024, flushGasLimit: 15_000_000, jobQueue: OTHER_GATE, jobQueueFromBlock: 12 });
     expect(config.jsonrpc).to.deep.equal({ enabled: true, host: "0.0.0.0", port: 7002, maxBodyBytes: 2048, relayWaitMs: 100, forwarder: OTHER_GATE, replicaRing: GATE });
     expect(config.metrics).to.deep.equal({ enabled: true, host: "0.0.0.0", port: 7003 });
   });
@@ -113,7 +113,7 @@ describe("config: one schema, four sources", function () {
     await writeConfigJson({ rounds: { gate: GATE, jobsPort: 1, relayerTimeoutMs: 1 } });
     const env = { RING_NODE_JOBS_PORT: "2", RING_NODE_RELAYER_TIMEOUT_MS: "2" };
     const config = await resolveWith(flags("--relayer-timeout-ms", "3"), env);
-    expect(config.rounds).to.deep.equal({ gate: GATE, jobsPort: 2, relayerTimeoutMs: 3, shardTimeoutMs: 3_000, keepFinalisedJobs: 1_024, jobQueue: ZeroAddress, jobQueueFromBlock: 0 });
+    expect(config.rounds).to.deep.equal({ gate: GATE, jobsPort: 2, relayerTimeoutMs: 3, shardTimeoutMs: 3_000, keepFinalisedJobs: 1_024, flushGasLimit: 15_000_000, jobQueue: ZeroAddress, jobQueueFromBlock: 0 });
   });
 
   it("writes sections to config.json and reads them back", async () => {
