@@ -8,27 +8,12 @@ import { Wallet } from "ethers";
 import type { CID } from "multiformats/cid";
 import { encodeData, encodeJobCode, encodeJobSpec } from "../../../node/src/compute/job.js";
 import { decideShard } from "../../../node/src/compute/tally.js";
-import type { EncodedLogNode } from "../../../node/src/core/logNode.js";
-import type { LogStore } from "../../../node/src/log/store.js";
 import { JOB_ENTRY, SHARD_ENTRY } from "../../../node/src/rounds/entries.js";
 import { JobBook } from "../../../node/src/rounds/jobBook.js";
 import type { JobCompute } from "../../../node/src/rounds/jobCompute.js";
 import { majorityShards } from "../../../node/src/rounds/roundContent.js";
+import { acceptAll, storeOf } from "./fakes.js";
 
-/** Authors' payloads in order, answering the three LogStore reads JobBook makes. */
-function storeOf(logs: Map<string, unknown[]>): LogStore {
-  return {
-    authors: () => [...logs.keys()],
-    length: (author: string) => logs.get(author)?.length ?? 0,
-    nodeAt: (author: string, seq: number) => {
-      const payload = logs.get(author)?.[seq];
-      return Promise.resolve(payload === undefined ? null : ({ node: { payload } } as EncodedLogNode));
-    },
-  } as unknown as LogStore;
-}
-
-/** No proposals in these logs: the head check is never asked. */
-const acceptAll = () => Promise.resolve(true);
 
 /** Shape and majority as the compute layer decides them; nothing runs. */
 const compute = {

@@ -9,26 +9,13 @@ import { MemoryDatastore } from "datastore-core";
 import { Wallet } from "ethers";
 import { CID } from "multiformats/cid";
 import { encodeData, encodeJobCode, encodeJobSpec } from "../../../node/src/compute/job.js";
-import type { EncodedLogNode } from "../../../node/src/core/logNode.js";
-import type { LogStore } from "../../../node/src/log/store.js";
 import { JOB_ENTRY, SHARD_ENTRY } from "../../../node/src/rounds/entries.js";
 import { datastoreArchive, type FinalisedJob } from "../../../node/src/rounds/jobArchive.js";
 import { JobBook } from "../../../node/src/rounds/jobBook.js";
 import type { JobCompute } from "../../../node/src/rounds/jobCompute.js";
 import { JobService } from "../../../node/src/rounds/jobService.js";
+import { acceptAll, storeOf } from "./fakes.js";
 
-function storeOf(logs: Map<string, unknown[]>): LogStore {
-  return {
-    authors: () => [...logs.keys()],
-    length: (author: string) => logs.get(author)?.length ?? 0,
-    nodeAt: (author: string, seq: number) => {
-      const payload = logs.get(author)?.[seq];
-      return Promise.resolve(payload === undefined ? null : ({ node: { payload } } as EncodedLogNode));
-    },
-  } as unknown as LogStore;
-}
-
-const acceptAll = () => Promise.resolve(true);
 const [a, b] = [Wallet.createRandom().address, Wallet.createRandom().address] as [string, string];
 
 async function jobEntry(n: number) {
