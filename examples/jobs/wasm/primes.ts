@@ -83,6 +83,15 @@ function result(count: u64, sum: u64, largest: u64): u64 {
 function isPrime(n: u64): bool {
   if (n < 2) return false;
   if (n % 2 == 0) return n == 2;
+  if (n <= <u64>u32.MAX_VALUE) return isPrime32(<u32>n);
   for (let d: u64 = 3; d * d <= n; d += 2) if (n % d == 0) return false;
+  return true;
+}
+
+// Below 2^32 the trial divisions run in 32 bits: a 32-bit remainder costs a fraction of a 64-bit
+// one on x86-64 (as V8 does for the JavaScript job's small integers); the square is taken in 64
+// bits so it cannot wrap.
+function isPrime32(n: u32): bool {
+  for (let d: u32 = 3; <u64>d * <u64>d <= <u64>n; d += 2) if (n % d == 0) return false;
   return true;
 }
