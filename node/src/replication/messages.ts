@@ -83,14 +83,52 @@ export function decodeHeads(bytes: Uint8Array): HeadsMessage {
   return { ring: address(map.ring, "heads.ring"), heads: map.heads.map(decodeHeadClaim) };
 }
 
-/** A pubsub announcement is one head claim of the ring. */
-export function encodeAnnouncement(ring: string, head: HeadClaim): Uint8Array {
-  return dagCbor.encode({ ring, author: head.author, seq: head.seq, cid: head.cid });
+/**
+ * Bytes of nodes an announcement carries inline (64 KiB, at most ANNOUNCED_MAX_BLOCKS nodes): a
+ * receiver that holds the node before them keeps them from the announcement, verified like
+ * fetched nodes, with no fetch round trip; what does not fit is fetched.
+ */
+export const ANNOUNCED_BLOCKS_MAX_BYTES = 64 * 1024;
+export const ANNOUNCED_MAX_BLOCKS = 64;
+
+/** A pubsub announcement: one head claim of the ring, with the newest nodes up to the head when they fit. */
+export interface Announcement {
+  ring: string;
+  head: HeadClaim;
+  /** Consecutive nodes of the author's log ending with the head (ascending); untrusted until verified. */
+  blocks: Uint8Array[];
 }
 
-export function decodeAnnouncement(bytes: Uint8Array): { ring: string; head: HeadClaim } {
+/** The newest of `blocks` (ascending, the head last) that fit an announcement together. */
+export function announcedBlocks(blocks: readonly Uint8Array[]): Uint8Array[] {
+  const fitting: Uint8Array[] = [];
+  let bytes = 0;
+  for (let i = blocks.length - 1; i >= 0 && fitting.length < ANNOUNCED_MAX_BLOCKS; i--) {
+    const block = blocks[i] as Uint8Array;
+    if (bytes + block.length > ANNOUNCED_BLOCKS_MAX_BYTES) break;
+    bytes += block.length;
+    fitting.unshift(block);
+  }
+  return fitting;
+}
+
+export function encodeAnnouncement(ring: string, head: HeadClaim, blocks: readonly Uint8Array[] = []): Uint8Array {
+  const claim = { ring, author: head.author, seq: head.seq, cid: head.cid };
+  const inline = announcedBlocks(blocks);
+  return dagCbor.encode(inline.length > 0 ? { ...claim, blocks: inline } : claim);
+}
+
+export function decodeAnnouncement(bytes: Uint8Array): Announcement {
   const map = decodeMap(bytes, "announcement");
-  return { ring: address(map.ring, "announcement.ring"), head: decodeHeadClaim(map) };
+  const announcement: Announcement = { ring: address(map.ring, "announcement.ring"), head: decodeHeadClaim(map), blocks: [] };
+  if (map.blocks === undefined) return announcement;
+  if (!Array.isArray(map.blocks) || map.blocks.length > ANNOUNCED_MAX_BLOCKS || map.blocks.some((block) => !(block instanceof Uint8Array))) {
+    throw new ProtocolMessageError(`announcement.blocks: not a list of at most ${ANNOUNCED_MAX_BLOCKS} byte strings`);
+  }
+  const blocks = map.blocks as Uint8Array[];
+  if (blocks.reduce((sum, block) => sum + block.length, 0) > ANNOUNCED_BLOCKS_MAX_BYTES) throw new ProtocolMessageError(`announcement.blocks: over ${ANNOUNCED_BLOCKS_MAX_BYTES} bytes`);
+  announcement.blocks = blocks;
+  return announcement;
 }
 
 export function encodeLogSyncRequest(request: LogSyncRequest): Uint8Array {

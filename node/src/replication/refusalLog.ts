@@ -9,7 +9,7 @@ import { LogVerificationError } from "../log/errors.js";
 import type { ForkEvidence } from "../log/forkEvidence.js";
 
 /** Where a batch came from: fetched block by block, fetched with log-sync, or pushed by its author's rounds. */
-export type IngestSource = "bitswap" | "log-sync" | "push";
+export type IngestSource = "bitswap" | "log-sync" | "push" | "announcement";
 
 export interface Rejection {
   at: number;

@@ -1,12 +1,13 @@
 /**
- * Keeps every member's log on this node. Heads arrive from pubsub announcements, from direct head
+ * Keeps every member's log on this node. Heads arrive from pubsub announcements (announcements.ts:
+ * nodes carried inline are kept at once when they reach the held log), from direct head
  * exchange with connected members and from the chain; the claim queue (claimQueue.ts) has one
  * worker per author fetch what is missing from a peer that claimed it (fetchStrategy.ts: bitswap
  * for short gaps, log-sync for catch-up), and every batch, fetched or pushed by the rounds, enters
  * through `ingest` (ingest.ts): verified, kept, or refused and recorded in the refusal log
  * (refusalLog.ts). This class wires those parts to libp2p and is what the rest of the node uses.
  */
-import type { GossipsubMessage, Message } from "@libp2p/gossipsub";
+import type { GossipsubMessage } from "@libp2p/gossipsub";
 import type { IdentifyResult, PeerId } from "@libp2p/interface";
 import type { TypedDataDomain } from "ethers";
 import { TypedEventEmitter } from "main-event";
@@ -19,12 +20,13 @@ import type { LogHead, LogStore } from "../log/store.js";
 import type { ReceivedBlock } from "../log/verify.js";
 import type { RingHelia } from "../p2p/createRingHelia.js";
 import { connectedPeers } from "../p2p/connectedPeers.js";
+import { AnnouncementIntake } from "./announcements.js";
 import { ClaimQueue, UNKNOWN_SEQ, type ClaimSource, type PendingClaim, type RemoteHead } from "./claimQueue.js";
 import { FetchStrategy } from "./fetchStrategy.js";
 import { exchangeHeads, headExchangeHandler, type HeadExchangeOptions } from "./headExchange.js";
 import { Ingest, isRefusal } from "./ingest.js";
 import { logSyncHandler } from "./logSync.js";
-import { decodeAnnouncement, encodeAnnouncement, type HeadClaim } from "./messages.js";
+import { encodeAnnouncement, type HeadClaim } from "./messages.js";
 import { HEADS_PROTOCOL, headsTopic, LOG_SYNC_PROTOCOL } from "./protocols.js";
 import { RefusalLog, type IngestSource, type RejectedDetail, type Rejection } from "./refusalLog.js";
 
@@ -85,7 +87,10 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
   private readonly batches: Ingest;
   private readonly claims: ClaimQueue;
   private readonly fetcher: FetchStrategy;
-  private readonly onMessage = (event: CustomEvent<GossipsubMessage>) => this.handleAnnouncement(event.detail.msg, event.detail.propagationSource);
+  private readonly announcements: AnnouncementIntake;
+  private readonly onMessage = (event: CustomEvent<GossipsubMessage>) => {
+    if (event.detail.msg.topic === this.topic) void this.announcements.receive(event.detail.msg.data, event.detail.propagationSource);
+  };
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>) => {
     if (event.detail.protocols.includes(HEADS_PROTOCOL)) void this.exchangeWith(event.detail.peerId);
   };
@@ -112,6 +117,17 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
       serve: (pending) => this.fetchClaim(pending),
       signal: this.controller.signal,
     });
+    this.announcements = new AnnouncementIntake({
+      ring: this.ring,
+      self: options.self,
+      isMemberPeer: (peer) => this.isMemberPeer(peer),
+      authorPeer: (author) => connectedPeers(this.libp2p).find((peer) => this.isMemberPeer(peer) && addressOfPeerId(peer) === author),
+      logs: store,
+      ingest: this.batches,
+      claim: (peer, claim) => this.receiveClaims(peer, [claim], "pubsub"),
+      replicated: (head, count) => this.safeDispatchEvent("replicated", { detail: { head, count } }),
+      logger,
+    });
   }
 
   async start(): Promise<void> {
@@ -133,10 +149,14 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
     await this.claims.idle();
   }
 
-  /** Publishes a new own head to the ring (after it is durable). */
-  async announce(head: LogHead): Promise<void> {
+  /**
+   * Publishes a new own head to the ring (after it is durable), with the newest nodes up to it
+   * (`blocks`, ascending, the head last) as far as they fit an announcement (messages.ts): members
+   * that hold the node before them keep them from the announcement without a fetch.
+   */
+  async announce(head: LogHead, blocks: readonly Uint8Array[] = []): Promise<void> {
     try {
-      await this.libp2p.services.pubsub.publish(this.topic, encodeAnnouncement(this.ring, head));
+      await this.libp2p.services.pubsub.publish(this.topic, encodeAnnouncement(this.ring, head, blocks));
     } catch (error) {
       this.options.logger.debug({ err: error }, "announcement not published (no subscribed peers?)");
     }
@@ -236,26 +256,6 @@ export class Replicator extends TypedEventEmitter<ReplicatorEvents> {
       return this.options.membership.isMember(addressOfPeerId(peer));
     } catch {
       return false;
-    }
-  }
-
-  /**
-   * An unsigned head announcement (createRingHelia.ts says why) from the member `source` it arrived
-   * from: a claim fetched from the author when connected to it, else from `source`.
-   */
-  private handleAnnouncement(message: Message, source: PeerId): void {
-    if (message.topic !== this.topic) return;
-    if (!this.isMemberPeer(source)) {
-      this.options.logger.debug({ peer: source.toString() }, "ignored an announcement from a non-member");
-      return;
-    }
-    try {
-      const { ring, head } = decodeAnnouncement(message.data);
-      if (ring !== this.ring) return;
-      const author = connectedPeers(this.libp2p).find((peer) => this.isMemberPeer(peer) && addressOfPeerId(peer) === head.author);
-      this.receiveClaims(author ?? source, [head], "pubsub");
-    } catch (error) {
-      this.options.logger.debug({ err: error, peer: source.toString() }, "ignored a malformed announcement");
     }
   }
 

@@ -36,7 +36,8 @@ export class HeadFollower implements Startable {
 
   start(): void {
     const { chain, ownLog, replicator, logger } = this.components;
-    this.unsubscribes.push(ownLog.onAppended((_nodes, head) => void replicator.announce(head)));
+    // The appended nodes go with the announcement (as many as fit): members holding the node before them need no fetch.
+    this.unsubscribes.push(ownLog.onAppended((nodes, head) => void replicator.announce(head, nodes.at(-1)?.cid.equals(head.cid) === true ? nodes.map((node) => node.bytes) : [])));
     this.unsubscribes.push(replicator.onReplicated((head, count) => logger.debug({ author: head.author, seq: head.seq, count }, "log replicated")));
     this.unsubscribes.push(chain.onEvent((event) => this.onChainEvent(event)));
     for (const member of chain.members()) this.wantChainHead(member, chain.logNodeHead(member));

@@ -183,7 +183,7 @@ describe("ring-node: bad input is refused and the honest logs are unaffected", f
     await expectNotKept([own.cid, lastOf(aboutMember).cid]);
   });
 
-  it("a member's garbage and forged announcements on the unsigned heads topic are dropped: nothing is kept from them", async () => {
+  it("a member's garbage and forged announcements (by CID, or with the forged node inline) on the unsigned heads topic are dropped: nothing is kept from them", async () => {
     // Gossipsub runs StrictNoSign (createRingHelia.ts): what makes that sound is that every claim is checked on fetch.
     const pubsub = adversary.parts.helia.libp2p.services.pubsub;
     const { encodeAnnouncement } = await import("../../../node/src/replication/messages.js");
@@ -194,7 +194,7 @@ describe("ring-node: bad input is refused and the honest logs are unaffected", f
     const honestBefore = (await held(honest.address)).nodes.map((n) => n.cid);
     const forged = await adversary.sign({ author: honest.address, seq: honestBefore.length, prev: [] });
     await adversary.serve(forged);
-    for (const data of [new Uint8Array(300).fill(7), dagCbor.encode({ ring: ring.ring, author: 42 }), encodeAnnouncement(ring.ring, claimOf(forged, honest.address))]) {
+    for (const data of [new Uint8Array(300).fill(7), dagCbor.encode({ ring: ring.ring, author: 42 }), encodeAnnouncement(ring.ring, claimOf(forged, honest.address)), encodeAnnouncement(ring.ring, claimOf(forged, honest.address), [forged.bytes])]) {
       await pubsub.publish(topic, data).catch(() => undefined);
     }
     await new Promise((resolve) => setTimeout(resolve, 4_000));

@@ -47,6 +47,11 @@ export class MemoryLogs {
   length(author: string): number {
     return this.logs.get(author)?.length ?? 0;
   }
+  head(author: string) {
+    const log = this.logs.get(author) ?? [];
+    const last = log.at(-1);
+    return last === undefined ? null : { author, seq: log.length - 1, cid: last.cid };
+  }
   cidAt(author: string, seq: number) {
     return this.logs.get(author)?.[seq]?.cid;
   }
