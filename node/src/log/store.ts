@@ -19,11 +19,20 @@ import { decodeForkEvidence, encodeForkEvidence, type ForkEvidence } from "./for
 import { LogJournal } from "./journal.js";
 import { SeqIndex } from "./seqIndex.js";
 import { ensurePrivateDir } from "../config/privateDir.js";
+import { rememberEntry } from "../core/bounded.js";
 
 /** On open, journaled blocks this close to the head are re-checked on disk (older ones were synced long ago). */
 const JOURNAL_RECHECK = 1024;
 /** How many of an author's newest nodes `recentSeqOf` looks at. */
 export const RECENT_DEPTH = 256;
+/**
+ * Nodes kept most recently, decoded, that `readNode` answers without a read: each new node is read
+ * by every scanner of the log (message book, job book, membership votes, read keys, the next
+ * batch's verification) right after it is kept. Only nodes up to RECENT_NODE_MAX_BYTES are held,
+ * so the cache stays under 512 x 16 KiB = 8 MiB.
+ */
+export const RECENT_NODES = 512;
+export const RECENT_NODE_MAX_BYTES = 16 * 1024;
 
 export interface LogHead {
   author: string;
@@ -56,6 +65,8 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
   /** One write lock per author (FIFO): writes for one author never interleave. Names are global in mortice, hence the store's id. */
   private readonly locks = new Map<string, Mortice>();
   private readonly lockPrefix = `rings-log-store/${randomUUID()}/`;
+  /** CID -> the decoded node, for the newest kept nodes (RECENT_NODES). */
+  private readonly recent = new Map<string, EncodedLogNode>();
 
   private constructor(
     readonly blockstore: LogBlockstore,
@@ -134,6 +145,8 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
   }
 
   async readNode(cid: CID): Promise<EncodedLogNode | null> {
+    const cached = this.recent.get(cid.toString());
+    if (cached !== undefined) return cached;
     const bytes = await this.readBytes(cid);
     return bytes === null ? null : decodeLogNode(bytes);
   }
@@ -168,6 +181,8 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
       const journal = durable ? await this.journalFor(key) : undefined;
       await Promise.all([journal?.append(nodes.map((node) => node.bytes)), ...nodes.map((node) => this.blockstore.putBytes(node.cid, node.bytes))]);
       await index.append(nodes.map((node) => node.cid), false);
+      // Held as decoded from its bytes, what a read from disk would give (a freshly signed node carries its body's own JS values).
+      for (const node of nodes) if (node.bytes.length <= RECENT_NODE_MAX_BYTES) rememberEntry(this.recent, node.cid.toString(), await decodeLogNode(node.bytes), RECENT_NODES);
       const last = nodes.at(-1);
       if (last !== undefined) this.safeDispatchEvent("kept", { detail: { author: key, seq: last.node.seq } });
     } finally {
