@@ -20,9 +20,9 @@
  * Environment: BENCH_ROUNDS (default 100), BENCH_CONCURRENCY (20), BENCH_THROUGHPUT_SECONDS (30),
  * BENCH_SPEEDUP_N ("1,2"), BENCH_PRIMES_LIMIT (CPU work of the speedup job).
  * Modes instead: `-- --soak [minutes]` (roundsSoak.ts); `-- --block-times 2,12` (roundsBlockTimes.ts,
- * sets `blockTimes` in rounds.json, keeps its other fields); `-- --speedup-wasm` (WASM speedup only).
+ * sets `blockTimes` in rounds.json); `-- --speedup-wasm` (WASM speedup only: `wasmSpeedup` in compute.json).
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +37,7 @@ import { requestResponseFloorMs, transactionFloorMs } from "./floors.js";
 import { cpuBetween, procStats, type ProcStats } from "./procStats.js";
 import { soak } from "./roundsSoak.js";
 import { blockTimeRun, blockTimeTable, type BlockTimeResult } from "./roundsBlockTimes.js";
+import { mergeResults } from "./mergeResults.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -270,10 +271,7 @@ async function blockTimesMain(blockTimes: number[]): Promise<void> {
     }
   }
   process.stdout.write(`\n${blockTimeTable(results)}`);
-  const file = path.join(ROOT, "bench-results", "rounds.json");
-  const previous = (await readFile(file, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}))) as Record<string, unknown>;
-  await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ ...previous, blockTimes: results, blockTimesLoadAverage: loadavg() }, null, 2)}\n`);
+  await mergeResults(path.join(ROOT, "bench-results", "rounds.json"), { blockTimes: results, blockTimesLoadAverage: loadavg() });
   process.stdout.write(`\nwrote blockTimes to bench-results/rounds.json\n`);
 }
 
@@ -290,6 +288,8 @@ async function speedupWasmMain(): Promise<void> {
     process.stdout.write(`map-reduce wasm primes < ${limit}, N=${n}: ${seconds.toFixed(2)} s${ratio}, member CPU s ${memberCpuSeconds.map((v) => v?.toFixed(1) ?? "-").join(" / ")}\n`);
   }
   process.stdout.write(`load average ${loadavg().map((v) => v.toFixed(2)).join(" ")}\n`);
+  await mergeResults(path.join(ROOT, "bench-results", "compute.json"), { wasmSpeedup: { limit, runs, loadAverage: loadavg() } });
+  process.stdout.write(`wrote wasmSpeedup to bench-results/compute.json\n`);
 }
 
 const soakAt = process.argv.indexOf("--soak");
