@@ -68,7 +68,8 @@ export class MessagesClient {
    * Every final message of `app` this member holds, in the agreed order (from `after`), page by
    * page. With `verify` (chain id, ring, the ring's read keys), each comes with its signed log node
    * and is checked against it (replayVerify.ts): a ReplayVerificationError (errors.ts) when a member
-   * altered one. What a member leaves out is not caught here: `replayFromReplica` checks the cuts.
+   * altered one. What a member leaves out is not caught here: `replayFromReplica` checks the cuts,
+   * from a replica node or from any member (members serve their ring's logs over GetReplicaLog).
    */
   async replay(app: string, options: { after?: string; signal?: AbortSignal; verify?: ReplayVerification } = {}): Promise<{ messages: MessageItem[]; cursor: string | null; finalRound: number }> {
     const messages: MessageItem[] = [];

@@ -21,7 +21,7 @@ import { openEntry } from "./replayVerify.js";
 import type { CallOptions, RingsRpcClient } from "./ringsRpcClient.js";
 
 export interface ReplicaReplayOptions {
-  /** A replica node of a replica ring the ring is registered with. */
+  /** A replica node of a replica ring the ring is registered with, or any member of the ring (it serves its ring's logs the same way). */
   replica: Pick<RingsRpcClient, "replicaLogPages">;
   /** GetReplicaLog's authorisation for each member's log (client/requests.ts `replicaLogAuth`, `signReplicaLogAuth`). */
   auth: (member: string) => ReplicaLogAuth | Promise<ReplicaLogAuth>;

@@ -28,6 +28,7 @@ import { addressOfPeerId } from "../identity/identity.js";
 import { ClientRingPeers } from "../replica/clientRingPeers.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
+import type { OwnRingLogs } from "./methods/ringLogPages.js";
 import { writePrivateFile } from "../config/privateDir.js";
 import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 
@@ -66,6 +67,8 @@ export interface JsonRpcComponents {
   statusSections?: ReplicaStatusSink;
   /** Bitswap serves the followed client rings' members too (absent: not changed). */
   bitswapPeers?: Pick<BitswapPeers, "add">;
+  /** The ring's member logs as this member holds them: GetReplicaLog serves them to the ring's members. */
+  logs?: OwnRingLogs["logs"];
   /** The ring's messages (node/src/messages): their methods are served here too. */
   messages?: { readonly methods: Record<string, RpcMethod>; readonly wsMethods?: Record<string, RpcMethod> };
 }
@@ -163,6 +166,7 @@ class NodeJsonRpcService implements JsonRpcService {
       port: settings.port,
       logger: logger.child({ component: "jsonrpc" }),
     };
+    if (this.components.logs !== undefined) options.ownRing = { ring: chain.ring, logs: this.components.logs };
     if (this.components.messages !== undefined) options.methods = this.components.messages.methods;
     if (this.components.messages?.wsMethods !== undefined) options.wsMethods = this.components.messages.wsMethods;
     for (const key of ["replicaRing", "maxBodyBytes", "relayWaitMs", "maxBatchSize", "followIntervalMs", "chainTimeoutMs", "wsLimits", "wsAllowedOrigins"] as const) {

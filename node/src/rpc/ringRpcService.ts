@@ -31,6 +31,7 @@ import { FlushStatusStore } from "./flushStatusStore.js";
 import { FlushToRingMethod } from "./methods/flushToRing.js";
 import { GetReplicaLogMethod } from "./methods/getReplicaLog.js";
 import { ReplicateRingMethod } from "./methods/replicateRing.js";
+import { ringLogPages, type OwnRingLogs } from "./methods/ringLogPages.js";
 import type { NodeLogWriter } from "./nodeLog.js";
 
 export interface RingRpcLogger extends RpcErrorLogger {
@@ -50,6 +51,8 @@ export interface RingRpcOptions {
   /** The replica ring (ReplicaRing contract) this node serves, if any: its registrations are followed. */
   replicaRing?: string;
   log: NodeLogWriter;
+  /** The node's own ring and its member logs: GetReplicaLog serves them to the ring's members too (methods/ringLogPages.ts). */
+  ownRing?: OwnRingLogs;
   /** Local blocks (the node's Helia blockstore without network fallback). */
   blockstore: Pick<Blockstore, "get" | "put" | "has" | "delete">;
   datastore: Pick<Datastore, "get" | "put" | "has" | "query">;
@@ -153,7 +156,7 @@ export class RingRpcService {
       self: options.self,
       onRegistered: (ring) => this.follower?.follow(ring),
     });
-    const replicaLog = new GetReplicaLogMethod({ store: this.replicaStore, replicaKeys: this.replicaKeys, chain });
+    const replicaLog = new GetReplicaLogMethod({ store: ringLogPages(this.replicaStore, options.ownRing), replicaKeys: this.replicaKeys, chain });
 
     const methods: Record<string, RpcMethod> = {
       [RPC_METHODS.FlushToRing]: (params, context) => this.flush.handle(params, context),

@@ -9,8 +9,9 @@
  */
 import { join } from "node:path";
 import { expect } from "chai";
-import { getBytes, hexlify, parseEther } from "ethers";
+import { getBytes, hexlify, parseEther, Wallet } from "ethers";
 import { after, before, describe, it } from "mocha";
+import { RpcErrorCode } from "../../../node/src/api/errorCodes.js";
 import type { MessageItem } from "../../../node/src/api/results.js";
 import { RingReads } from "../../../node/src/chain/index.js";
 import { ReplayCutMismatchError, ReplayNodeRefusedError, ReplayVerificationError } from "../../../node/src/client/errors.js";
@@ -43,6 +44,7 @@ describe("replay from a replica ring, checked against the chain", function () {
   let world: RoundsRing;
   let replica: RingsRpcClient;
   const members: MessagesClient[] = [];
+  const memberUrls: string[] = [];
   let options: ReplicaReplayOptions;
   let readKeysOf: () => Promise<Uint8Array[]>;
 
@@ -50,7 +52,8 @@ describe("replay from a replica ring, checked against the chain", function () {
     world = await startRoundsRing(3, "replay-replica");
     for (let i = 0; i < 3; i++) {
       const started = await world.start(i);
-      members.push(new MessagesClient(await jsonRpcUrlAt(world.ring.members[i]?.dataDir as string, started.node?.child.pid)));
+      memberUrls.push(await jsonRpcUrlAt(world.ring.members[i]?.dataDir as string, started.node?.child.pid));
+      members.push(new MessagesClient(memberUrls[i] as string));
     }
     const { chain, contracts, dirs, running, ring } = world.ring;
     const deployer = chain.account(0);
@@ -110,6 +113,26 @@ describe("replay from a replica ring, checked against the chain", function () {
 
     const verified = await (members[2] as MessagesClient).replay(APP, { verify: { chainId: options.chainId, ring: options.ring, readKeys: options.readKeys } });
     expect(summary(verified.messages.filter((item) => (item.round ?? 0) <= replay.finalRound))).to.deep.equal(summary(memberOrder));
+  });
+
+  it("replays from a member's GetReplicaLog (its own ring's logs) the final order the replica gives, checked against the chain", async function () {
+    const fromReplica = await replayFromReplica(options);
+    const fromMember = await replayFromReplica({ ...options, replica: new RingsRpcClient(memberUrls[1] as string, { timeoutMs: 10_000 }) });
+    const upTo = Math.min(fromReplica.finalRound, fromMember.finalRound);
+    expect(upTo).to.be.greaterThan(0);
+    const prefix = (replay: ReplicaReplay) => summary(replay.messages.filter((ordered) => (ordered.round ?? 0) <= upTo).map((ordered) => ({ cid: ordered.message.cid, round: ordered.round })));
+    expect(prefix(fromMember)).to.deep.equal(prefix(fromReplica));
+    expect(fromMember.messages.length).to.be.greaterThan(0);
+  });
+
+  it("serves a member's GetReplicaLog of its own ring to the ring's members only", async function () {
+    const outsider = Wallet.createRandom();
+    const member = new RingsRpcClient(memberUrls[1] as string, { timeoutMs: 10_000 });
+    const code = await member.getReplicaLog({ ring: options.ring, member: world.ring.members[0]?.address as string, auth: await signReplicaLogAuth(outsider, { ring: options.ring, member: world.ring.members[0]?.address as string }) }).then(
+      () => undefined,
+      (error: unknown) => (error instanceof RingsRpcError ? error.code : error),
+    );
+    expect(code).to.equal(RpcErrorCode.NotAMember);
   });
 
   it("answers ReadMessages withNodes with each message's signed node, at most 100 a page", async function () {

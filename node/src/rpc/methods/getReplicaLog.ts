@@ -1,6 +1,6 @@
 /**
  * GetReplicaLog `{ ring, member, sinceSeq?, limit?, from?, auth }`: serves what this replica node holds
- * of a client ring member's log, newest first, as the signed dag-cbor blocks (0x hex) exactly as
+ * of a client ring member's log (and a member node of its own ring's: ringLogPages.ts), newest first, as the signed dag-cbor blocks (0x hex) exactly as
  * the member wrote them. Payloads stay encrypted with the client ring's read key: a reader with the
  * key verifies each node with the shared codec and decrypts it; the replica cannot.
  *
@@ -18,8 +18,8 @@ import type { GetReplicaLogResult } from "../../api/results.js";
 import { getReplicaLogParamsSchema, LIMITS } from "../../api/schemas.js";
 import { RpcApplicationError } from "../../jsonrpc/errorCodes.js";
 import { parseParams } from "../../jsonrpc/params.js";
-import type { ReplicaStore } from "../../replica/replicaStore.js";
 import { checkReplicaLogAuth, type ReplicaLogAuthComponents } from "./replicaLogAuth.js";
+import type { LogPages } from "./ringLogPages.js";
 
 export interface GetReplicaLogLimits {
   maxReplyBytes: number;
@@ -27,12 +27,13 @@ export interface GetReplicaLogLimits {
 }
 
 export interface GetReplicaLogComponents extends ReplicaLogAuthComponents {
-  store: Pick<ReplicaStore, "head" | "readPage">;
+  /** The replica store, and on a member node its own ring's logs (ringLogPages.ts). */
+  store: LogPages;
 }
 
 export class GetReplicaLogMethod {
   private readonly components: GetReplicaLogComponents;
-  private readonly store: Pick<ReplicaStore, "head" | "readPage">;
+  private readonly store: LogPages;
   private readonly limits: GetReplicaLogLimits;
   private running = 0;
 
