@@ -19,7 +19,7 @@ describe("ReplicaRing endpoints: where each replica node serves JSON-RPC", funct
     connection = await network.create();
     const { ethers } = connection;
     const accounts = await ethers.getSigners();
-    [engine, stranger] = accounts as [Signer, Signer];
+    [engine, stranger] = accounts as unknown as [Signer, Signer];
     nodes = accounts.slice(4, 7);
     const deployment = await deployRings(connection);
     const created = await (await deployment.factory.createReplicaRing(await Promise.all(nodes.map((node) => node.getAddress())), await engine.getAddress(), FEE)).wait();
