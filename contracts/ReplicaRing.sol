@@ -30,6 +30,9 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
     uint64 public constant MAX_PERIODS_PER_PAYMENT = 1000;
 
     /// @inheritdoc IReplicaRing
+    uint256 public constant MAX_ENDPOINT_BYTES = 256;
+
+    /// @inheritdoc IReplicaRing
     IRing public ring;
 
     /// @inheritdoc IReplicaRing
@@ -49,6 +52,7 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
     /// @dev The expiry whose lapse {expire} announced last (so each expiry is announced once).
     mapping(address clientRing => uint48 expiresAt) private _lapseAnnounced;
     address[] private _registered;
+    mapping(address member => string url) private _endpoints;
 
     /// @notice Deploys the implementation (not usable itself: replica rings are its clones).
     /// @param trustedForwarder_ The ERC-2771 forwarder every clone trusts.
@@ -168,6 +172,20 @@ contract ReplicaRing is IReplicaRing, Initializable, ERC2771Context, ReentrancyG
         collectedFees = 0;
         emit FeesWithdrawn(to, amount);
         _send(to, amount);
+    }
+
+    /// @inheritdoc IReplicaRing
+    function setEndpoint(string calldata url) external {
+        address member = _msgSender();
+        if (!ring.isMember(member)) revert NotAReplicaMember(member);
+        if (bytes(url).length > MAX_ENDPOINT_BYTES) revert EndpointTooLong(bytes(url).length, MAX_ENDPOINT_BYTES);
+        _endpoints[member] = url;
+        emit EndpointSet(member, url);
+    }
+
+    /// @inheritdoc IReplicaRing
+    function endpointOf(address member) external view returns (string memory) {
+        return ring.isMember(member) ? _endpoints[member] : "";
     }
 
     /// @dev Charges `account`'s credit {fee} x `periods`; returns the price.

@@ -54,6 +54,11 @@ interface IReplicaRing {
     /// @param amount Amount in wei.
     event FeesWithdrawn(address indexed to, uint256 amount);
 
+    /// @notice The replica node of `member` serves JSON-RPC (GetReplicaLog, FlushToRing, ReplicateRing) at `url` ("" withdraws it).
+    /// @param member A member of {ring}.
+    /// @param url The endpoint's URL, at most {MAX_ENDPOINT_BYTES} bytes.
+    event EndpointSet(address indexed member, string url);
+
     /// @notice The replica ring was bound to `ring`, charges `fee` per registration and accepts the
     ///         rings of `factory` (set once, by {initialize}).
     /// @param ring The Ring whose members are the replica nodes.
@@ -93,6 +98,12 @@ interface IReplicaRing {
 
     /// @notice Only the replica ring's engine may withdraw fees.
     error NotRingOwner(address account);
+
+    /// @notice Only a member of {ring} publishes a replica node's endpoint; `account` is none.
+    error NotAReplicaMember(address account);
+
+    /// @notice An endpoint is at most `max` bytes, not `length`.
+    error EndpointTooLong(uint256 length, uint256 max);
 
     /// @notice A transfer of ether failed.
     error TransferFailed(address to, uint256 amount);
@@ -187,4 +198,18 @@ interface IReplicaRing {
     /// @notice The replica ring's engine withdraws the collected fees to `to`.
     /// @param to Recipient of the ether.
     function withdrawFees(address payable to) external;
+
+    /// @notice The longest endpoint URL {setEndpoint} takes, in bytes.
+    function MAX_ENDPOINT_BYTES() external view returns (uint256); // solhint-disable-line func-name-mixedcase
+
+    /**
+     * @notice The sender, a member of {ring} (possibly via the forwarder), publishes where its replica node serves
+     *         JSON-RPC, so client rings' members find GetReplicaLog without being told out of band. Emits {EndpointSet}.
+     * @param url The URL (at most {MAX_ENDPOINT_BYTES} bytes; "" withdraws it).
+     */
+    function setEndpoint(string calldata url) external;
+
+    /// @notice The JSON-RPC URL `member`'s replica node published ("" if none, or if `member` is no longer a member of {ring}).
+    /// @param member Any address.
+    function endpointOf(address member) external view returns (string memory);
 }

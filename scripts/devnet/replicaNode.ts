@@ -46,7 +46,7 @@ export async function startReplicaNode(options: {
   const { helia, blockstore, datastore } = await createRingHelia({ dataDir, privateKey: options.identity.libp2pKey, listen: ["/ip4/127.0.0.1/tcp/0"] });
   const store = await LogStore.open(dataDir, blockstore, datastore);
   const ownLog = new OwnLog(store, options.identity, ringDomain(options.chainId, options.ownRing));
-  const service = jsonRpcService({ enabled: true, host: "127.0.0.1", port: 0, maxBodyBytes: undefined, relayWaitMs: 20_000, replicaRing: undefined, followIntervalMs: 300, ...options.settings })({
+  const service = jsonRpcService({ enabled: true, host: "127.0.0.1", port: 0, maxBodyBytes: undefined, relayWaitMs: 20_000, replicaRing: undefined, publicUrl: undefined, followIntervalMs: 300, ...options.settings })({
     config: { dataDir, fetchTimeoutMs: 10_000 },
     logger: silentLogger(),
     signer: options.identity,

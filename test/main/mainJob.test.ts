@@ -12,6 +12,7 @@ import { after, before, describe, it } from "mocha";
 import { RING_LOG_NODE_VERSION } from "../../node/src/core/ringLogNode.js";
 import { decryptPayload, isEncryptedPayload } from "../../node/src/replica/payloadCipher.js";
 import { READ_KEYS_FILE, readEpochKeys } from "../../node/src/replica/readKeyFile.js";
+import { APPLICATION_DOMSEP } from "../../node/src/rpc/nodeLog.js";
 import { REPO_ROOT } from "../../scripts/devnet/paths.js";
 import { freePort } from "../../scripts/devnet/ports.js";
 import { clearByDesign } from "../../scripts/devnet/replicaHoldings.js";
@@ -80,12 +81,34 @@ describe("main job (npm start -- --once)", function () {
     for (const [i, stored] of (await blocksOfReplicas()).entries()) {
       const ringNodes = stored.logNodes.filter(({ node }) => node.ring === ring);
       expect(new Set(ringNodes.map(({ node }) => node.author)), `replica-${i} holds every member's nodes`).to.deep.equal(new Set(members));
-      // The replica ring's own members' logs (relay records) are not a client's: see the report of issue 13.
       const clientNodes = stored.logNodes.filter(({ node }) => node.ring !== replicaRingRing);
       const clear = clientNodes.filter(({ node }) => !isEncryptedPayload(node.payload));
       const notByDesign = clear.filter(({ node }) => !clearByDesign(node.payload, node.ring));
       expect(notByDesign.map(({ node }) => `${node.ring} ${node.author} #${node.seq}: ${JSON.stringify(node.payload)}`), `replica-${i}'s plaintext payloads`).to.deep.equal([]);
       expect(clientNodes.length - clear.length).to.be.greaterThan(0);
+    }
+  });
+
+  it("every log node of the replica ring's own ring in every replica's blockstore (relay records: received, relayed, ReplicateRing) is sealed, except key blocks and key requests; the replica's read keys open each to a relay record", async function () {
+    for (const [i, stored] of (await blocksOfReplicas()).entries()) {
+      const own = stored.logNodes.filter(({ node }) => node.ring === replicaRingRing);
+      const notByDesign = own.filter(({ node }) => !isEncryptedPayload(node.payload) && !clearByDesign(node.payload, node.ring));
+      expect(notByDesign.map(({ node }) => `${node.author} #${node.seq}: ${JSON.stringify(node.payload)}`), `replica-${i}'s plaintext relay records`).to.deep.equal([]);
+      const sealed = own.filter(({ node }) => isEncryptedPayload(node.payload));
+      expect(sealed.length, `replica-${i}'s sealed relay records`).to.be.greaterThan(0);
+      const keys = [...(await readEpochKeys(path.join(replicaDir(i), READ_KEYS_FILE), replicaRingRing)).values()].flat();
+      const opened = sealed.map(({ node }) => {
+        for (const key of keys) {
+          try {
+            return decryptPayload(key, node.payload, { ring: replicaRingRing, author: node.author }) as { application_domsep?: unknown; status?: unknown; type?: unknown };
+          } catch {
+            // another epoch's key
+          }
+        }
+        return undefined;
+      });
+      expect(opened.filter((record) => record?.application_domsep !== APPLICATION_DOMSEP).length, `replica-${i}'s relay records its read keys do not open`).to.equal(0);
+      expect(opened.some((record) => record?.type === "ReplicateRing"), `replica-${i} holds the sealed ReplicateRing record`).to.equal(true);
     }
   });
 

@@ -163,6 +163,11 @@ export class ReplicaRingReads extends ContractReads {
     return [...(await this.view<string[]>("registrations", [], options))];
   }
 
+  /** The JSON-RPC URL `member`'s replica node published ("" if none, or `member` left the replica ring's ring). */
+  endpointOf(member: string, options?: ReadOptions): Promise<string> {
+    return this.view("endpointOf", [member], options);
+  }
+
   /** When `clientRing`'s paid registration runs out (unix seconds; 0 if never registered). */
   async expiresAt(clientRing: string, options?: ReadOptions): Promise<number> {
     return Number(await this.view<bigint>("expiresAt", [clientRing], options));

@@ -24,6 +24,7 @@ export { FORWARDER_ABI, forwarderInterface } from "./abi/ringsForwarder.js";
 export { callAddressWord, ChainReads, type ChainReadOptions } from "./chainReads.js";
 export { GateReads, LOG_RANGE, ReplicaRingReads, RingFactoryReads, RingReads, type GateOutput, type ReadOptions, type RingRegistration } from "./contractReads.js";
 export { CallRefusedError, ChainCallError, ChainTimeoutError, ChainUnreachableError, ChainWriteTimeoutError, DeploymentNotFoundError, NotARingError, RingNotPublicError, TransactionRevertedError } from "./errors.js";
+export { httpUrl, MAX_ENDPOINTS_PER_REPLICA_RING, replicaEndpoints, type ReplicaEndpoint } from "./replicaEndpoints.js";
 export { readRingVisibility, writesInTheClear, type RingVisibility } from "./ringVisibility.js";
 export { DEFAULT_DEPLOYMENTS_DIR, deployedAddressesFile, readRingsAddresses, RINGS_MODULE_ID, type RingsAddresses } from "./deployment.js";
 export { JobQueueReads, JobQueueWriter, type QueuedJob } from "./jobQueue.js";

@@ -15,6 +15,7 @@ import { checksumAddress } from "../core/secp256k1.js";
 import { gateInterface } from "./abi/gate.js";
 import { ChainReads } from "./chainReads.js";
 import { GateReads, LOG_RANGE, RingFactoryReads } from "./contractReads.js";
+import { replicaEndpoints, type ReplicaEndpoint } from "./replicaEndpoints.js";
 import { bounded, CHAIN_TIMEOUT_MS } from "./wait.js";
 
 /** The most rings (replica rings and Gate rings together) whose members are served. */
@@ -66,12 +67,22 @@ export class ServedRings {
 
   /** The Rings of the replica rings the ring is registered with (their members are its replica nodes). */
   async replicaRings(signal: AbortSignal): Promise<string[]> {
+    const registered = await this.registeredReplicaRings(signal);
+    return Promise.all(registered.map(async (replicaRing) => checksumAddress(await this.reads.replicaRingOf(replicaRing, { signal }))));
+  }
+
+  /** Where the replica nodes of the replica rings the ring is registered with serve JSON-RPC (replicaEndpoints.ts). */
+  async replicaEndpoints(signal: AbortSignal): Promise<ReplicaEndpoint[]> {
+    const registered = await this.registeredReplicaRings(signal);
+    return (await Promise.all(registered.map((replicaRing) => replicaEndpoints(this.reads, replicaRing, signal)))).flat();
+  }
+
+  /** The factory's ReplicaRings the ring is registered with (registration running). */
+  private async registeredReplicaRings(signal: AbortSignal): Promise<string[]> {
     if (this.factory === null) return [];
     const replicaRings = (await this.factory.replicaRings({ signal })).slice(0, MAX_REPLICA_RINGS_CHECKED);
-    const registered = await Promise.all(
-      replicaRings.map(async (replicaRing) => ((await this.reads.isRegistered(replicaRing, this.options.ring, { signal })) ? this.reads.replicaRingOf(replicaRing, { signal }) : null)),
-    );
-    return registered.filter((ring): ring is string => ring !== null).map((ring) => checksumAddress(ring));
+    const registered = await Promise.all(replicaRings.map(async (replicaRing) => ((await this.reads.isRegistered(replicaRing, this.options.ring, { signal })) ? replicaRing : null)));
+    return registered.filter((replicaRing): replicaRing is string => replicaRing !== null);
   }
 
   private async gateAuthorised(signal: AbortSignal): Promise<string[]> {

@@ -66,9 +66,11 @@ export const jsonRpcSchema = z
     forwarder: checksummed.optional(),
     /** The ReplicaRing this node's ring serves: its registered client rings are followed and replicated. */
     replicaRing: checksummed.optional(),
+    /** The URL a replica node publishes on its ReplicaRing (`setEndpoint`) for clients to call (default: the URL it listens on). */
+    publicUrl: z.string().max(256).url().regex(/^https?:\/\//i, "an http(s) URL").optional(),
   })
   // Every key present (unset ones as undefined), as the service's settings object has them.
-  .transform(({ maxBodyBytes, relayWaitMs, forwarder, replicaRing, ...rest }) => ({ ...rest, maxBodyBytes, relayWaitMs, forwarder, replicaRing }));
+  .transform(({ maxBodyBytes, relayWaitMs, forwarder, replicaRing, publicUrl, ...rest }) => ({ ...rest, maxBodyBytes, relayWaitMs, forwarder, replicaRing, publicUrl }));
 
 export const metricsSchema = z.object({
   /** Serve Prometheus metrics at GET /metrics. */

@@ -75,6 +75,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("jsonrpc.relayWaitMs", "--jsonrpc-relay-wait-ms <ms>", "RING_NODE_JSONRPC_RELAY_WAIT_MS", 'how long FlushToRing waits for its relay before answering "received" (default 30000)', integer),
   setting("jsonrpc.forwarder", "--forwarder <address>", "RING_NODE_FORWARDER", "the ERC-2771 forwarder (default: the one the ring trusts)", text),
   setting("jsonrpc.replicaRing", "--replica-ring <address>", "RING_NODE_REPLICA_RING", "the ReplicaRing this node's ring serves", text),
+  setting("jsonrpc.publicUrl", "--jsonrpc-public-url <url>", "RING_NODE_JSONRPC_PUBLIC_URL", "the JSON-RPC URL a replica node publishes on its ReplicaRing for clients (default: the one it listens on)", text),
   setting("metrics.enabled", "--metrics <on|off>", "RING_NODE_METRICS", "serve Prometheus metrics (default on)", onOff),
   setting("metrics.host", "--metrics-host <host>", "RING_NODE_METRICS_HOST", "metrics listen address (default 127.0.0.1)", text),
   setting("metrics.port", "--metrics-port <port>", "RING_NODE_METRICS_PORT", "metrics port, 0 = any", integer),

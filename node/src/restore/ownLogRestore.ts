@@ -4,7 +4,8 @@
  * `ringNodeHead`, which is the only one for members of a computing ring), and the heads of it the
  * connected ring members hold (peerHeads.ts: nodes appended after the last on-chain head), against
  * what its store holds. When the chain is ahead (a lost or older data directory), the missing nodes are restored
- * first (restorePlan.ts) from the replica nodes (GetReplicaLog, `restoreFrom`), the local
+ * first (restorePlan.ts) from the replica nodes (GetReplicaLog: `restoreFrom`, and the endpoints
+ * the registered replica rings' nodes published on chain, chain/replicaEndpoints.ts), the local
  * blockstore, and bitswap from the ring's members and the replica nodes of the replica rings the
  * ring is registered with (dialled from their node info on chain); each verified; then appended
  * durably, so the next append continues at on-chain seq + 1. When no source has them the start is
@@ -36,8 +37,8 @@ export interface OwnLogRestoreComponents {
   helia: Pick<RingHelia, "blockstore"> & { libp2p: Libp2p };
   /** Whether a peer is a member of the ring (whose heads of this member's log are asked for). */
   isMemberPeer: (peer: PeerId) => boolean;
-  /** The replica rings the ring is registered with (their nodes are dialled for bitswap). */
-  served: Pick<ServedRings, "replicaRings"> | null;
+  /** The replica rings the ring is registered with (their nodes are dialled for bitswap and asked with GetReplicaLog at the endpoints they published). */
+  served: Pick<ServedRings, "replicaRings" | "replicaEndpoints"> | null;
   logger: Logger;
 }
 
@@ -70,7 +71,8 @@ export async function restoreOwnLog(components: OwnLogRestoreComponents, setting
   const targets = [bytes32ToCid(chain.logNodeHead(self)), await roundHead(components, bitswap, signal), ...peerHeads].filter((cid): cid is CID => cid !== null);
   const held = { length: logs.length(self), holds: (seq: number, cid: CID) => logs.holds(self, seq, cid) };
   const sinceSeq = held.length - 1;
-  const replicas = settings.restoreFrom.map(
+  const urls = [...new Set([...settings.restoreFrom, ...(await publishedEndpoints(components, signal))])];
+  const replicas = urls.map(
     (url) => new ReplicaLogSource({ name: `GetReplicaLog ${url}`, client: new RingsRpcClient(url, { timeoutMs: 15_000 }), ring: chain.ring, member: self, signer: components.signer, sinceSeq, ...(settings.replicaKey === undefined ? {} : { replicaKey: settings.replicaKey }) }),
   );
   const sources: RestoreSource[] = [localSource(logs), ...replicas, bitswap];
@@ -96,6 +98,17 @@ async function roundHead(components: OwnLogRestoreComponents, bitswap: RestoreSo
     return null;
   }
   return memberHeadsOf(chain.ring, cid, bytes, await cidOfBytes(bytes)).get(self) ?? null;
+}
+
+/** The JSON-RPC URLs the nodes of the replica rings the ring is registered with published on chain (none when they cannot be read). */
+async function publishedEndpoints(components: OwnLogRestoreComponents, signal: AbortSignal): Promise<string[]> {
+  if (components.served === null) return [];
+  try {
+    return (await components.served.replicaEndpoints(signal)).map((endpoint) => endpoint.url);
+  } catch (error) {
+    components.logger.warn({ err: error }, "the replica nodes' endpoints were not read from the chain; restoring from the other sources");
+    return [];
+  }
 }
 
 /** Dials the nodes of the replica rings the ring is registered with (bitswap can then ask them). */

@@ -30,6 +30,7 @@ import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 import type { OwnRingLogs } from "./methods/ringLogPages.js";
 import { writePrivateFile } from "../config/privateDir.js";
+import { publishEndpoint } from "./endpointPublisher.js";
 import type { BitswapPeers } from "../p2p/bitswapPeers.js";
 
 export const JSONRPC_FILE = "jsonrpc.json";
@@ -80,6 +81,8 @@ export interface JsonRpcService extends Startable {
   readonly rpc: RingRpcService | null;
   /** The members of the client rings this node follows (those that published node info). */
   readonly clientPeers: ClientRingPeers;
+  /** Whether the endpoint is published on the replica ring (after start; false without a replica ring). */
+  readonly endpointPublished: Promise<boolean>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -96,6 +99,7 @@ class NodeJsonRpcService implements JsonRpcService {
   /** The followed client rings' members: dialled to fetch their logs, and served by this node's bitswap gate. */
   readonly clientPeers: ClientRingPeers;
   private unserve: (() => void) | null = null;
+  endpointPublished: Promise<boolean> = Promise.resolve(false);
 
   constructor(components: JsonRpcComponents, settings: RpcPluginSettings) {
     this.components = components;
@@ -131,6 +135,16 @@ class NodeJsonRpcService implements JsonRpcService {
     const follower = rpc.follower;
     if (follower !== null) this.components.statusSections?.setReplica(() => follower.progress());
     this.unserve = this.components.bitswapPeers?.add((peer) => this.clientPeers.isPeer(peer)) ?? null;
+    this.endpointPublished = this.publishEndpoint(url);
+  }
+
+  /** In the background: a replica node's URL goes on its ReplicaRing (endpointPublisher.ts). */
+  private publishEndpoint(url: string): Promise<boolean> {
+    const replicaRing = this.settings.replicaRing;
+    if (replicaRing === undefined) return Promise.resolve(false);
+    const { signer, chain, logger } = this.components;
+    const published = { provider: chain.provider, wallet: signer.wallet.connect(chain.provider), self: signer.address, replicaRing, url: this.settings.publicUrl ?? url };
+    return publishEndpoint({ ...published, logger: logger.child({ component: "endpoint" }), signal: this.stopping.signal });
   }
 
   async stop(): Promise<void> {
@@ -138,6 +152,7 @@ class NodeJsonRpcService implements JsonRpcService {
     const running = this.running;
     if (running === null) return;
     this.running = null;
+    await this.endpointPublished;
     this.components.statusSections?.setReplica(null);
     this.unserve?.();
     this.unserve = null;

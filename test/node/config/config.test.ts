@@ -44,7 +44,7 @@ describe("config: one schema, four sources", function () {
   it("fills every section with today's defaults when nothing is given", async () => {
     const config = await resolveWith({});
     expect(config.rounds).to.deep.equal({ gate: ZeroAddress, jobsPort: 0, relayerTimeoutMs: 4_000, shardTimeoutMs: 3_000, keepFinalisedJobs: 1_024, flushGasLimit: 15_000_000, jobQueue: ZeroAddress, jobQueueFromBlock: 0 });
-    expect(config.jsonrpc).to.deep.equal({ enabled: true, host: "127.0.0.1", port: 0, maxBodyBytes: undefined, relayWaitMs: undefined, forwarder: undefined, replicaRing: undefined });
+    expect(config.jsonrpc).to.deep.equal({ enabled: true, host: "127.0.0.1", port: 0, maxBodyBytes: undefined, relayWaitMs: undefined, forwarder: undefined, replicaRing: undefined, publicUrl: undefined });
     expect(config.metrics).to.deep.equal({ enabled: true, host: "127.0.0.1", port: 0 });
     expect(config.controlPort).to.equal(0);
     expect(config.publishNodeInfo).to.equal(true);
@@ -64,11 +64,12 @@ describe("config: one schema, four sources", function () {
       RING_NODE_JSONRPC_RELAY_WAIT_MS: "100",
       RING_NODE_FORWARDER: OTHER_GATE,
       RING_NODE_REPLICA_RING: GATE,
+      RING_NODE_JSONRPC_PUBLIC_URL: "https://replica.example/rpc",
       RING_NODE_METRICS_HOST: "0.0.0.0",
       RING_NODE_METRICS_PORT: "7003",
     });
     expect(config.rounds).to.deep.equal({ gate: GATE, jobsPort: 7001, relayerTimeoutMs: 2500, shardTimeoutMs: 2000, keepFinalisedJobs: 1_024, flushGasLimit: 15_000_000, jobQueue: OTHER_GATE, jobQueueFromBlock: 12 });
-    expect(config.jsonrpc).to.deep.equal({ enabled: true, host: "0.0.0.0", port: 7002, maxBodyBytes: 2048, relayWaitMs: 100, forwarder: OTHER_GATE, replicaRing: GATE });
+    expect(config.jsonrpc).to.deep.equal({ enabled: true, host: "0.0.0.0", port: 7002, maxBodyBytes: 2048, relayWaitMs: 100, forwarder: OTHER_GATE, replicaRing: GATE, publicUrl: "https://replica.example/rpc" });
     expect(config.metrics).to.deep.equal({ enabled: true, host: "0.0.0.0", port: 7003 });
   });
 
@@ -95,12 +96,12 @@ describe("config: one schema, four sources", function () {
   });
 
   it("takes every setting from a flag", async () => {
-    const given = flags("--gate", GATE, "--jobs-port", "7201", "--jsonrpc", "off", "--jsonrpc-max-body", "512", "--replica-ring", GATE, "--metrics-port", "7202", "--listen", "/ip4/127.0.0.1/tcp/1", "--listen", "/ip4/127.0.0.1/tcp/2", "--no-publish-node-info");
+    const given = flags("--gate", GATE, "--jobs-port", "7201", "--jsonrpc", "off", "--jsonrpc-max-body", "512", "--replica-ring", GATE, "--jsonrpc-public-url", "http://10.0.0.7:8545/", "--metrics-port", "7202", "--listen", "/ip4/127.0.0.1/tcp/1", "--listen", "/ip4/127.0.0.1/tcp/2", "--no-publish-node-info");
     expect(given).to.deep.equal({
       listen: ["/ip4/127.0.0.1/tcp/1", "/ip4/127.0.0.1/tcp/2"],
       publishNodeInfo: false,
       rounds: { gate: GATE, jobsPort: 7201 },
-      jsonrpc: { enabled: false, maxBodyBytes: 512, replicaRing: GATE },
+      jsonrpc: { enabled: false, maxBodyBytes: 512, replicaRing: GATE, publicUrl: "http://10.0.0.7:8545/" },
       metrics: { port: 7202 },
     });
     const config = await resolveWith(given);

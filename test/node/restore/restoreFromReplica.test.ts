@@ -2,8 +2,9 @@
  * Restore from the replica ring, with real processes on a `hardhat node` chain: a computing ring of
  * four `ring-node` processes with rounds, registered with a replica ring whose one `ring-node`
  * replica follows it. A member whose data directory is gone but for its keystore restores its own
- * log from the replica (GetReplicaLog, --restore-from) with its ring peers down, continues at the
- * on-chain seq + 1, and the ring finalises the next round; then all four do. With no source left
+ * log from the replica (GetReplicaLog at the URL the replica published on its ReplicaRing) with its
+ * ring peers down, continues at the on-chain seq + 1, and the ring finalises the next round; then
+ * all four do (with --restore-from). With no source left
  * (replica and peers down) `ring-node start` refuses with exit code 3 and appends nothing. A member
  * whose peers are up restores from them, up to the head they hold (beyond the on-chain one). Once
  * the registration's period has run out (evm_increaseTime) the replica stops following the ring.
@@ -108,7 +109,7 @@ describe("a member that lost its data directory restores its own log from the re
     expect((await world.members[0]?.node?.control.status<NodeStatus>())?.forks ?? 0).to.equal(forksBefore);
   });
 
-  it("restores one member with its ring peers down, continues at the on-chain seq + 1, and the ring finalises the next round", async function () {
+  it("restores one member with its ring peers down from the replica whose URL it finds on chain (no --restore-from), continues at the on-chain seq + 1, and the ring finalises the next round", async function () {
     const cut = await replicaCaughtUp();
     await killMembers();
     const lost = 3;
@@ -116,9 +117,11 @@ describe("a member that lost its data directory restores its own log from the re
     const onChain = cut.find((head) => head.author === member) as FlushedHead;
     await loseDataDir(dataDirOf(lost));
 
-    const restarted = await world.start(lost, restoreEnv());
+    const restarted = await world.start(lost);
     const own = (await restarted.node?.control.status<NodeStatus>())?.own;
     expect(own?.seq ?? -1).to.be.at.least(onChain.seq);
+    const restored = restarted.node?.logs.find((line) => line.msg === "own log restored from the chain's heads before appending") as { bySource?: Record<string, number> } | undefined;
+    expect(restored?.bySource?.[`GetReplicaLog ${replicaUrl}`] ?? 0, JSON.stringify(restored?.bySource)).to.be.greaterThan(0);
 
     for (let i = 0; i < lost; i++) await world.start(i);
     await flushOneJob(world, 0);

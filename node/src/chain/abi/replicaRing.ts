@@ -17,6 +17,10 @@ export const REPLICA_RING_ABI = [
   "function expiresAt(address clientRing) view returns (uint64)",
   "function renew(address clientRing, uint64 periods) returns (uint64)",
   "function expire(address clientRing)",
+  "function setEndpoint(string url)",
+  "function endpointOf(address member) view returns (string)",
+  "function MAX_ENDPOINT_BYTES() view returns (uint256)",
+  "event EndpointSet(address indexed member, string url)",
   "event RegistrationRenewed(address indexed clientRing, address indexed payer, uint64 periods, uint64 expiresAt)",
   "event RegistrationExpired(address indexed clientRing, uint64 expiresAt)",
   "event RingRegistered(address indexed clientRing, address indexed registrant, uint256 fee)",
@@ -28,6 +32,8 @@ export const REPLICA_RING_ABI = [
   "error NotRegistered(address clientRing)",
   "error NotExpired(address clientRing, uint64 expiresAt)",
   "error LapseAlreadyAnnounced(address clientRing, uint64 expiresAt)",
+  "error NotAReplicaMember(address account)",
+  "error EndpointTooLong(uint256 length, uint256 max)",
 ] as const;
 
 export const replicaRingInterface = new Interface(REPLICA_RING_ABI);
