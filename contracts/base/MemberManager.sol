@@ -21,10 +21,16 @@ abstract contract MemberManager is IMemberManager {
     uint256 internal constant _AGREEMENT = 1 << 160;
     uint256 internal constant _DISSENT = 1 << 208;
 
+    /**
+     * @dev Declared first, as a uint32, so it shares the slot of RingLogs' last variables (`round`,
+     *      the membership epoch) in Ring's layout, which every flush reads: the quorum's member
+     *      count is then a warm read. Checked arithmetic: at most 2^32 - 1 members.
+     */
+    uint32 internal _memberCount;
+
     /// @dev member => next | agreements | dissents (see contract notice).
     mapping(address member => uint256 record) internal _memberRecords;
 
-    uint256 internal _memberCount;
 
     struct NodeInfo {
         string multiaddr;
@@ -85,7 +91,7 @@ abstract contract MemberManager is IMemberManager {
             emit MemberEntered(member);
         }
         _setNext(previous, SENTINEL_MEMBERS);
-        _memberCount = count;
+        _memberCount = uint32(count);
     }
 
     /// @dev Inserts `member` at the head of the list.

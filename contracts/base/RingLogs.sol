@@ -24,8 +24,14 @@ abstract contract RingLogs is IRingLogs {
     /// @dev member => digest of its latest agreed log node.
     mapping(address member => bytes32 head) internal _logNodeHeads;
 
-    /// @inheritdoc IRingLogs
-    bytes32 public ringNodeHead;
+    /// @dev Recent ring heads by `round % CHECKPOINT_FREQUENCY`.
+    bytes32[CHECKPOINT_FREQUENCY] private _recentHeads;
+
+    /// @dev The round each recent slot holds, four uint64 tags per word.
+    uint256[CHECKPOINT_FREQUENCY / 4] private _recentRounds;
+
+    /// @dev Archived heads, keyed by round: the first round flushed in each span of CHECKPOINT_FREQUENCY rounds.
+    mapping(uint256 round => bytes32 head) private _checkpoints;
 
     /// @inheritdoc IRingLogs
     uint64 public round;
@@ -47,14 +53,15 @@ abstract contract RingLogs is IRingLogs {
      */
     uint64 internal _headsRootRound;
 
-    /// @dev Recent ring heads by `round % CHECKPOINT_FREQUENCY`.
-    bytes32[CHECKPOINT_FREQUENCY] private _recentHeads;
+    // `round`, the epoch and `_headsRootRound` are RingLogs' last variables, so MemberManager's first,
+    // `_memberCount` (uint32, next in Ring's storage layout), shares their slot: a flush reads the
+    // member count for its quorum warm (100 gas) instead of from a cold slot of its own (2,100).
 
-    /// @dev The round each recent slot holds, four uint64 tags per word.
-    uint256[CHECKPOINT_FREQUENCY / 4] private _recentRounds;
-
-    /// @dev Archived heads, keyed by round: the first round flushed in each span of CHECKPOINT_FREQUENCY rounds.
-    mapping(uint256 round => bytes32 head) private _checkpoints;
+    /// @inheritdoc IRingLogs
+    /// @dev The latest round's recent slot: no slot of its own, which a flush would write too (5,000 gas).
+    function ringNodeHead() external view returns (bytes32) {
+        return _recentHeads[round % CHECKPOINT_FREQUENCY];
+    }
 
     /// @inheritdoc IRingLogs
     function cidPrefix() external pure returns (bytes memory) {
@@ -86,7 +93,6 @@ abstract contract RingLogs is IRingLogs {
      *      `lastRound`. The caller checked that `newRound` > `lastRound` and passes `lastRound` = round().
      */
     function _appendRingNode(uint64 lastRound, uint64 newRound, bytes32 head) internal {
-        ringNodeHead = head;
         round = newRound;
         uint256 slot = newRound % CHECKPOINT_FREQUENCY;
         _recentHeads[slot] = head;
