@@ -51,7 +51,15 @@ export async function stopOwnedChildren(graceMs = 5_000): Promise<void> {
   await Promise.all([...owned].map((child) => stopGroup(child, graceMs)));
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+/** Thrown by a {@link waitFor} check when waiting longer cannot help (the awaited process exited): ends the wait at once. */
+export class WaitAbandonedError extends Error {
+  override name = "WaitAbandonedError";
+}
+
+/**
+ * Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`;
+ * a check that throws {@link WaitAbandonedError} ends the wait with that error.
+ */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -60,6 +68,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const value = await check();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof WaitAbandonedError) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { ControlClient } from "../../node/src/control/client.js";
 import type { ControlInfo } from "../../node/src/control/server.js";
 import { REPO_ROOT } from "./paths.js";
-import { isRunning, killGroup, own, stopGroup, waitFor } from "./processes.js";
+import { isRunning, killGroup, own, stopGroup, waitFor, WaitAbandonedError } from "./processes.js";
 
 const run = promisify(execFile);
 
@@ -89,7 +89,7 @@ export class RingNodeProcess {
       const info = await waitFor(
         "ring-node control endpoint",
         async () => {
-          if (!isRunning(child)) throw new Error(`ring-node exited (${String(child.exitCode ?? child.signalCode)}): ${node.output}`);
+          if (!isRunning(child)) throw new WaitAbandonedError(`ring-node exited (${String(child.exitCode ?? child.signalCode)}): ${node.output}`);
           const parsed = JSON.parse(await readFile(join(options.dataDir, "control.json"), "utf8")) as ControlInfo;
           return parsed.pid === child.pid ? parsed : undefined;
         },

@@ -67,6 +67,8 @@ describe("public rings: recorded at creation, followed by the members' nodes", f
       },
       (error: Error) => error,
     );
+    // The process exits (code 1) on the refusal: the wait for its control endpoint ends there, not at its timeout.
+    expect(refused?.message).to.match(/^ring-node exited \(1\): ring-node: RingNotPublicError/);
     expect(refused?.message).to.match(/RingNotPublicError: --public-ring on, but ring 0x\w+ is not public: its RingFactory 0x\w+ records it as not public/);
   });
 });
