@@ -76,7 +76,7 @@ async function ringsSide(dir: string, identity: RingIdentity, membership: Member
   });
   await replicator.start();
   // As in ring-node: every node kept is pinned in the background.
-  const pinner = new LogPinner(parts.helia.pins, store, silentLogger());
+  const pinner = new LogPinner(parts.helia, store, silentLogger());
   pinner.start();
   return { identity, parts, store, replicator, pinner };
 }

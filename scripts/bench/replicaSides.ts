@@ -50,7 +50,7 @@ export async function memberSide(dir: string, identity: RingIdentity, membership
   const replicator = new Replicator({ helia: parts.helia, store, self: identity.address, domain, chainId, membership, logger: silentLogger(), fetchTimeoutMs: 30_000, headExchangeMs: 60_000, ...(servesLogSyncTo === undefined ? {} : { servesLogSyncTo }) });
   await replicator.start();
   // As in ring-node: every node kept is pinned in the background.
-  const pinner = new LogPinner(parts.helia.pins, store, silentLogger());
+  const pinner = new LogPinner(parts.helia, store, silentLogger());
   pinner.start();
   return {
     identity,

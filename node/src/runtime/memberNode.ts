@@ -83,7 +83,7 @@ export class MemberNode<S extends Record<string, Startable> = Record<string, nev
       });
       const logs = await LogStore.open(config.dataDir, blockstore, datastore);
       cleanups.push(() => logs.close());
-      const pinner = new LogPinner(helia.pins, logs, logger.child({ component: "pins" }));
+      const pinner = new LogPinner(helia, logs, logger.child({ component: "pins" }));
       pinner.start();
       cleanups.push(() => pinner.stop());
       const ownLog = new OwnLog(logs, identity, chain.domain);
