@@ -50,7 +50,7 @@ export async function pinAtDepthZero(datastore: Datastore, cids: readonly CID[])
     if (seen.has(blockKey.toString())) return; // the same CID twice in one window
     seen.add(blockKey.toString());
     const stored = counted[i];
-    const block: PinnedBlock = stored === null || stored === undefined ? { pinCount: 0, pinnedBy: [] } : (dagCbor.decode(stored) as PinnedBlock);
+    const block: PinnedBlock = stored === null || stored === undefined ? { pinCount: 0, pinnedBy: [] } : dagCbor.decode<PinnedBlock>(stored);
     block.pinCount += 1;
     block.pinnedBy.push(cid.bytes);
     batch.put(blockKey, dagCbor.encode(block));
