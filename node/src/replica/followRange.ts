@@ -76,3 +76,14 @@ export async function syncRange(input: RangeSyncInput): Promise<RangeSyncResult>
   }
   return { head, fetched, complete: head?.cid.equals(range.to) === true };
 }
+
+/** `syncRange`, or null when it failed other than by the caller's abort (`failed` is told why: the caller falls back to another way). */
+export async function syncRangeOrNull(input: RangeSyncInput, failed: (error: unknown) => void): Promise<RangeSyncResult | null> {
+  try {
+    return await syncRange(input);
+  } catch (error) {
+    if (input.signal.aborted) throw error;
+    failed(error);
+    return null;
+  }
+}
