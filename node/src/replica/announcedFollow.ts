@@ -72,9 +72,7 @@ export async function syncAnnounced(input: AnnouncedSyncInput): Promise<Announce
   if (usableInline(head, input.blocks) && first <= (held?.seq ?? -1) + 1) {
     // The nodes after the held head, by the claimed seqs (a lie shows as a seq not due, or a broken link).
     const inline = input.blocks;
-    const fetch: RangeFetcher = async function* (asked) {
-      yield inline.slice(asked.from - first);
-    };
+    const fetch: RangeFetcher = (asked) => [inline.slice(asked.from - first)];
     return { kind: "inline", ...(await syncRange({ ...common, fetch, maxNodes: MAX_ANNOUNCED_BLOCKS, maxBytes: MAX_ANNOUNCED_BYTES })) };
   }
   if (input.fetchRange === undefined) return { kind: "unreachable" };

@@ -14,7 +14,8 @@ import type { ReceivedBlock } from "../log/verify.js";
 import { syncAnnounced, type AnnouncedHead } from "./announcedFollow.js";
 import type { FollowProgressBook } from "./followProgress.js";
 import type { MemberTurns } from "./memberTurns.js";
-import type { ReplicaFollowerOptions } from "./replicaFollower.js";
+import type { RangeFetcher } from "./followRange.js";
+import type { ReplicaStore } from "./replicaStore.js";
 
 /** What became of an announcement: taken (the head moved), nothing to do, or ignored and why. */
 export type AnnouncementOutcome = { kind: "taken"; seq: number; fetched: number } | { kind: "stale" | "superseded" } | { kind: "ignored"; reason: string };
@@ -30,7 +31,14 @@ export interface AnnouncedIntakeParts {
   signal: AbortSignal;
 }
 
-type IntakeOptions = Pick<ReplicaFollowerOptions, "store" | "fetchRange" | "maxNodesPerPass" | "maxBytesPerPass" | "logger">;
+/** The follower's options the intake uses (ReplicaFollowerOptions' of the same names). */
+interface IntakeOptions {
+  store: ReplicaStore;
+  fetchRange?: RangeFetcher;
+  maxNodesPerPass?: number;
+  maxBytesPerPass?: number;
+  logger?: { debug(details: object, message: string): void };
+}
 
 export class AnnouncedIntake {
   /** ring/member -> the newest announcement waiting for the member's turn. */

@@ -21,8 +21,8 @@ export interface FollowRange {
   to: CID;
 }
 
-/** Streams a range in ascending frames (shape checked by the transport, contents unverified). */
-export type RangeFetcher = (range: FollowRange, signal: AbortSignal) => AsyncIterable<ReceivedBlock[]>;
+/** Streams a range in ascending frames (shape checked by the transport, contents unverified); frames at hand may come as a plain list. */
+export type RangeFetcher = (range: FollowRange, signal: AbortSignal) => AsyncIterable<ReceivedBlock[]> | Iterable<ReceivedBlock[]>;
 
 export interface RangeSyncInput {
   range: Omit<FollowRange, "from">;
