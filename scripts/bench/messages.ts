@@ -8,7 +8,8 @@
  * own means (scripts/bench/orbitdb/messages.mjs, in its own process on the Helia version it supports).
  * Writes bench-results/messages.json: { messages, finalPerSec, tentativeP50Ms, tentativeP99Ms,
  *   finalP50Ms, finalP99Ms, identicalOrder, orbitdb: { allDeliveredMs, ... }, rings: { allFinalMs,
- *   allTentativeMs }, membersRssMb }.
+ *   allTentativeMs }, membersIdleRssMb, membersRssMb } (each member's RSS with the ring up and idle,
+ *   before the first message, and once every message is final at every subscriber).
  *
  *   npm run bench:messages [-- --messages 10000] [--skip-orbitdb]
  */
@@ -27,6 +28,8 @@ import { memberJsonRpcUrl } from "../devnet/jsonRpcUrl.js";
 const RESULTS = fileURLToPath(new URL("../../bench-results/messages.json", import.meta.url));
 const APP = "bench-chat";
 const MEMBERS = 4;
+/** How long the started ring is left alone before its idle RSS is read. */
+const IDLE_SETTLE_MS = 10_000;
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -50,11 +53,15 @@ function idOf(payload: unknown): string | null {
   return typeof id === "string" ? id : null;
 }
 
-async function benchRings(): Promise<{ allFinalMs: number; allTentativeMs: number; tentative: number[]; final: number[]; identicalOrder: boolean; membersRssMb: Array<number | null> }> {
+async function benchRings(): Promise<{ allFinalMs: number; allTentativeMs: number; tentative: number[]; final: number[]; identicalOrder: boolean; membersIdleRssMb: Array<number | null>; membersRssMb: Array<number | null> }> {
   const world = await startRoundsRing(MEMBERS, "bench-messages");
   const stop = new AbortController();
   try {
     for (let i = 0; i < MEMBERS; i++) await world.start(i);
+    const membersRss = async () => Promise.all(world.members.map(async (m) => (await procStats(m.node?.child.pid))?.rssMb ?? null));
+    // Idle: the ring up (connections made, the sandbox warm) and no message yet.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+    const membersIdleRssMb = await membersRss();
     const clients = await Promise.all(Array.from({ length: MEMBERS }, async (_, i) => new MessagesClient(await memberJsonRpcUrl(world, i), { timeoutMs: 30_000, maxQueued: messages * 4 })));
     const seen: Seen[] = clients.map(() => ({ tentativeAt: new Map(), finalAt: new Map(), finalOrder: [] }));
     let allTentative: () => void = () => undefined;
@@ -97,7 +104,7 @@ async function benchRings(): Promise<{ allFinalMs: number; allTentativeMs: numbe
     const lastOf = (pick: (s: Seen) => Map<string, number>) => Math.max(...seen.map((s) => Math.max(...pick(s).values()))) - start;
     const delays = (pick: (s: Seen) => Map<string, number>) => seen.flatMap((s) => [...pick(s)].map(([id, at]) => at - (postedAt.get(id) ?? at))).sort((a, b) => a - b);
     const order = JSON.stringify(seen[0]?.finalOrder);
-    const membersRssMb = await Promise.all(world.members.map(async (m) => (await procStats(m.node?.child.pid))?.rssMb ?? null));
+    const membersRssMb = await membersRss();
     stop.abort();
     await Promise.allSettled(subscribed);
     return {
@@ -106,6 +113,7 @@ async function benchRings(): Promise<{ allFinalMs: number; allTentativeMs: numbe
       tentative: delays((s) => s.tentativeAt),
       final: delays((s) => s.finalAt),
       identicalOrder: seen.every((s) => JSON.stringify(s.finalOrder) === order),
+      membersIdleRssMb,
       membersRssMb,
     };
   } finally {
@@ -157,6 +165,7 @@ const result = {
   identicalOrder: rings.identicalOrder,
   orbitdb: orbitdb === null ? null : { allDeliveredMs: ms(orbitdb.allDeliveredMs), deliveredP50Ms: ms(orbitdb.deliveredP50Ms), deliveredP99Ms: ms(orbitdb.deliveredP99Ms) },
   rings: { allFinalMs: ms(rings.allFinalMs), allTentativeMs: ms(rings.allTentativeMs) },
+  membersIdleRssMb: rings.membersIdleRssMb,
   membersRssMb: rings.membersRssMb,
   loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
 };
@@ -172,6 +181,7 @@ const rows = [
   ["per message p99 (ms): final / tentative", `${result.finalP99Ms} / ${result.tentativeP99Ms}`, String(result.orbitdb?.deliveredP99Ms ?? "-"), `${ratio(result.finalP99Ms, result.orbitdb?.deliveredP99Ms)} / ${ratio(result.tentativeP99Ms, result.orbitdb?.deliveredP99Ms)}`],
   ["final messages/s", String(result.finalPerSec), "", ""],
   ["identical final order at every subscriber", String(result.identicalOrder), "", ""],
+  ["members' RSS idle -> end (MB)", `${result.membersIdleRssMb.join(", ")} -> ${result.membersRssMb.join(", ")}`, "", ""],
 ];
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
 for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  |  ")}\n`);
