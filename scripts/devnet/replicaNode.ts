@@ -15,7 +15,6 @@ import { createRingHelia, type RingHelia } from "../../node/src/p2p/createRingHe
 import { RingsRpcClient } from "../../node/src/client/ringsRpcClient.js";
 import { jsonRpcService, type RpcPluginSettings } from "../../node/src/rpc/jsonRpcService.js";
 import type { RingRpcService } from "../../node/src/rpc/ringRpcService.js";
-import type { AnnouncedHeads } from "../../node/src/rpc/announcedHeads.js";
 
 /** What a test sets; the rest is the service's defaults (any free port on 127.0.0.1). */
 export type ReplicaNodeSettings = Partial<RpcPluginSettings> & { forwarder: string };
@@ -27,8 +26,6 @@ export interface ReplicaNodeUnderTest {
   store: LogStore;
   ownLog: OwnLog;
   rpc: RingRpcService;
-  /** The listener to the followed client rings' head announcements. */
-  announced: AnnouncedHeads;
   url: string;
   client: RingsRpcClient;
   /** Every payload of this node's own log, oldest first. */
@@ -60,7 +57,6 @@ export async function startReplicaNode(options: {
   });
   await service.start();
   const rpc = service.rpc as RingRpcService;
-  const announced = service.announced as AnnouncedHeads;
   const url = service.url;
   return {
     identity: options.identity,
@@ -69,7 +65,6 @@ export async function startReplicaNode(options: {
     store,
     ownLog,
     rpc,
-    announced,
     url,
     client: new RingsRpcClient(url, { timeoutMs: 60_000 }),
     async ownPayloads() {

@@ -100,10 +100,6 @@ export interface ReplicaFollowStatus {
   held: { seq: number; cid: string } | null;
   caughtUp: boolean;
   error: string | null;
-  /** The newest head a member's announcement moved the replica to (verified and held), before or without the chain naming it. */
-  announced: { seq: number; cid: string; at: string } | null;
-  /** Announcements naming this member whose nodes did not verify or link (nothing of them kept). */
-  refusedAnnouncements: number;
   at: string;
 }
 

@@ -48,10 +48,9 @@ export function formatStatus(status: NodeStatus): string {
     );
   }
   if (status.replica !== undefined && status.replica.length > 0) {
-    lines.push("", ["client ring", "member", "held seq", "caught up with chain", "announced seq taken", "announcements refused", "error"].join("\t"));
+    lines.push("", ["client ring", "member", "held seq", "caught up with chain", "error"].join("\t"));
     for (const followed of status.replica) {
-      const announced = followed.announced?.seq ?? "-";
-      lines.push([followed.ring, followed.member, followed.held?.seq ?? "-", followed.caughtUp ? "yes" : "NO", announced, followed.refusedAnnouncements, followed.error ?? ""].join("\t"));
+      lines.push([followed.ring, followed.member, followed.held?.seq ?? "-", followed.caughtUp ? "yes" : "NO", followed.error ?? ""].join("\t"));
     }
   }
   if (status.keys !== undefined && status.keys.epochs.length > 0) {

@@ -50,11 +50,6 @@ export class ClientRingPeers {
     return false;
   }
 
-  /** Whether `peer` published its node info as a member of client ring `ring` (as last read). */
-  isPeerOf(ring: string, peer: PeerId): boolean {
-    return this.rings.get(getAddress(ring))?.peers.has(peer.toString()) === true;
-  }
-
   /** The ring's members' PeerIds, each dialled if not connected (a dial that fails leaves that peer out). */
   async connect(ring: string, signal: AbortSignal): Promise<PeerId[]> {
     const known = await this.peersOf(getAddress(ring), signal);

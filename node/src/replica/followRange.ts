@@ -21,8 +21,8 @@ export interface FollowRange {
   to: CID;
 }
 
-/** Streams a range in ascending frames (shape checked by the transport, contents unverified); frames at hand may come as a plain list. */
-export type RangeFetcher = (range: FollowRange, signal: AbortSignal) => AsyncIterable<ReceivedBlock[]> | Iterable<ReceivedBlock[]>;
+/** Streams a range in ascending frames (shape checked by the transport, contents unverified). */
+export type RangeFetcher = (range: FollowRange, signal: AbortSignal) => AsyncIterable<ReceivedBlock[]>;
 
 export interface RangeSyncInput {
   range: Omit<FollowRange, "from">;
@@ -75,15 +75,4 @@ export async function syncRange(input: RangeSyncInput): Promise<RangeSyncResult>
     stop.abort(new Error("range pass done"));
   }
   return { head, fetched, complete: head?.cid.equals(range.to) === true };
-}
-
-/** `syncRange`, or null when it failed other than by the caller's abort (`failed` is told why: the caller falls back to another way). */
-export async function syncRangeOrNull(input: RangeSyncInput, failed: (error: unknown) => void): Promise<RangeSyncResult | null> {
-  try {
-    return await syncRange(input);
-  } catch (error) {
-    if (input.signal.aborted) throw error;
-    failed(error);
-    return null;
-  }
 }

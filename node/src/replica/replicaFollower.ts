@@ -6,10 +6,8 @@
  * this one). When one differs from the head in this node's replica index, walk back from it by CID
  * (bitswap from the client ring's members, dialled from their node info on chain:
  * clientRingPeers.ts; a timeout per block), verifying each node as it arrives, to the held head (or
- * seq 0): followWalk.ts. Bounded per pass in nodes and bytes; a longer walk resumes next pass.
- * A member's announcement (`announced`, from the ring's gossipsub topic) moves its target at once,
- * ahead of the chain (announcedIntake.ts), taking turns with the pass per member (memberTurns.ts).
- * Payloads stay as the members wrote them; this node holds no read key.
+ * seq 0): followWalk.ts. Bounded per pass in nodes and bytes; a longer walk resumes on the next
+ * pass. Payloads stay as the members wrote them; this node holds no read key.
  */
 import { getAddress } from "ethers";
 import type { CID } from "multiformats/cid";
@@ -17,17 +15,12 @@ import { bytes32ToCid, cidToBytes32 } from "../core/cid.js";
 import { ringDomain } from "../core/eip712.js";
 import type { ChainReads } from "../chain/index.js";
 import { LogVerificationError } from "../log/errors.js";
-import type { ReceivedBlock } from "../log/verify.js";
+import type { BlockVerificationContext } from "../log/verify.js";
 import type { ReplicaFollowStatus } from "../api/results.js";
-import type { AnnouncedHead } from "./announcedFollow.js";
-import { AnnouncedIntake, type AnnouncementOutcome } from "./announcedIntake.js";
-import { FollowProgressBook } from "./followProgress.js";
-import { syncRangeOrNull, type RangeFetcher } from "./followRange.js";
+import { syncRange, type RangeFetcher } from "./followRange.js";
 import { walkBack, type PausedWalk } from "./followWalk.js";
-import { MemberTurns } from "./memberTurns.js";
 import { RingHeads } from "./ringHeads.js";
-import type { ReplicaStore } from "./replicaStore.js";
-export type { AnnouncementOutcome };
+import type { ReplicaHead, ReplicaStore } from "./replicaStore.js";
 
 /** Fetches a block of client ring `ring` (from its members first). */
 export type BlockFetcher = (cid: CID, signal: AbortSignal, ring: string) => Promise<Uint8Array>;
@@ -89,12 +82,7 @@ export class ReplicaFollower {
   /** ring/member -> an on-chain head that failed verification (not fetched again while the chain names it). */
   private readonly refused = new Set<string>();
   private readonly ringHeads = new RingHeads();
-  private readonly book = new FollowProgressBook();
-  private readonly turns = new MemberTurns();
-  /** Followed ring -> its members (checksummed) as the last pass read them: whose announcements are taken. */
-  private readonly membersByRing = new Map<string, Set<string>>();
-  private readonly intake: AnnouncedIntake;
-  private chainId: Promise<bigint> | null = null;
+  private readonly progressByMember = new Map<string, FollowProgress>();
   /** Rings whose registration lapsed (not followed until renewed). */
   private readonly lapsedRings = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -103,8 +91,6 @@ export class ReplicaFollower {
 
   constructor(options: ReplicaFollowerOptions) {
     this.options = options;
-    const isMember = (ring: string, author: string) => this.membersByRing.get(ring)?.has(author) === true && !this.lapsedRings.has(ring);
-    this.intake = new AnnouncedIntake(options, { isMember, turns: this.turns, book: this.book, chainId: (signal) => this.chainIdOnce(signal), signal: this.stopping.signal });
   }
 
   /** Follows `ring` from now on (also without an on-chain registration seen yet), and syncs soon. */
@@ -126,55 +112,30 @@ export class ReplicaFollower {
 
   /** One pass over every followed ring; returns what moved. */
   async syncOnce(signal: AbortSignal = this.stopping.signal): Promise<MemberSync[]> {
-    const rings = new Set([...(await this.options.rings()), ...this.extraRings].map((ring) => getAddress(ring)));
-    for (const ring of this.membersByRing.keys()) if (!rings.has(ring)) this.membersByRing.delete(ring);
+    const rings = new Set([...(await this.options.rings()), ...this.extraRings]);
     const synced: MemberSync[] = [];
     for (const ring of rings) {
       if (!(await this.stillRetained(ring, signal))) continue;
       const members = await this.options.chain.members(ring, { signal });
-      this.membersByRing.set(ring, new Set(members.map((member) => getAddress(member))));
       const roundHeads = await this.roundHeads(ring, signal);
       for (const member of members) {
         if (signal.aborted) return synced;
-        await this.turns.run(`${ring}/${getAddress(member)}`, () => this.passMember(ring, member, roundHeads, synced, signal));
+        const targets = unique([await this.options.chain.logNodeHead(ring, member, { signal }).then(bytes32ToCid), roundHeads.get(getAddress(member)) ?? null]);
+        let behind = 0;
+        try {
+          for (const target of targets) {
+            const result = await this.syncMember(ring, member, signal, target);
+            if (result !== null) synced.push(result);
+            if (result?.complete === false || this.isRefused(ring, member, target)) behind++;
+          }
+          await this.record(ring, member, targets, behind === 0, null);
+        } catch (error) {
+          await this.record(ring, member, targets, false, error);
+          this.options.logger?.warn({ err: error, ring, member }, "replica sync failed; retrying next pass");
+        }
       }
     }
     return synced;
-  }
-
-  /** The pass's work on one member: each of its on-chain heads followed, the progress recorded. */
-  private async passMember(ring: string, member: string, roundHeads: Map<string, CID>, synced: MemberSync[], signal: AbortSignal): Promise<void> {
-    const targets = unique([await this.options.chain.logNodeHead(ring, member, { signal }).then(bytes32ToCid), roundHeads.get(getAddress(member)) ?? null]);
-    let behind = 0;
-    try {
-      for (const target of targets) {
-        const result = await this.syncMember(ring, member, signal, target);
-        if (result !== null) synced.push(result);
-        if (result?.complete === false || this.isRefused(ring, member, target)) behind++;
-      }
-      this.book.passed(ring, member, targets, await this.options.store.head(ring, member), behind === 0, null);
-    } catch (error) {
-      this.book.passed(ring, member, targets, await this.options.store.head(ring, member), false, error);
-      this.options.logger?.warn({ err: error, ring, member }, "replica sync failed; retrying next pass");
-    }
-  }
-
-  /** The client rings followed as of the last pass (their announcement topics are listened to). */
-  followedRings(): string[] {
-    return [...this.membersByRing.keys()];
-  }
-
-  /** Takes a member's head announcement for `ring` (announcedIntake.ts). */
-  announced(ring: string, head: AnnouncedHead, blocks: readonly ReceivedBlock[]): Promise<AnnouncementOutcome> {
-    return this.intake.announced(ring, head, blocks);
-  }
-
-  private chainIdOnce(signal: AbortSignal): Promise<bigint> {
-    this.chainId ??= this.options.chain.chainId({ signal }).catch((error: unknown) => {
-      this.chainId = null;
-      throw error;
-    });
-    return this.chainId;
   }
 
   /** The rings not followed any more because their registration lapsed. */
@@ -192,8 +153,7 @@ export class ReplicaFollower {
     if (this.lapsedRings.has(key)) return false;
     this.lapsedRings.add(key);
     for (const extra of this.extraRings) if (getAddress(extra) === key) this.extraRings.delete(extra);
-    this.book.forgetRing(key);
-    this.membersByRing.delete(key);
+    for (const [row, progress] of this.progressByMember) if (progress.ring === key) this.progressByMember.delete(row);
     for (const walk of [...this.paused.keys()]) if (walk.startsWith(`${key}/`)) this.paused.delete(walk);
     this.options.logger?.warn({ ring: key }, "the ring's registration lapsed: no longer followed");
     await this.options.onLapsed?.(key).catch((error: unknown) => this.options.logger?.warn({ err: error, ring: key }, "dropping a lapsed ring failed"));
@@ -202,7 +162,7 @@ export class ReplicaFollower {
 
   /** How far every followed member is replicated here, as of the last pass. */
   progress(): FollowProgress[] {
-    return this.book.list();
+    return [...this.progressByMember.values()];
   }
 
   /** The member heads the ring's latest round names (none when the ring head cannot be read now). */
@@ -221,6 +181,20 @@ export class ReplicaFollower {
     return this.options.fetchBlock(cid, AbortSignal.any([signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000)]), ring);
   }
 
+  private async record(ring: string, member: string, onChain: readonly CID[], caughtUp: boolean, error: unknown): Promise<void> {
+    const author = getAddress(member);
+    const held = await this.options.store.head(ring, author);
+    this.progressByMember.set(`${getAddress(ring)}/${author}`, {
+      ring: getAddress(ring),
+      member: author,
+      onChain: onChain.map((cid) => cid.toString()),
+      held: held === null ? null : { seq: held.seq, cid: held.cid.toString() },
+      caughtUp,
+      error: error === null ? null : error instanceof Error ? error.message : JSON.stringify(error),
+      at: new Date().toISOString(),
+    });
+  }
+
   private isRefused(ring: string, member: string, target: CID): boolean {
     return this.refused.has(`${getAddress(ring)}/${getAddress(member)}@${target.toString()}`);
   }
@@ -237,14 +211,11 @@ export class ReplicaFollower {
     const target = head === undefined ? bytes32ToCid(await this.options.chain.logNodeHead(ring, author, { signal })) : head;
     let held = await this.options.store.head(ring, author);
     if (target === null || held?.cid.equals(target) === true || this.isRefused(ring, author, target)) return null;
-    if (held !== null && (await this.options.store.holdsAtOrBelow(ring, author, target, held.seq))) return null;
     const onChainHead = cidToBytes32(target);
-    const chainId = await this.chainIdOnce(signal);
+    const chainId = await this.options.chain.chainId({ signal });
     const context = { domain: ringDomain(chainId, ring), isMember: (address: string) => address === author };
     if (this.options.fetchRange !== undefined && !this.paused.has(key)) {
-      const limits = { maxNodes: this.options.maxNodesPerPass ?? 10_000, maxBytes: this.options.maxBytesPerPass ?? FOLLOW_PASS_MAX_BYTES };
-      const input = { range: { ring, author, to: target }, context, held, store: this.options.store, fetch: this.options.fetchRange, ...limits, signal };
-      const ranged = await syncRangeOrNull(input, (error) => this.options.logger?.debug({ err: error, ring, member: author }, "range sync failed; walking the log over bitswap"));
+      const ranged = await this.syncRangeOnce(ring, author, target, context, held, signal);
       if (ranged !== null && ranged.fetched > 0) return { ring, member: author, fetched: ranged.fetched, head: onChainHead, complete: ranged.complete };
       held = await this.options.store.head(ring, author);
     }
@@ -276,6 +247,18 @@ export class ReplicaFollower {
     this.paused.delete(key);
     this.options.logger?.debug({ ring, member: author, fetched: result.fetched }, "replicated client log nodes");
     return { ring, member: author, fetched: result.fetched, head: onChainHead, complete: true };
+  }
+
+  /** One bounded pass of the range fast path (followRange.ts); null when it failed (the walk over bitswap follows). */
+  private async syncRangeOnce(ring: string, author: string, target: CID, context: BlockVerificationContext, held: ReplicaHead | null, signal: AbortSignal) {
+    const fetch = this.options.fetchRange as RangeFetcher;
+    try {
+      return await syncRange({ range: { ring, author, to: target }, context, held, store: this.options.store, fetch, maxNodes: this.options.maxNodesPerPass ?? 10_000, maxBytes: this.options.maxBytesPerPass ?? FOLLOW_PASS_MAX_BYTES, signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.options.logger?.debug({ err: error, ring, member: author }, "range sync failed; walking the log over bitswap");
+      return null;
+    }
   }
 
   private kick(): void {

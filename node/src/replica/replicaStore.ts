@@ -169,12 +169,6 @@ export class ReplicaStore {
     return new Map(this.headsByRing.get(getAddress(ring)) ?? []);
   }
 
-  /** Whether `cid` is a node of `member`'s log in `ring` held in the blockstore at or below `seq` (e.g. an on-chain head an announcement took the log past). */
-  async holdsAtOrBelow(ring: string, member: string, cid: CID, seq: number): Promise<boolean> {
-    const node = await this.lookup(cid).catch(() => null);
-    return node !== null && sameAddress(node.node.author, member) && sameAddress(node.node.ring, ring) && node.node.seq <= seq;
-  }
-
   async has(cid: CID): Promise<boolean> {
     return this.options.blockstore.has(cid);
   }

@@ -4,8 +4,7 @@
  * node/src/messages), with its URL written to
  * `<dataDir>/jsonrpc.json`. A js-libp2p style
  * service: `jsonRpcService(settings)(components)`, started and stopped by the composition root.
- * Its settings are the `jsonrpc` section of the node's configuration (config/schema.ts). A node
- * that follows client rings also listens to their members' head announcements (announcedHeads.ts).
+ * Its settings are the `jsonrpc` section of the node's configuration (config/schema.ts).
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -27,7 +26,6 @@ import type { PayloadSealer } from "../replica/sealedLog.js";
 import type { ReceivedBlock } from "../log/verify.js";
 import { addressOfPeerId } from "../identity/identity.js";
 import { ClientRingPeers } from "../replica/clientRingPeers.js";
-import { AnnouncedHeads } from "./announcedHeads.js";
 import { ownLogWriter } from "./nodeLog.js";
 import { RingRpcService, type RingRpcOptions } from "./ringRpcService.js";
 import type { OwnRingLogs } from "./methods/ringLogPages.js";
@@ -83,8 +81,6 @@ export interface JsonRpcService extends Startable {
   readonly rpc: RingRpcService | null;
   /** The members of the client rings this node follows (those that published node info). */
   readonly clientPeers: ClientRingPeers;
-  /** The listener to the followed client rings' head announcements (null until started, or without a follower). */
-  readonly announced: AnnouncedHeads | null;
   /** Whether the endpoint is published on the replica ring (after start; false without a replica ring). */
   readonly endpointPublished: Promise<boolean>;
   start(): Promise<void>;
@@ -103,7 +99,6 @@ class NodeJsonRpcService implements JsonRpcService {
   /** The followed client rings' members: dialled to fetch their logs, and served by this node's bitswap gate. */
   readonly clientPeers: ClientRingPeers;
   private unserve: (() => void) | null = null;
-  announced: AnnouncedHeads | null = null;
   endpointPublished: Promise<boolean> = Promise.resolve(false);
 
   constructor(components: JsonRpcComponents, settings: RpcPluginSettings) {
@@ -138,28 +133,9 @@ class NodeJsonRpcService implements JsonRpcService {
     }
     this.running = { rpc, url, file };
     const follower = rpc.follower;
-    if (follower !== null) {
-      this.components.statusSections?.setReplica(() => follower.progress());
-      this.announced = this.listenToAnnouncements(follower);
-    }
+    if (follower !== null) this.components.statusSections?.setReplica(() => follower.progress());
     this.unserve = this.components.bitswapPeers?.add((peer) => this.clientPeers.isPeer(peer)) ?? null;
     this.endpointPublished = this.publishEndpoint(url);
-  }
-
-  /** Subscribes to the followed client rings' announcement topics (announcedHeads.ts). */
-  private listenToAnnouncements(follower: NonNullable<RingRpcService["follower"]>): AnnouncedHeads {
-    const { helia, chain, logger } = this.components;
-    const reads = new ChainReads(chain.provider, this.settings.chainTimeoutMs);
-    const announced = new AnnouncedHeads({
-      pubsub: helia.libp2p.services.pubsub,
-      chainId: (signal) => reads.chainId({ signal }),
-      follower,
-      peers: this.clientPeers,
-      ...(this.settings.followIntervalMs === undefined ? {} : { intervalMs: Math.min(this.settings.followIntervalMs, 1_000) }),
-      logger: logger.child({ component: "announced-heads" }),
-    });
-    announced.start();
-    return announced;
   }
 
   /** In the background: a replica node's URL goes on its ReplicaRing (endpointPublisher.ts). */
@@ -178,8 +154,6 @@ class NodeJsonRpcService implements JsonRpcService {
     this.running = null;
     await this.endpointPublished;
     this.components.statusSections?.setReplica(null);
-    await this.announced?.stop();
-    this.announced = null;
     this.unserve?.();
     this.unserve = null;
     await rm(running.file, { force: true });

@@ -119,7 +119,7 @@ describe("explorer state from the ring's processes", () => {
   });
 
   it("shows per replica node how far it holds each member of a registered client ring against the head on chain", async () => {
-    const follow = [{ ring: CLIENT_RING, member: A, onChain: [`${A}-4`], held: { seq: 2, cid: `${A}-2` }, caughtUp: false, error: null, announced: null, refusedAnnouncements: 0, at: "" }];
+    const follow = [{ ring: CLIENT_RING, member: A, onChain: [`${A}-4`], held: { seq: 2, cid: `${A}-2` }, caughtUp: false, error: null, at: "" }];
     const a = fake("member-0", A, { nodes: logOf(A, 5) });
     const replica = fake("replica-0", B, { role: "replica", status: status(B, -1, { replica: follow }) });
     const state = await collectExplorer({ ring: RING, chain: snapshot([]), nodes: [a, replica] });
