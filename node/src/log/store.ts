@@ -157,15 +157,21 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
   }
 
   /**
-   * Appends verified nodes to the author's log. They must continue the head one seq at a time.
-   * With `durable`, every block and the index are on stable storage when this resolves.
+   * Appends verified nodes to the author's log. They must continue the head one seq at a time; a
+   * leading run of nodes already held (the same CID at the same seq, kept meanwhile by another
+   * intake of the same log) is skipped, not refused. With `durable`, every block and the index are
+   * on stable storage when this resolves. Resolves with how many nodes were newly kept.
    */
-  async append(author: string, nodes: EncodedLogNode[], durable: boolean): Promise<void> {
+  async append(author: string, given: EncodedLogNode[], durable: boolean): Promise<number> {
     const key = checksumAddress(author);
     const release = await this.lockFor(key).writeLock();
     try {
       const index = await this.indexFor(key);
       let expected = index.length;
+      let held = 0;
+      while (held < given.length && given[held]!.node.seq < expected && (index.cidAt(given[held]!.node.seq)?.equals(given[held]!.cid) ?? false)) held++;
+      const nodes = given.slice(held);
+      if (nodes.length === 0) return 0;
       let parent = expected === 0 ? undefined : index.cidAt(expected - 1);
       for (const node of nodes) {
         if (node.node.author !== key) throw new LogStoreConsistencyError(`node ${node.cid.toString()} is by ${node.node.author}, not ${key}`);
@@ -185,6 +191,7 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
       for (const node of nodes) if (node.bytes.length <= RECENT_NODE_MAX_BYTES) rememberEntry(this.recent, node.cid.toString(), await decodeLogNode(node.bytes), RECENT_NODES);
       const last = nodes.at(-1);
       if (last !== undefined) this.safeDispatchEvent("kept", { detail: { author: key, seq: last.node.seq } });
+      return nodes.length;
     } finally {
       release();
     }

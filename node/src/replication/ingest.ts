@@ -47,8 +47,8 @@ export class Ingest {
     try {
       const batch = await verifyBatch(this.context, author, [...blocks]);
       if (batch.nodes.length === 0) return 0;
-      await this.components.logs.append(author, batch.nodes, false);
-      return batch.nodes.length;
+      // Another intake of this log may have kept some of them since verification: append skips those.
+      return await this.components.logs.append(author, batch.nodes, false);
     } catch (error) {
       throw await this.refused(error, author, source, peer, options);
     }

@@ -58,9 +58,9 @@ export class MemoryLogs {
   nodeAt(author: string, seq: number): Promise<EncodedLogNode | null> {
     return Promise.resolve(this.logs.get(author)?.[seq] ?? null);
   }
-  append(_author: string, nodes: EncodedLogNode[]): Promise<void> {
+  append(_author: string, nodes: EncodedLogNode[]): Promise<number> {
     this.hold(nodes);
-    return Promise.resolve();
+    return Promise.resolve(nodes.length);
   }
   hasFork(author: string, seq: number): Promise<boolean> {
     return Promise.resolve(this.forksRecorded.some((fork) => fork.author === author && fork.seq === seq));
