@@ -168,9 +168,8 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
     try {
       const index = await this.indexFor(key);
       let expected = index.length;
-      let held = 0;
-      while (held < given.length && given[held]!.node.seq < expected && (index.cidAt(given[held]!.node.seq)?.equals(given[held]!.cid) ?? false)) held++;
-      const nodes = given.slice(held);
+      const firstNew = given.findIndex((node) => node.node.seq >= expected || !(index.cidAt(node.node.seq)?.equals(node.cid) ?? false));
+      const nodes = firstNew === -1 ? [] : given.slice(firstNew);
       if (nodes.length === 0) return 0;
       let parent = expected === 0 ? undefined : index.cidAt(expected - 1);
       for (const node of nodes) {
