@@ -168,7 +168,7 @@ export class LogStore extends TypedEventEmitter<LogStoreEvents> {
     try {
       const index = await this.indexFor(key);
       let expected = index.length;
-      const firstNew = given.findIndex((node) => node.node.seq >= expected || !(index.cidAt(node.node.seq)?.equals(node.cid) ?? false));
+      const firstNew = given.findIndex((node) => !this.holds(key, node.node.seq, node.cid));
       const nodes = firstNew === -1 ? [] : given.slice(firstNew);
       if (nodes.length === 0) return 0;
       let parent = expected === 0 ? undefined : index.cidAt(expected - 1);
