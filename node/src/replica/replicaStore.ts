@@ -20,11 +20,14 @@ export interface ReplicaStoreOptions {
   blockstore: Pick<Blockstore, "get" | "put" | "has" | "delete">;
   /** The heads journal (JSON lines); heads live in memory only without it. */
   headsPath?: string;
-  /** Optional: pins a stored block so garbage collection keeps it. */
-  pin?: (cid: CID) => Promise<void>;
+  /** Optional: pins stored blocks (a window at a time) so garbage collection keeps them. */
+  pin?: (cids: readonly CID[]) => Promise<void>;
   /** Optional: takes a pin away (a ring whose registration lapsed is dropped). */
   unpin?: (cid: CID) => Promise<void>;
 }
+
+/** Nodes stored and pinned at once by `keep`: a bound on its concurrent blockstore calls, one pin batch each. */
+export const KEEP_WINDOW = 64;
 
 /** The most nodes of one member's log unpinned when a ring is dropped (a bound on the work of one drop). */
 export const MAX_DROPPED_NODES = 1_000_000;
@@ -103,9 +106,13 @@ export class ReplicaStore {
    * held log until `advance` names a head they lead from (what a follower's walk does over passes).
    */
   async keep(nodes: readonly EncodedLogNode[]): Promise<void> {
-    for (const node of nodes) {
-      if (!(await this.options.blockstore.has(node.cid))) await this.options.blockstore.put(node.cid, node.bytes);
-      await this.options.pin?.(node.cid);
+    // A window's has/put calls run side by side and its pins go in one batch: one node at a time,
+    // awaiting has, put and a Helia pin each, took 2-2.7 ms per node (bench:replica, 0.29x a member).
+    const { blockstore, pin } = this.options;
+    for (let start = 0; start < nodes.length; start += KEEP_WINDOW) {
+      const window = nodes.slice(start, start + KEEP_WINDOW);
+      await Promise.all(window.map(async (node) => ((await blockstore.has(node.cid)) ? undefined : blockstore.put(node.cid, node.bytes))));
+      await pin?.(window.map((node) => node.cid));
     }
   }
 

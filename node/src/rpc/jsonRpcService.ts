@@ -15,6 +15,7 @@ import { ChainReads, RingReads, type RingChainView } from "../chain/index.js";
 import type { JsonRpcSettings, NodeConfig } from "../config/config.js";
 import type { RingIdentity } from "../identity/identity.js";
 import type { OwnLog } from "../log/ownLog.js";
+import { pinAtDepthZero } from "../log/pinRecords.js";
 import type { RpcMethod } from "../jsonrpc/dispatcher.js";
 import type { Logger } from "../logging.js";
 import type { LogBlockstore } from "../p2p/blockstore.js";
@@ -172,7 +173,7 @@ class NodeJsonRpcService implements JsonRpcService {
       blockstore: blocks,
       datastore: helia.datastore,
       dataDir: config.dataDir,
-      ...(helia.pins === undefined ? {} : { pins: heliaPins(helia.pins) }),
+      ...(helia.pins === undefined ? {} : { pins: heliaPins(helia.pins, helia.datastore) }),
       // From the client ring's members (dialled from their node info on chain), over Helia's networked blockstore.
       fetchBlock: async (cid, signal, ring) => fetchBlock(helia, cid, { timeoutMs: config.fetchTimeoutMs, signal, providers: await this.clientPeers.connect(ring, signal) }),
       // Catch-up as members do it: the member's nodes streamed in ascending frames from the member itself.
@@ -214,15 +215,11 @@ function isPeerOf(peer: PeerId, address: string): boolean {
   }
 }
 
-/** Depth-0 pins in Helia (each node pinned on its own, as the log pinner does); an existing pin, or a missing one on unpin, is no error. */
-function heliaPins(pins: RingHelia["pins"]): NonNullable<RingRpcOptions["pins"]> {
+/** Depth-0 pins in Helia (each node pinned on its own, a window in one batch, as the log pinner does); an existing pin, or a missing one on unpin, is no error. */
+function heliaPins(pins: RingHelia["pins"], datastore: RingHelia["datastore"]): NonNullable<RingRpcOptions["pins"]> {
   return {
-    async pin(cid) {
-      try {
-        for await (const pinned of pins.add(cid, { depth: 0 })) void pinned;
-      } catch (error) {
-        if ((error as Error).name !== "AlreadyPinnedError") throw error;
-      }
+    async pin(cids) {
+      await pinAtDepthZero(datastore, cids);
     },
     async unpin(cid) {
       if (await pins.isPinned(cid)) for await (const unpinned of pins.rm(cid)) void unpinned;

@@ -56,8 +56,8 @@ export interface RingRpcOptions {
   /** Local blocks (the node's Helia blockstore without network fallback). */
   blockstore: Pick<Blockstore, "get" | "put" | "has" | "delete">;
   datastore: Pick<Datastore, "get" | "put" | "has" | "query">;
-  /** Pins the replicated client logs (Helia's pins, depth 0 each); absent: not pinned. */
-  pins?: { pin(cid: CID): Promise<void>; unpin(cid: CID): Promise<void> };
+  /** Pins the replicated client logs (Helia's pins, depth 0 each, a window at a time); absent: not pinned. */
+  pins?: { pin(cids: readonly CID[]): Promise<void>; unpin(cid: CID): Promise<void> };
   /** Fetches a block from the network (Helia/bitswap), for following client rings. */
   fetchBlock?: BlockFetcher;
   /** Streams a client member's log range (log-sync): the follower's fast path, before the walk over fetchBlock. */
@@ -103,7 +103,7 @@ export class RingRpcService {
     if (options.maxBatchSize !== undefined) relayerOptions.maxBatchSize = options.maxBatchSize;
     this.relayer = new MetaTxRelayer(relayerOptions);
     this.replicaKeys = new ReplicaKeyStore(options.datastore);
-    const pins = options.pins === undefined ? {} : { pin: (cid: CID) => options.pins?.pin(cid) ?? Promise.resolve(), unpin: (cid: CID) => options.pins?.unpin(cid) ?? Promise.resolve() };
+    const pins = options.pins === undefined ? {} : { pin: (cids: readonly CID[]) => options.pins?.pin(cids) ?? Promise.resolve(), unpin: (cid: CID) => options.pins?.unpin(cid) ?? Promise.resolve() };
     this.replicaStore = new ReplicaStore({ blockstore: options.blockstore, ...pins, ...(options.dataDir === undefined ? {} : { headsPath: join(options.dataDir, "replica", "heads.jsonl") }) });
     this.statuses = new FlushStatusStore(options.dataDir === undefined ? undefined : join(options.dataDir, "rpc", "flushes.jsonl"));
 

@@ -32,7 +32,7 @@ async function logOf(count: number): Promise<EncodedLogNode[]> {
 function replica(log: EncodedLogNode[]) {
   const blockstore = new MemoryBlockstore();
   const pinned = new Set<string>();
-  const store = new ReplicaStore({ blockstore, pin: (cid) => Promise.resolve(void pinned.add(cid.toString())), unpin: (cid) => Promise.resolve(void pinned.delete(cid.toString())) });
+  const store = new ReplicaStore({ blockstore, pin: (cids) => Promise.resolve(cids.forEach((cid) => pinned.add(cid.toString()))), unpin: (cid) => Promise.resolve(void pinned.delete(cid.toString())) });
   const network = new Map(log.map((node) => [node.cid.toString(), node.bytes]));
   const state = { registered: true, fetches: 0 };
   const follower = new ReplicaFollower({
