@@ -23,7 +23,7 @@ import { JSONRPC_FILE } from "../../../node/src/rpc/jsonRpcService.js";
 import type { NodeStatus } from "../../../node/src/status/status.js";
 import { waitFor } from "../../../scripts/devnet/processes.js";
 import { initRingNode, nodeEnv, RING_NODE_BIN, RingNodeProcess } from "../../../scripts/devnet/ringNodeProcess.js";
-import { createReplicaRing, fund } from "../../../scripts/devnet/ringsOnChain.js";
+import { createReplicaRing, fund, ringAt } from "../../../scripts/devnet/ringsOnChain.js";
 import { FAST_ROUNDS_ENV, startRoundsRing, type RoundsRing } from "../../../scripts/devnet/roundsRing.js";
 import { flushedCut, flushOneJob, registerRing, type FlushedHead } from "../helpers/replicatedRing.js";
 
@@ -45,18 +45,42 @@ describe("a member that lost its data directory restores its own log from the re
   const dataDirOf = (index: number) => world.ring.members[index]?.dataDir as string;
   const restoreEnv = () => ({ RING_NODE_RESTORE_FROM: replicaUrl });
 
-  /** Waits until the replica holds every member's log up to the round flushed last; returns that cut. */
+  /**
+   * Waits until the replica holds every member's log up to the round flushed last and has read that
+   * round's ring log node (its pass followed the heads it names); returns that cut.
+   */
   async function replicaCaughtUp(): Promise<FlushedHead[]> {
     const cut = await flushedCut(world);
     await waitFor(
       "the replica to hold every member's log to the flushed cut",
       async () => {
         const rows = (await replica.control.status<NodeStatus>()).replica ?? [];
-        return cut.every((head) => rows.some((row) => row.member === head.author && (row.held?.seq ?? -1) >= head.seq)) ? true : undefined;
+        return cut.every((head) => rows.some((row) => row.member === head.author && (row.held?.seq ?? -1) >= head.seq && row.onChain.includes(head.cid))) ? true : undefined;
       },
       30_000,
       200,
     );
+    return cut;
+  }
+
+  const ringNodeHead = () => ringAt(world.ring.ring, world.ring.chain.account(0)).ringNodeHead();
+
+  /**
+   * Stops the ring once the replica has caught up with its last round: two members go first (no
+   * quorum of 3 is left, so no later round), the replica catches up with the round then on chain
+   * from the two still running (again if a flush already sent landed meanwhile), then those two go.
+   * Without this a round flushed just before the kill is one whose ring log node no source holds.
+   */
+  async function killMembersCaughtUp(): Promise<FlushedHead[]> {
+    await world.kill(0);
+    await world.kill(1);
+    let cut: FlushedHead[];
+    let head: string;
+    do {
+      head = await ringNodeHead();
+      cut = await replicaCaughtUp();
+    } while ((await ringNodeHead()) !== head);
+    await killMembers();
     return cut;
   }
 
@@ -110,8 +134,7 @@ describe("a member that lost its data directory restores its own log from the re
   });
 
   it("restores one member with its ring peers down from the replica whose URL it finds on chain (no --restore-from), continues at the on-chain seq + 1, and the ring finalises the next round", async function () {
-    const cut = await replicaCaughtUp();
-    await killMembers();
+    const cut = await killMembersCaughtUp();
     const lost = 3;
     const member = world.members[lost]?.address as string;
     const onChain = cut.find((head) => head.author === member) as FlushedHead;
@@ -133,8 +156,7 @@ describe("a member that lost its data directory restores its own log from the re
   // With every data directory gone, the blocks of the jobs in the restored logs (code, inputs: not
   // log nodes, so not held by the replica ring) are gone too; the relayer proposes without them.
   it("restores all four members whose data directories are gone, and the ring finalises the next round", async function () {
-    const cut = await replicaCaughtUp();
-    await killMembers();
+    const cut = await killMembersCaughtUp();
     for (let i = 0; i < MEMBERS; i++) await loseDataDir(dataDirOf(i));
 
     for (let i = 0; i < MEMBERS; i++) await world.start(i, restoreEnv());
